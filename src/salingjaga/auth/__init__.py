@@ -1,0 +1,1 @@
+"""Users, API keys, roles and the permission check every endpoint passes through."""

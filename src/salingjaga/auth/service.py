@@ -1,0 +1,135 @@
+"""Creating users and keys, and turning a presented key into a Principal."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from salingjaga.audit.service import record
+from salingjaga.auth.models import ApiKey, User
+from salingjaga.auth.principal import SYSTEM, Principal
+from salingjaga.auth.roles import PARTNER_ROLES, ROLES
+from salingjaga.errors import Invalid, NotFound
+from salingjaga.ids import new_id
+from salingjaga.timeutil import utcnow
+
+KEY_PREFIX = "sj_"
+_hasher = PasswordHasher()
+
+
+def hash_key(key: str) -> str:
+    """SHA-256 of an API key: keys are 32 random bytes, so a fast hash is safe and lets the
+    lookup be one indexed query."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of a password."""
+    return _hasher.hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """Check a password against its argon2 hash without leaking why it failed."""
+    if not stored:
+        return False
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_user(
+    session: Session,
+    *,
+    name: str,
+    role: str,
+    partner_id: str | None = None,
+    email: str | None = None,
+    password: str | None = None,
+    language: str = "id",
+    actor: Principal = SYSTEM,
+) -> User:
+    """Create a user after checking the role and the partner link make sense."""
+    if role not in ROLES:
+        raise Invalid(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if role in PARTNER_ROLES and not partner_id:
+        raise Invalid(f"role {role} needs a partner organisation (--partner)")
+    if partner_id is not None:
+        from salingjaga.partners.service import get_partner
+
+        get_partner(session, partner_id)
+    if email is not None and session.scalar(select(User.id).where(User.email == email)):
+        raise Invalid(f"a user with email {email} already exists", status=409, code="conflict")
+    user = User(
+        id=new_id("usr"),
+        name=name,
+        role=role,
+        partner_id=partner_id,
+        email=email,
+        password_hash=hash_password(password) if password else None,
+        language=language,
+    )
+    session.add(user)
+    session.flush()
+    record(session, actor, "user.created", "user", user.id, {"role": role, "partner_id": partner_id})
+    return user
+
+
+def create_api_key(
+    session: Session, user_id: str, *, label: str = "", actor: Principal = SYSTEM
+) -> str:
+    """Issue a new key for a user and return it in plain text: the only time it is seen."""
+    if session.get(User, user_id) is None:
+        raise NotFound(f"user {user_id} not found")
+    plain = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(
+        id=new_id("key"), user_id=user_id, prefix=plain[:10], key_hash=hash_key(plain), label=label
+    )
+    session.add(key)
+    session.flush()
+    record(session, actor, "api_key.created", "api_key", key.id, {"user_id": user_id})
+    return plain
+
+
+def revoke_api_key(session: Session, key_id: str, *, actor: Principal = SYSTEM) -> None:
+    """Revoke a key; it stops working on the next request."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"api key {key_id} not found")
+    key.revoked_at = utcnow()
+    record(session, actor, "api_key.revoked", "api_key", key.id, {})
+
+
+def principal_for_user(user: User, via: str = "api_key") -> Principal:
+    """The Principal for a stored user."""
+    return Principal(
+        user_id=user.id, name=user.name, role=user.role, partner_id=user.partner_id, via=via
+    )
+
+
+def authenticate_key(session: Session, presented: str) -> Principal | None:
+    """The Principal for a presented API key, or None if unknown, revoked or inactive."""
+    row = session.execute(
+        select(ApiKey, User)
+        .join(User, User.id == ApiKey.user_id)
+        .where(ApiKey.key_hash == hash_key(presented))
+    ).first()
+    if row is None:
+        return None
+    key, user = row
+    if key.revoked_at is not None or not user.active:
+        return None
+    return principal_for_user(user)
+
+
+def authenticate_password(session: Session, email: str, password: str) -> Principal | None:
+    """The Principal for an email and password, or None."""
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        return None
+    return principal_for_user(user, via="session")

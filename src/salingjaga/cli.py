@@ -1,0 +1,204 @@
+"""The command line. Domains add their own commands through ``<domain>/cli.py:register``."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from salingjaga.db import Database
+from salingjaga.domains import domain_modules, import_all_models
+from salingjaga.settings import Settings
+
+app = typer.Typer(help="SalingJaga: open election-integrity platform.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema and maintenance.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+partners_app = typer.Typer(help="Partner organisations.", no_args_is_help=True)
+users_app = typer.Typer(help="Users and API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(partners_app, name="partners")
+app.add_typer(users_app, name="users")
+
+console = Console(stderr=True)
+
+DatabaseUrl = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL")
+
+
+def make_settings(database_url: str | None = None, **overrides: Any) -> Settings:
+    """Settings from the environment, with command-line overrides."""
+    if database_url:
+        overrides["database_url"] = database_url
+    settings = Settings(**overrides)
+    settings.ensure_dirs()
+    return settings
+
+
+def open_db(settings: Settings) -> Database:
+    """A Database for a command, with every model imported."""
+    import_all_models()
+    return Database(settings.database_url)
+
+
+def emit(data: Any, as_json: bool, human: str | None = None) -> None:
+    """Print JSON for scripts or a line for people."""
+    if as_json:
+        typer.echo(json.dumps(data, default=str, ensure_ascii=False))
+    else:
+        typer.echo(human if human is not None else json.dumps(data, indent=2, default=str))
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print an error and exit non-zero."""
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    port: int = typer.Option(8000, help="port"),
+    database_url: str | None = DatabaseUrl,
+    workers: int = typer.Option(1, help="API processes (production: several, Redis stream)"),
+    migrate: bool = typer.Option(True, help="apply migrations first"),
+) -> None:
+    """Serve the API and web app (and, embedded, the detection worker in-process)."""
+    import uvicorn
+
+    from salingjaga.migrate import upgrade
+
+    settings = make_settings(database_url)
+    if migrate:
+        upgrade(settings)
+    if database_url:
+        os.environ["SALINGJAGA_DATABASE_URL"] = database_url
+    console.print(f"SalingJaga on http://{host}:{port} ({settings.database_url.split(':')[0]})")
+    uvicorn.run(
+        "salingjaga.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: str | None = DatabaseUrl) -> None:
+    """Apply every migration."""
+    from salingjaga.migrate import upgrade
+
+    settings = make_settings(database_url)
+    upgrade(settings)
+    console.print("schema up to date")
+
+
+@demo_app.command("load")
+def demo_load(
+    database_url: str | None = DatabaseUrl,
+    as_json: bool = typer.Option(False, "--json", help="print the logins and keys as JSON"),
+) -> None:
+    """Load demo data (idempotent) and print the demo logins and API keys."""
+    from salingjaga.demo.load import load_demo
+
+    settings = make_settings(database_url)
+    db = open_db(settings)
+    with db.session() as session:
+        creds = load_demo(session, settings)
+    from salingjaga.stream.handlers import dispatch
+
+    # Scan the demo content now, so the demo opens with signals and cases in place.
+    for content_id in creds.get("content_ids", []):
+        dispatch(db, settings, "content", {"content_id": content_id})
+    db.dispose()
+    if as_json:
+        emit(creds, True)
+        return
+    if not creds.get("users"):
+        console.print("demo data already loaded (keys were shown the first time; see var/demo-credentials.json)")
+        return
+    from salingjaga.demo.load import print_credentials
+
+    print_credentials(creds)
+
+
+@partners_app.command("create")
+def partners_create(
+    name: str = typer.Option(..., "--name"),
+    kind: str = typer.Option(..., "--kind", help="election_supervisor, election_commission, "
+                             "civil_society, fact_checker, regulator"),
+    region: str | None = typer.Option(None, "--region", help="Kemendagri code; omit for national"),
+    organisation: str | None = typer.Option(None, "--organisation"),
+    trusted: bool = typer.Option(False, "--trusted"),
+    policies: str = typer.Option("", "--policies", help="comma-separated policy codes"),
+    database_url: str | None = DatabaseUrl,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Create a partner and print its id and first API key."""
+    from salingjaga.auth.service import create_api_key, create_user
+    from salingjaga.errors import APIError
+    from salingjaga.partners.service import create_partner
+
+    settings = make_settings(database_url)
+    db = open_db(settings)
+    try:
+        with db.session() as session:
+            partner = create_partner(
+                session, name=name, kind=kind, region=region, organisation=organisation,
+                trusted=trusted, policies=[p.strip() for p in policies.split(",") if p.strip()],
+            )
+            user = create_user(session, name=f"{name} (API)", role="partner_reporter",
+                               partner_id=partner.id)
+            key = create_api_key(session, user.id, label="initial")
+            out = {"id": partner.id, "api_key": key, "user_id": user.id}
+    except APIError as exc:
+        fail(exc.message)
+    finally:
+        db.dispose()
+    emit(out, as_json, f"partner {out['id']}\napi key (shown once): {out['api_key']}")
+
+
+@users_app.command("create")
+def users_create(
+    name: str = typer.Option(..., "--name"),
+    role: str = typer.Option(..., "--role"),
+    partner: str | None = typer.Option(None, "--partner", help="partner id"),
+    email: str | None = typer.Option(None, "--email"),
+    password: str | None = typer.Option(None, "--password", help="for web login"),
+    database_url: str | None = DatabaseUrl,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Create a user and print its id and API key."""
+    from salingjaga.auth.service import create_api_key, create_user
+    from salingjaga.errors import APIError
+
+    settings = make_settings(database_url)
+    db = open_db(settings)
+    try:
+        with db.session() as session:
+            user = create_user(session, name=name, role=role, partner_id=partner, email=email,
+                               password=password)
+            key = create_api_key(session, user.id)
+            out = {"id": user.id, "api_key": key}
+    except APIError as exc:
+        fail(exc.message)
+    finally:
+        db.dispose()
+    emit(out, as_json, f"user {out['id']}\napi key (shown once): {out['api_key']}")
+
+
+def _register_domains() -> None:
+    for module in domain_modules("cli"):
+        module.register(app)
+
+
+_register_domains()
+
+
+def main() -> None:
+    """Entry point of the ``salingjaga`` command."""
+    app()

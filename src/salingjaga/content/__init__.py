@@ -1,0 +1,1 @@
+"""Content items and accounts taken in from the platform, and their moderation state."""

@@ -1,0 +1,128 @@
+"""One error shape for the whole API: ``{"error": {"code": ..., "message": ...}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class APIError(Exception):
+    """An error a caller can act on; raised by services and routes alike."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        details: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+        self.details = details
+        self.headers = headers
+
+
+class Unauthorized(APIError):
+    """No or an unknown credential (401)."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(APIError):
+    """The caller's role may not do this (403)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(APIError):
+    """Missing, or not visible to this caller (404): we never confirm what exists."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(APIError):
+    """The request clashes with stored state (409)."""
+
+    status = 409
+    code = "conflict"
+
+
+class Invalid(APIError):
+    """A field is wrong in a way the schema cannot express (422)."""
+
+    status = 422
+    code = "invalid"
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The JSON body of an error response."""
+    err: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        err["details"] = details
+    return {"error": err}
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    details = []
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        msg = str(err.get("msg", "invalid"))
+        details.append({"field": loc, "message": msg})
+        parts.append(f"{loc}: {msg}")
+    return "; ".join(parts[:5]) or "invalid request", details
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every error to the single JSON shape."""
+
+    @app.exception_handler(APIError)
+    async def _api_error(_: Request, exc: APIError) -> JSONResponse:
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.details), exc.status, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        message, details = _describe_validation(exc)
+        if any(d["message"].startswith("JSON decode error") for d in details):
+            return JSONResponse(error_body("malformed_json", "body is not valid JSON"), 400)
+        return JSONResponse(error_body("invalid", message, details), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        return JSONResponse(
+            error_body(code, message), exc.status_code, headers=getattr(exc, "headers", None)
+        )

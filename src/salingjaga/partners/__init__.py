@@ -1,0 +1,1 @@
+"""Partner organisations and their trusted-flagger status, jurisdiction and members."""

@@ -1,0 +1,141 @@
+"""Partner organisations, their members and API keys; plus users and ``/me``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from salingjaga.auth.deps import get_session, require
+from salingjaga.auth.models import User
+from salingjaga.auth.principal import Principal
+from salingjaga.auth.roles import PARTNER_ROLES
+from salingjaga.auth.service import create_api_key, create_user
+from salingjaga.errors import Forbidden, NotFound
+from salingjaga.partners.models import Partner
+from salingjaga.partners.schemas import (
+    PartnerCreated,
+    PartnerIn,
+    PartnerOut,
+    UserCreated,
+    UserIn,
+)
+from salingjaga.partners.service import create_partner, get_partner, list_partners
+
+router = APIRouter(prefix="/api/v1", tags=["partners"])
+
+
+def partner_out(p: Partner) -> dict[str, Any]:
+    """The API shape of a partner."""
+    return {
+        "id": p.id,
+        "name": p.name,
+        "organisation": p.organisation,
+        "kind": p.kind,
+        "region": p.region_code,
+        "jurisdiction": p.jurisdiction,
+        "trusted": p.trusted,
+        "policies": list(p.policy_areas or []),
+        "contact_email": p.contact_email,
+        "webhook_url": p.webhook_url,
+        "created_at": p.created_at,
+    }
+
+
+def user_out(u: User) -> dict[str, Any]:
+    """The API shape of a user."""
+    return {"id": u.id, "name": u.name, "role": u.role, "partner_id": u.partner_id, "email": u.email}
+
+
+@router.post("/partners", status_code=201, response_model=PartnerCreated)
+def post_partner(
+    body: PartnerIn,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("partners.create")),
+) -> dict[str, Any]:
+    """Create a partner and its first API key (a partner_reporter key, shown once)."""
+    partner = create_partner(
+        session,
+        name=body.name,
+        kind=body.kind,
+        region=body.region,
+        organisation=body.organisation,
+        trusted=body.trusted,
+        policies=body.policies,
+        contact_email=body.contact_email,
+        webhook_url=body.webhook_url,
+        actor=who,
+    )
+    user = create_user(
+        session, name=f"{partner.name} (API)", role="partner_reporter", partner_id=partner.id,
+        actor=who,
+    )
+    key = create_api_key(session, user.id, label="initial", actor=who)
+    return {**partner_out(partner), "api_key": key}
+
+
+@router.get("/partners", response_model=list[PartnerOut])
+def get_partners(
+    session: Session = Depends(get_session),
+    _: Principal = Depends(require("partners.list")),
+) -> list[dict[str, Any]]:
+    """Every partner."""
+    return [partner_out(p) for p in list_partners(session)]
+
+
+def _own_partner_or_staff(who: Principal, partner_id: str) -> None:
+    if who.role in PARTNER_ROLES and who.partner_id != partner_id:
+        raise NotFound(f"partner {partner_id} not found")
+
+
+@router.get("/partners/{partner_id}", response_model=PartnerOut)
+def get_partner_detail(
+    partner_id: str,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("partners.read")),
+) -> dict[str, Any]:
+    """One partner; partner staff see only their own organisation."""
+    _own_partner_or_staff(who, partner_id)
+    return partner_out(get_partner(session, partner_id))
+
+
+@router.post("/partners/{partner_id}/users", status_code=201, response_model=UserCreated)
+def post_partner_user(
+    partner_id: str,
+    body: UserIn,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("partners.members")),
+) -> dict[str, Any]:
+    """Add a member to a partner; a partner admin may add only partner roles to its own."""
+    _own_partner_or_staff(who, partner_id)
+    if who.role == "partner_admin" and body.role not in PARTNER_ROLES:
+        raise Forbidden("a partner admin may only add partner_reporter or partner_admin members")
+    get_partner(session, partner_id)
+    user = create_user(
+        session, name=body.name, role=body.role, partner_id=partner_id, email=body.email,
+        password=body.password, language=body.language, actor=who,
+    )
+    key = create_api_key(session, user.id, actor=who)
+    return {**user_out(user), "api_key": key}
+
+
+@router.post("/users", status_code=201, response_model=UserCreated)
+def post_user(
+    body: UserIn,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("users.manage")),
+) -> dict[str, Any]:
+    """Create any user (admin) and issue an API key, shown once."""
+    user = create_user(
+        session, name=body.name, role=body.role, partner_id=body.partner_id, email=body.email,
+        password=body.password, language=body.language, actor=who,
+    )
+    key = create_api_key(session, user.id, actor=who)
+    return {**user_out(user), "api_key": key}
+
+
+@router.get("/me")
+def me(who: Principal = Depends(require("whoami"))) -> dict[str, Any]:
+    """Who the presented credential belongs to."""
+    return {"id": who.user_id, "name": who.name, "role": who.role, "partner_id": who.partner_id}

@@ -1,0 +1,107 @@
+"""Partners: creation, look-up and the jurisdiction rule that decides who sees what."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from salingjaga.audit.service import record
+from salingjaga.auth.principal import SYSTEM, Principal
+from salingjaga.errors import Invalid, NotFound
+from salingjaga.ids import new_id
+from salingjaga.partners.models import PARTNER_KINDS, Partner
+from salingjaga.policies.service import validate_policy_codes
+from salingjaga.regions.service import get_region, is_within
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "org"
+
+
+def create_partner(
+    session: Session,
+    *,
+    name: str,
+    kind: str,
+    region: str | None = None,
+    organisation: str | None = None,
+    trusted: bool = False,
+    policies: list[str] | None = None,
+    contact_email: str | None = None,
+    webhook_url: str | None = None,
+    actor: Principal = SYSTEM,
+) -> Partner:
+    """Create a partner after validating kind, region and policy areas."""
+    if kind not in PARTNER_KINDS:
+        raise Invalid(f"unknown partner kind {kind!r}; valid: {', '.join(PARTNER_KINDS)}")
+    if region is not None:
+        get_region(region)
+    policy_areas = validate_policy_codes(list(policies or []))
+    if trusted and not policy_areas:
+        raise Invalid("a trusted flagger needs at least one policy area (policies)")
+    if webhook_url is not None and not webhook_url.startswith(("https://", "http://")):
+        raise Invalid("webhook_url must be an http(s) URL")
+    partner = Partner(
+        id=new_id("prt"),
+        name=name,
+        kind=kind,
+        region_code=region,
+        organisation=organisation or _slug(name),
+        trusted=trusted,
+        policy_areas=policy_areas,
+        contact_email=contact_email,
+        webhook_url=webhook_url,
+    )
+    session.add(partner)
+    session.flush()
+    record(
+        session,
+        actor,
+        "partner.created",
+        "partner",
+        partner.id,
+        {"kind": kind, "region": region, "trusted": trusted, "policies": policy_areas},
+    )
+    return partner
+
+
+def get_partner(session: Session, partner_id: str) -> Partner:
+    """The partner, or 404."""
+    partner = session.get(Partner, partner_id)
+    if partner is None:
+        raise NotFound(f"partner {partner_id} not found")
+    return partner
+
+
+def list_partners(session: Session) -> list[Partner]:
+    """All partners, by name."""
+    return list(session.scalars(select(Partner).order_by(Partner.name)))
+
+
+def can_see(viewer: Partner, owner: Partner) -> bool:
+    """Jurisdiction rule: same organisation, and the owner's region inside the viewer's.
+
+    A national Bawaslu sees every Bawaslu notice; a provincial one sees its own and its
+    regencies'; nobody sees another organisation's.
+    """
+    if viewer.id == owner.id:
+        return True
+    if viewer.organisation != owner.organisation:
+        return False
+    if owner.region_code is None:
+        return viewer.region_code is None
+    return is_within(owner.region_code, viewer.region_code)
+
+
+def visible_partner_ids(session: Session, viewer_id: str) -> list[str]:
+    """Ids of every partner whose notices ``viewer_id`` may see (itself included)."""
+    viewer = get_partner(session, viewer_id)
+    same_org = session.scalars(select(Partner).where(Partner.organisation == viewer.organisation))
+    return [p.id for p in same_org if can_see(viewer, p)]
+
+
+def covers_policy(partner: Partner, policy: str) -> bool:
+    """Whether a trusted flagger's status covers this policy area (priority applies)."""
+    return bool(partner.trusted and policy in (partner.policy_areas or []))

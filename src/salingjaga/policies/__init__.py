@@ -1,0 +1,1 @@
+"""The policy taxonomy, its DSA mapping and Indonesian legal grounds, loaded from data."""

@@ -1,0 +1,29 @@
+"""Read-only API for the policy taxonomy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from salingjaga.auth.deps import public
+from salingjaga.policies.service import all_policies, get_policy
+
+router = APIRouter(prefix="/api/v1/policies", tags=["policies"])
+
+
+@router.get("", dependencies=[Depends(public)])
+def list_policies() -> list[dict[str, Any]]:
+    """Every policy with its DSA category, keywords and legal grounds."""
+    return [p.as_dict() for p in all_policies().values()]
+
+
+@router.get("/{code}", dependencies=[Depends(public)])
+def policy_detail(code: str) -> dict[str, Any]:
+    """One policy."""
+    from salingjaga.errors import Invalid, NotFound
+
+    try:
+        return get_policy(code).as_dict()
+    except Invalid as exc:
+        raise NotFound(exc.message) from exc

@@ -1,0 +1,1 @@
+"""Provinces and regencies/cities (Kemendagri codes) and elections with their calendars."""

@@ -1,0 +1,52 @@
+"""One settings object, read from environment variables ``SALINGJAGA_*``.
+
+Nothing reads ``os.environ`` elsewhere: the app, CLI and workers are all built from a
+``Settings`` instance so that tests and several servers in one process never share state.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; defaults give the embedded single-machine mode."""
+
+    model_config = SettingsConfigDict(env_prefix="SALINGJAGA_", env_file=None, extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/salingjaga.db",
+        description="SQLAlchemy URL; sqlite file by default, postgresql+psycopg://... in production",
+    )
+    data_dir: Path = Field(default=Path("var"), description="evidence files, media, backups")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Stream transport: "inline" scans in the request after commit (tests, tiny installs),
+    # "memory" hands items to an in-process worker thread, "redis" uses Redis Streams.
+    stream: str = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Case deadlines in hours (P1): default and during the quiet period / voting day.
+    deadline_hours_default: float = 24.0
+    deadline_hours_tight: float = 2.0
+    lease_seconds: int = 900
+    max_body_bytes: int = 10 * 1024 * 1024
+    secret_key: str = Field(default="dev-insecure-change-me", repr=False)
+    log_json: bool = False
+    rate_limit_per_minute: int = 600
+    cookie_secure: bool = False
+    webhook_timeout_seconds: float = 5.0
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the embedded SQLite backend is in use."""
+        return self.database_url.startswith("sqlite")
+
+    def ensure_dirs(self) -> None:
+        """Create the data directory (and the SQLite file's folder) if missing."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.is_sqlite and ":memory:" not in self.database_url:
+            path = self.database_url.split("///", 1)[-1]
+            Path(path).parent.mkdir(parents=True, exist_ok=True)

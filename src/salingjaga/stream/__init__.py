@@ -1,0 +1,1 @@
+"""The content stream: the API appends items, workers scan them. In-process or Redis."""

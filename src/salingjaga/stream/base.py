@@ -1,0 +1,118 @@
+"""The transport interface and the two in-process transports of the embedded default."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from typing import Any, Protocol
+
+from salingjaga.db import Database
+from salingjaga.settings import Settings
+from salingjaga.stream.handlers import dispatch
+
+log = logging.getLogger("salingjaga.stream")
+
+
+class Transport(Protocol):
+    """Carries messages from the API to workers."""
+
+    def publish(self, topic: str, payload: dict[str, Any]) -> None:
+        """Append a message; it will be handled at least once."""
+
+    def start(self) -> None:
+        """Begin consuming (for transports with in-process workers)."""
+
+    def stop(self) -> None:
+        """Stop consuming and release resources."""
+
+    def pending(self) -> int:
+        """Messages published but not yet handled (backpressure)."""
+
+
+class InlineTransport:
+    """Handles each message synchronously in the publishing thread: deterministic, for tests
+    and for scripts that want results before they return."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    def publish(self, topic: str, payload: dict[str, Any]) -> None:
+        """Handle the message now; errors are logged, never raised to the publisher."""
+        try:
+            dispatch(self.db, self.settings, topic, payload)
+        except Exception:
+            log.exception("handler failed", extra={"topic": topic})
+
+    def start(self) -> None:
+        """Nothing to start."""
+
+    def stop(self) -> None:
+        """Nothing to stop."""
+
+    def pending(self) -> int:
+        """Always zero: nothing waits."""
+        return 0
+
+
+class MemoryTransport:
+    """A queue and one worker thread in the server process: the embedded default."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self._queue: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def publish(self, topic: str, payload: dict[str, Any]) -> None:
+        """Queue the message for the worker thread."""
+        self._queue.put((topic, payload))
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                try:
+                    dispatch(self.db, self.settings, *item)
+                except Exception:
+                    log.exception("handler failed", extra={"topic": item[0]})
+            finally:
+                self._queue.task_done()
+
+    def start(self) -> None:
+        """Start the worker thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="salingjaga-worker", daemon=True)
+            self._thread.start()
+
+    def join(self) -> None:
+        """Wait until everything queued so far is handled."""
+        self._queue.join()
+
+    def stop(self) -> None:
+        """Finish queued work and stop the thread."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def pending(self) -> int:
+        """Messages waiting in the queue."""
+        return self._queue.qsize()
+
+
+def make_transport(db: Database, settings: Settings) -> Transport:
+    """The transport named by ``SALINGJAGA_STREAM``."""
+    if settings.stream == "inline":
+        return InlineTransport(db, settings)
+    if settings.stream == "memory":
+        return MemoryTransport(db, settings)
+    if settings.stream == "redis":
+        from salingjaga.stream.redis_streams import RedisTransport
+
+        transport: Transport = RedisTransport(db, settings)
+        return transport
+    raise ValueError(f"unknown stream transport {settings.stream!r}: inline, memory or redis")

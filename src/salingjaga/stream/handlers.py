@@ -1,0 +1,49 @@
+"""What a worker does with each message, by topic.
+
+Handlers are named as ``module:function`` so the stream does not import detection (and its
+models) until a message arrives. Each handler gets a session in its own transaction and must
+be idempotent: a redelivered message must not create a second case or action.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from salingjaga.db import Database
+from salingjaga.settings import Settings
+
+log = logging.getLogger("salingjaga.stream")
+
+Handler = Callable[[Session, dict[str, Any], Settings], None]
+
+HANDLERS: dict[str, tuple[str, ...]] = {
+    "content": ("salingjaga.detection.pipeline:handle_content",),
+    "factcheck": ("salingjaga.detection.pipeline:handle_factcheck",),
+}
+
+
+def _resolve(path: str) -> Handler | None:
+    module_name, _, func = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return None  # that domain is not installed in this build
+        raise
+    handler: Handler | None = getattr(module, func, None)
+    return handler
+
+
+def dispatch(db: Database, settings: Settings, topic: str, payload: dict[str, Any]) -> None:
+    """Run every handler of ``topic`` on ``payload``, each in its own transaction."""
+    for path in HANDLERS.get(topic, ()):
+        handler = _resolve(path)
+        if handler is None:
+            continue
+        with db.session() as session:
+            handler(session, payload, settings)
