@@ -1,0 +1,74 @@
+"""Rendering pages: one Jinja2 environment per language over the shared layout and every
+domain's ``templates/`` folder. Autoescaping is on for every template, so user text shows
+as text. Domain templates live in ``<domain>/templates/<domain>/...`` to avoid clashes."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from salingjaga.web.i18n import LANGUAGES, pick_language, translations
+
+
+def _template_dirs() -> list[str]:
+    from salingjaga.domains import DOMAINS
+
+    dirs = []
+    for domain in DOMAINS:
+        try:
+            folder = resources.files(f"salingjaga.{domain}").joinpath("templates")
+        except ModuleNotFoundError:
+            continue
+        if folder.is_dir():
+            dirs.append(str(Path(str(folder))))
+    return dirs
+
+
+@cache
+def environment(lang: str) -> Environment:
+    """The template environment for one language."""
+    env = Environment(
+        loader=FileSystemLoader(_template_dirs()),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def request_language(request: Request) -> str:
+    """The language of this request (``?lang=``, cookie, Accept-Language, default id)."""
+    return pick_language(
+        request.query_params.get("lang"),
+        request.cookies.get("lang"),
+        request.headers.get("accept-language"),
+    )
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200,
+    lang: str | None = None,
+) -> HTMLResponse:
+    """Render a page in the request's language with the shared context."""
+    language = lang or request_language(request)
+    ctx: dict[str, Any] = {
+        "request": request,
+        "lang": language,
+        "languages": LANGUAGES,
+        "principal": getattr(request.state, "principal", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+    }
+    ctx.update(context or {})
+    html = environment(language).get_template(template).render(ctx)
+    response = HTMLResponse(html, status_code=status)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie("lang", language, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response

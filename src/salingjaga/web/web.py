@@ -1,0 +1,35 @@
+"""Shared pages and static files."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse
+
+from salingjaga.auth.deps import public
+from salingjaga.errors import NotFound
+from salingjaga.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+_STATIC = Path(str(resources.files("salingjaga.web").joinpath("static"))).resolve()
+_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
+          ".png": "image/png", ".ico": "image/x-icon", ".woff2": "font/woff2"}
+
+
+@router.get("/", response_class=HTMLResponse, dependencies=[Depends(public)])
+def home(request: Request) -> HTMLResponse:
+    """The landing page."""
+    return render(request, "web/home.html")
+
+
+@router.get("/static/{path:path}", dependencies=[Depends(public)])
+def static(path: str) -> FileResponse:
+    """Static assets, served locally (no external network), never outside the folder."""
+    target = (_STATIC / path).resolve()
+    if not target.is_file() or _STATIC not in target.parents or target.suffix not in _TYPES:
+        raise NotFound("no such file")
+    return FileResponse(target, media_type=_TYPES[target.suffix],
+                        headers={"Cache-Control": "public, max-age=3600"})
