@@ -1,0 +1,5 @@
+"""``python -m salingjaga`` runs the command line."""
+
+from salingjaga.cli import main
+
+main()
