@@ -97,6 +97,51 @@ def db_upgrade(database_url: str | None = DatabaseUrl) -> None:
     console.print("schema up to date")
 
 
+@db_app.command("backup")
+def db_backup(
+    out: str = typer.Option(..., "--out", help="file to write"),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Write a consistent snapshot of the embedded SQLite database."""
+    from pathlib import Path
+
+    from salingjaga.backup import backup
+    from salingjaga.errors import APIError
+
+    settings = make_settings(database_url)
+    try:
+        path = backup(settings.database_url, Path(out))
+    except APIError as exc:
+        fail(exc.message)
+    console.print(f"backup written to {path}")
+
+
+@db_app.command("restore")
+def db_restore(
+    source: str = typer.Argument(..., help="backup file"),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Replace the embedded database with a backup, then verify its audit chain."""
+    from pathlib import Path
+
+    from salingjaga.audit.service import verify
+    from salingjaga.backup import restore
+    from salingjaga.errors import APIError
+
+    settings = make_settings(database_url)
+    try:
+        restore(settings.database_url, Path(source))
+    except APIError as exc:
+        fail(exc.message)
+    db = open_db(settings)
+    with db.session() as session:
+        report = verify(session)
+    db.dispose()
+    if not report.ok:
+        fail(f"restored, but the audit chain is broken at entry {report.first_bad}: {report.reason}")
+    console.print(f"restored; audit chain intact ({report.checked} entries)")
+
+
 @demo_app.command("load")
 def demo_load(
     database_url: str | None = DatabaseUrl,

@@ -1,0 +1,88 @@
+"""Security headers on every response and request rate limits (429 with Retry-After)."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from salingjaga.auth.ratelimit import Counter, MemoryCounter, RedisCounter, client_key, retry_after
+from salingjaga.errors import error_body
+from salingjaga.settings import Settings
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+# Health probes and static files are exempt from limits: orchestrators poll them.
+EXEMPT_PREFIXES = ("/healthz", "/readyz", "/static/", "/metrics")
+
+
+class SecurityHeaders:
+    """Adds CSP, nosniff, frame-ancestors and referrer policy to every HTTP response."""
+
+    def __init__(self, app: ASGIApp, hsts: bool) -> None:
+        self.app = app
+        self.extra = [*HEADERS]
+        if hsts:
+            self.extra.append((b"strict-transport-security", b"max-age=31536000"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k, v) for k, v in self.extra if k not in present
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class RateLimit:
+    """Per-key (or per-address) requests per minute; over the limit answers 429."""
+
+    def __init__(self, app: ASGIApp, limit: int, counter: Counter) -> None:
+        self.app = app
+        self.limit = limit
+        self.counter = counter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        auth = headers.get(b"authorization", b"").decode("latin-1") or None
+        client = scope.get("client")
+        key = client_key(auth, client[0] if client else None)
+        if self.counter.hit(key, 60) > self.limit:
+            wait = retry_after(60)
+            body = json.dumps(error_body(
+                "rate_limited", f"too many requests: at most {self.limit} per minute; retry in {wait}s"
+            )).encode()
+            await send({"type": "http.response.start", "status": 429, "headers": [
+                (b"content-type", b"application/json"), (b"retry-after", str(wait).encode()),
+                (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Add security headers and rate limits to ``app``."""
+    counter: Counter = RedisCounter(settings.redis_url) if settings.stream == "redis" else MemoryCounter()
+    app.add_middleware(RateLimit, limit=settings.rate_limit_per_minute, counter=counter)
+    app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)

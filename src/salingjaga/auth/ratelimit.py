@@ -1,0 +1,67 @@
+"""Fixed-window rate limits per API key and per client address.
+
+The embedded default counts in process memory (one server); with the Redis stream the
+counters live in Redis so every API process shares them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from typing import Protocol
+
+
+class Counter(Protocol):
+    """Counts hits of a key within the current window."""
+
+    def hit(self, key: str, window_seconds: int) -> int:
+        """Record one hit and return the count in this window."""
+
+
+class MemoryCounter:
+    """Counters in a dict, pruned as windows pass."""
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, int], int] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, window_seconds: int) -> int:
+        window = int(time.time()) // window_seconds
+        with self._lock:
+            if len(self._counts) > 100_000:
+                self._counts = {k: v for k, v in self._counts.items() if k[1] >= window}
+            count = self._counts.get((key, window), 0) + 1
+            self._counts[(key, window)] = count
+            return count
+
+
+class RedisCounter:
+    """Counters in Redis (INCR + EXPIRE), shared by every API process."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url)
+
+    def hit(self, key: str, window_seconds: int) -> int:
+        window = int(time.time()) // window_seconds
+        name = f"salingjaga:rl:{key}:{window}"
+        pipe = self._redis.pipeline()
+        pipe.incr(name)
+        pipe.expire(name, window_seconds * 2)
+        count, _ = pipe.execute()
+        return int(count)
+
+
+def retry_after(window_seconds: int) -> int:
+    """Seconds until the current window ends."""
+    return window_seconds - int(time.time()) % window_seconds or 1
+
+
+def client_key(authorization: str | None, address: str | None) -> str:
+    """The identity a limit applies to: the API key (hashed) if any, else the address."""
+    if authorization and authorization.lower().startswith("bearer "):
+        token = authorization[7:].strip()
+        return "key:" + hashlib.sha256(token.encode()).hexdigest()[:24]
+    return f"ip:{address or 'unknown'}"

@@ -1,0 +1,39 @@
+"""Security headers, rate limits, body limits and hostile request bodies."""
+
+from fastapi.testclient import TestClient
+
+from salingjaga.app import create_app
+from tests.conftest import bearer
+
+
+def test_security_headers_on_api_and_pages(client):
+    for path in ("/healthz", "/", "/api/v1/policies", "/api/v1/nothing-here"):
+        r = client.get(path)
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"], path
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+def test_rate_limit_per_key_answers_429_with_retry_after(settings, world):
+    settings.rate_limit_per_minute = 5
+    app = create_app(settings)
+    key_a, key_b = world.key("moderator"), world.key("moderator")
+    with TestClient(app) as c:
+        codes = [c.get("/api/v1/me", headers=bearer(key_a)).status_code for _ in range(7)]
+        assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
+        r = c.get("/api/v1/me", headers=bearer(key_a))
+        assert 1 <= int(r.headers["retry-after"]) <= 60
+        assert r.json()["error"]["code"] == "rate_limited"
+        # another key has its own budget; health checks are never limited
+        assert c.get("/api/v1/me", headers=bearer(key_b)).status_code == 200
+        assert all(c.get("/healthz").status_code == 200 for _ in range(10))
+
+
+def test_hostile_bodies_are_clear_4xx(client, world):
+    admin = {**bearer(world.key("admin")), "content-type": "application/json"}
+    deep = b"[" * 50000 + b"]" * 50000
+    for body in (deep, b'{"name": "\xff\xfe"}', b'{"name": ', b"\x00\x01"):
+        r = client.post("/api/v1/partners", content=body, headers=admin)
+        assert 400 <= r.status_code < 500, body[:10]
+        assert "error" in r.json()
+    assert client.get("/api/v1/partners", headers=admin).json() == []
