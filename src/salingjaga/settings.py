@@ -28,6 +28,16 @@ class Settings(BaseSettings):
     # "memory" hands items to an in-process worker thread, "redis" uses Redis Streams.
     stream: str = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Redis Streams (stream="redis"): one stream key, one consumer group shared by workers.
+    stream_name: str = "salingjaga:stream"
+    stream_group: str = "workers"
+    stream_max_attempts: int = 5  # then the entry goes to "<stream_name>:dead" with its error
+    stream_claim_idle_ms: int = 60_000  # a pending entry idle this long is reclaimed (XAUTOCLAIM)
+    stream_batch: int = 16  # entries per XREADGROUP
+    stream_block_ms: int = 1000  # XREADGROUP wait; bounds how fast SIGTERM is noticed
+    stream_inprocess_workers: int = 0  # consumer threads inside an API process (0: none)
+    stream_receipt_days: float = 2.0  # how long handled-message receipts are kept
+    metrics_loopback_open: bool = True  # /metrics without a key from 127.0.0.1 (not via a proxy)
     # Case deadlines in hours (P1): default and during the quiet period / voting day.
     deadline_hours_default: float = 24.0
     deadline_hours_tight: float = 2.0

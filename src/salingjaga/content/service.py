@@ -254,3 +254,42 @@ def suspended(account: Account, at: datetime | None = None) -> bool:
     """Whether the account is banned or currently suspended."""
     now = at or utcnow()
     return account.banned or (account.suspended_until is not None and account.suspended_until > now)
+
+
+def set_account_state(
+    session: Session,
+    account: Account,
+    *,
+    actor: Principal | str = SYSTEM,
+    reason: str = "",
+    strikes: int | None = None,
+    restricted_features: list[str] | None = None,
+    suspended_until: datetime | bool | None = False,
+    banned: bool | None = None,
+) -> dict[str, Any]:
+    """Change an account's moderation state (moderation's account actions); returns the
+    previous state so an appeal can restore it. ``suspended_until=False`` leaves it as is."""
+    before = {
+        "strikes": account.strikes,
+        "restricted_features": list(account.restricted_features or []),
+        "suspended_until": account.suspended_until.isoformat() if account.suspended_until else None,
+        "banned": account.banned,
+    }
+    if strikes is not None:
+        account.strikes = strikes
+    if restricted_features is not None:
+        account.restricted_features = list(restricted_features)
+    if suspended_until is not False:
+        account.suspended_until = suspended_until if isinstance(suspended_until, datetime) else None
+    if banned is not None:
+        account.banned = banned
+    after = {
+        "strikes": account.strikes,
+        "restricted_features": list(account.restricted_features or []),
+        "suspended_until": account.suspended_until.isoformat() if account.suspended_until else None,
+        "banned": account.banned,
+    }
+    if after != before:
+        record(session, actor, "account.state_changed", "account", account.id,
+               {"before": before, "after": after, "reason": reason})
+    return before

@@ -139,3 +139,9 @@ def post_user(
 def me(who: Principal = Depends(require("whoami"))) -> dict[str, Any]:
     """Who the presented credential belongs to."""
     return {"id": who.user_id, "name": who.name, "role": who.role, "partner_id": who.partner_id}
+
+
+# Notices, partner webhooks and feedback live in their own module (the moderation engineer's).
+from salingjaga.partners.notices_api import router as _notices_router  # noqa: E402
+
+router.include_router(_notices_router)

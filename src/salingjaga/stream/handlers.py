@@ -22,9 +22,15 @@ log = logging.getLogger("salingjaga.stream")
 Handler = Callable[[Session, dict[str, Any], Settings], None]
 
 HANDLERS: dict[str, tuple[str, ...]] = {
-    "content": ("salingjaga.detection.pipeline:handle_content",),
+    "content": ("salingjaga.detection.pipeline:handle_content", "salingjaga.rules.service:handle_content",
+                "salingjaga.guide.tags:handle_content"),
     "factcheck": ("salingjaga.detection.pipeline:handle_factcheck",),
+    "probe": ("salingjaga.stream.probe:handle_probe",),
 }
+
+# Called in the handler's transaction before it runs; returning False skips the handler
+# (the Redis worker uses it to record a receipt and skip messages already handled).
+Guard = Callable[[Session, str], bool]
 
 
 def _resolve(path: str) -> Handler | None:
@@ -39,11 +45,14 @@ def _resolve(path: str) -> Handler | None:
     return handler
 
 
-def dispatch(db: Database, settings: Settings, topic: str, payload: dict[str, Any]) -> None:
+def dispatch(db: Database, settings: Settings, topic: str, payload: dict[str, Any],
+             guard: Guard | None = None) -> None:
     """Run every handler of ``topic`` on ``payload``, each in its own transaction."""
     for path in HANDLERS.get(topic, ()):
         handler = _resolve(path)
         if handler is None:
             continue
         with db.session() as session:
+            if guard is not None and not guard(session, path):
+                continue
             handler(session, payload, settings)

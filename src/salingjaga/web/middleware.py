@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import inspect
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salingjaga.errors import error_body
@@ -58,6 +63,88 @@ class _TooLarge(Exception):
     pass
 
 
+class SecurityHeaders:
+    """Headers every response carries: no MIME sniffing, no framing, no referrer leaks."""
+
+    HEADERS = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"same-origin"),
+    ]
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *[(k, v) for k, v in self.HEADERS if k not in present]]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def is_page(request: Request) -> bool:
+    """Whether a request is for a web page (HTML errors) rather than the API (JSON errors)."""
+    path = request.url.path
+    return not (path.startswith(("/api/", "/static/")) or path in ("/healthz", "/readyz", "/metrics"))
+
+
+def install_page_errors(app: FastAPI) -> None:
+    """Errors on pages become pages: an unauthenticated visitor is sent to the login form
+    with ``next``, any other error shows a translated error page with the same status. The
+    API keeps its JSON errors and its 401."""
+    from salingjaga.errors import APIError
+
+    api_handler = app.exception_handlers[APIError]
+    validation_handler = app.exception_handlers[RequestValidationError]
+    http_handler = app.exception_handlers[StarletteHTTPException]
+
+    async def page_error(request: Request, exc: Exception) -> Response:
+        from salingjaga.auth.web import login_redirect
+        from salingjaga.web.pages import render_app
+
+        if not is_page(request):
+            if isinstance(exc, APIError):
+                handler = api_handler
+            elif isinstance(exc, RequestValidationError):
+                handler = validation_handler
+            else:
+                handler = http_handler
+            result = handler(request, exc)
+            return await result if inspect.isawaitable(result) else result
+        if isinstance(exc, APIError):
+            status, code, message = exc.status, exc.code, exc.message
+        elif isinstance(exc, RequestValidationError):
+            status, code = 422, "invalid"
+            message = "; ".join(
+                f"{'.'.join(str(p) for p in e.get('loc', ()) if p not in ('body', 'query'))}: {e.get('msg')}"
+                for e in exc.errors()[:5])
+        elif isinstance(exc, StarletteHTTPException):
+            status, code, message = exc.status_code, "error", str(exc.detail)
+        else:  # pragma: no cover - only the three types are registered
+            raise exc
+        if status == 401:
+            return login_redirect(request)
+        return render_app(request, "web/error.html",
+                          {"status": status, "code": code, "message": message}, status=status)
+
+    app.add_exception_handler(APIError, page_error)
+    app.add_exception_handler(RequestValidationError, page_error)
+    app.add_exception_handler(StarletteHTTPException, page_error)
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the middleware of this module to ``app``."""
+    from salingjaga.web.csrf import AnonCsrfCookie
+
+    app.add_middleware(AnonCsrfCookie, secure=settings.cookie_secure)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    install_page_errors(app)

@@ -4,6 +4,7 @@ as text. Domain templates live in ``<domain>/templates/<domain>/...`` to avoid c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -13,6 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from salingjaga.auth.permissions import roles_for
 from salingjaga.web.i18n import LANGUAGES, pick_language, translations
 
 
@@ -53,22 +55,57 @@ def request_language(request: Request) -> str:
     )
 
 
+def _can(principal: Any) -> Callable[[str], bool]:
+    """``can("perm")`` in templates: whether the signed-in role holds a permission (an
+    undeclared permission, e.g. of a domain not installed, is simply False)."""
+
+    def can(permission: str) -> bool:
+        if principal is None:
+            return False
+        try:
+            return bool(principal.role in roles_for(permission))
+        except KeyError:
+            return False
+
+    return can
+
+
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200,
     lang: str | None = None,
 ) -> HTMLResponse:
     """Render a page in the request's language with the shared context."""
     language = lang or request_language(request)
+    principal = getattr(request.state, "principal", None)
     ctx: dict[str, Any] = {
         "request": request,
         "lang": language,
         "languages": LANGUAGES,
-        "principal": getattr(request.state, "principal", None),
+        "principal": principal,
         "csrf_token": getattr(request.state, "csrf_token", ""),
+        "can": _can(principal),
+        "path": request.url.path,
     }
     ctx.update(context or {})
     html = environment(language).get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie("lang", language, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
+
+
+# Pages of the signed-in application allow scripts only from this site: even if some user
+# text escaped escaping, an injected <script> would not run.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "media-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def render_app(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    """``render`` for the portal, console, desk and admin: adds the strict CSP and no-store
+    (pages hold case data that must not linger in shared caches)."""
+    response = render(request, template, context, status)
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,4 +1,5 @@
-"""Shared pages and static files."""
+"""Shared pages and static files, and the page routers of the web application (partner
+portal, moderator console, fact-checker desk, admin)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from salingjaga.auth.deps import public
 from salingjaga.errors import NotFound
+from salingjaga.web.admin import router as admin_router
+from salingjaga.web.console import router as console_router
+from salingjaga.web.csrf import page_guard
+from salingjaga.web.desk import router as desk_router
 from salingjaga.web.pages import render
+from salingjaga.web.portal import router as portal_router
 
 router = APIRouter(include_in_schema=False)
 
@@ -19,7 +25,7 @@ _TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
           ".png": "image/png", ".ico": "image/x-icon", ".woff2": "font/woff2"}
 
 
-@router.get("/", response_class=HTMLResponse, dependencies=[Depends(public)])
+@router.get("/", response_class=HTMLResponse, dependencies=[Depends(public), Depends(page_guard)])
 def home(request: Request) -> HTMLResponse:
     """The landing page."""
     return render(request, "web/home.html")
@@ -33,3 +39,7 @@ def static(path: str) -> FileResponse:
         raise NotFound("no such file")
     return FileResponse(target, media_type=_TYPES[target.suffix],
                         headers={"Cache-Control": "public, max-age=3600"})
+
+
+for _pages in (admin_router, portal_router, console_router, desk_router):
+    router.include_router(_pages)

@@ -1,0 +1,146 @@
+"""Signing in and out of the web application, and the session loader that lets every API
+dependency accept a signed-in browser as well as an API key."""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from salingjaga.audit.service import record
+from salingjaga.auth.deps import EXTRA_LOADERS, get_session, public
+from salingjaga.auth.models import User
+from salingjaga.auth.principal import Principal
+from salingjaga.auth.service import authenticate_password
+from salingjaga.web.csrf import UNSAFE, page_guard
+from salingjaga.web.i18n import LANGUAGES
+from salingjaga.web.pages import render
+from salingjaga.web.sessions import (
+    COOKIE,
+    SESSION_HOURS,
+    clear_failures,
+    create_session,
+    end_session,
+    load_session,
+    locked_for,
+    record_failure,
+)
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(page_guard)])
+
+# Where each role lands after signing in.
+HOME_BY_ROLE = {
+    "partner_reporter": "/portal",
+    "partner_admin": "/portal",
+    "moderator": "/console",
+    "senior_moderator": "/console",
+    "policy_lead": "/console",
+    "fact_checker": "/desk",
+    "admin": "/admin",
+    "auditor": "/admin/audit",
+}
+
+
+def session_principal(request: Request, session: Session) -> Principal | None:
+    """The signed-in browser's Principal. A state-changing /api/ call made with the cookie
+    must also send the session's CSRF token in ``X-CSRF-Token``, or the cookie is ignored."""
+    loaded = load_session(session, request.cookies.get(COOKIE))
+    if loaded is None:
+        return None
+    if request.url.path.startswith("/api/") and request.method in UNSAFE:
+        presented = request.headers.get("x-csrf-token", "")
+        if not presented or not hmac.compare_digest(presented, loaded.csrf_token):
+            return None
+    request.state.session_csrf = loaded.csrf_token
+    request.state.user_language = loaded.language
+    return loaded.principal
+
+
+if session_principal not in EXTRA_LOADERS:
+    EXTRA_LOADERS.append(session_principal)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after login (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or "\n" in target:
+        return ""
+    return target
+
+
+def home_for(principal: Principal) -> str:
+    """The page a role starts from."""
+    return HOME_BY_ROLE.get(principal.role, "/")
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.get("/login", response_class=HTMLResponse, dependencies=[Depends(public)])
+def login_page(request: Request, next: str | None = None) -> Response:
+    """The sign-in form (a signed-in visitor goes straight to their start page)."""
+    principal = getattr(request.state, "principal", None)
+    if principal is not None:
+        return RedirectResponse(safe_next(next) or home_for(principal), status_code=303)
+    return render(request, "web/login.html", {"next": safe_next(next), "email": ""})
+
+
+@router.post("/login", response_class=HTMLResponse, dependencies=[Depends(public)])
+def login_submit(
+    request: Request,
+    email: str = Form(..., max_length=320),
+    password: str = Form(..., max_length=500),
+    next: str = Form("", max_length=2000),
+    session: Session = Depends(get_session),
+) -> Response:
+    """Check the password (argon2), throttled per account and address; start a session."""
+    ip = _client_ip(request)
+    email = email.strip()
+    ctx = {"next": safe_next(next), "email": email}
+    left = locked_for(session, email, ip)
+    if left is not None:
+        minutes = max(1, int(left.total_seconds() // 60) + 1)
+        return render(request, "web/login.html", {**ctx, "locked_minutes": minutes}, status=429)
+    principal = authenticate_password(session, email, password)
+    if principal is None:
+        locked = record_failure(session, email, ip)
+        if locked:
+            record(session, "system:web", "login.locked", "login", email.lower()[:80], {"ip": ip})
+        session.commit()
+        status = 429 if locked else 401
+        extra = {"locked_minutes": 15} if locked else {"failed": True}
+        return render(request, "web/login.html", {**ctx, **extra}, status=status)
+    clear_failures(session, email, ip)
+    token = create_session(session, principal.user_id, ip)
+    record(session, principal, "session.started", "user", principal.user_id, {"ip": ip})
+    session.commit()
+    response = RedirectResponse(safe_next(next) or home_for(principal), status_code=303)
+    settings = request.app.state.settings
+    response.set_cookie(COOKIE, token, max_age=SESSION_HOURS * 3600, httponly=True, samesite="lax",
+                        secure=settings.cookie_secure, path="/")
+    user = session.get(User, principal.user_id)
+    lang = user.language if user is not None else None
+    if not request.cookies.get("lang") and lang in LANGUAGES:
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
+
+
+@router.post("/logout", dependencies=[Depends(public)])
+def logout(request: Request, session: Session = Depends(get_session)) -> Response:
+    """End the session server-side and clear the cookie."""
+    principal = getattr(request.state, "principal", None)
+    end_session(session, request.cookies.get(COOKIE))
+    if principal is not None:
+        record(session, principal, "session.ended", "user", principal.user_id, {})
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """Where an unauthenticated page request is sent: the login form, then back."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)

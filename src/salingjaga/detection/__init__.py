@@ -1,0 +1,1 @@
+"""Automated detection: signals (text/, media/, behaviour/), routing, and the pipeline."""

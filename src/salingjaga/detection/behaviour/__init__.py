@@ -1,0 +1,1 @@
+"""Behaviour signals: near-duplicate reposts, scam and fundraising patterns, coordination."""

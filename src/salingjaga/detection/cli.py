@@ -1,0 +1,116 @@
+"""``salingjaga scan FILE.jsonl`` and ``salingjaga hashbanks import FILE --bank NAME``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+
+def _scan_context(bank_files: list[Path], database_url: str | None) -> Any:
+    from salingjaga.detection.banks import BankEntry, BankMatcher
+    from salingjaga.detection.history import MemoryHistory
+    from salingjaga.detection.pipeline import ScanContext, default_classifier
+    from salingjaga.detection.routing import load_config
+    from salingjaga.detection.service import parse_bank_file
+
+    ctx = ScanContext(history=MemoryHistory(), classify=default_classifier(), routing=load_config())
+    entries: list[BankEntry] = []
+    for path in bank_files:
+        for n, (kind, value, label) in enumerate(parse_bank_file(path.read_text("utf-8"))):
+            entries.append(BankEntry(len(entries) + n, path.stem, "review", "misinformation",
+                                     kind, value, label))
+    if database_url:
+        from salingjaga.cli import make_settings, open_db
+        from salingjaga.detection.service import bank_matcher, context_for
+
+        settings = make_settings(database_url)
+        db = open_db(settings)
+        with db.session() as session:
+            db_ctx = context_for(session, settings)
+            entries.extend(bank_matcher(session).pdq_entries)
+            entries.extend(e for es in bank_matcher(session).md5.values() for e in es)
+        ctx.claim_matcher = db_ctx.claim_matcher
+    if entries:
+        ctx.banks = BankMatcher(entries)
+    return ctx
+
+
+def register(app: typer.Typer) -> None:
+    """Add the detection commands."""
+
+    @app.command("scan")
+    def scan_cmd(
+        file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL, one content item a line"),
+        as_json: bool = typer.Option(False, "--json", help="one JSON object per line"),
+        bank: list[Path] = typer.Option([], "--bank-file", help="hash bank file to match (repeatable)"),
+        database_url: str | None = typer.Option(None, "--database-url",
+                                                help="also use this database's banks and fact-checks"),
+    ) -> None:
+        """Scan content items (the POST /api/v1/content body, one per line): signals and route."""
+        from salingjaga.detection.pipeline import scan_and_route
+
+        ctx = _scan_context(bank, database_url)
+        bad = 0
+        with file.open(encoding="utf-8") as fh:
+            for line_no, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    if not isinstance(item, dict):
+                        raise ValueError("each line must be a JSON object")
+                    item.setdefault("id", item.get("platform_id") or f"line-{line_no}")
+                    signals, decision = scan_and_route(item, ctx)
+                except ValueError as exc:
+                    bad += 1
+                    out: dict[str, Any] = {"line": line_no, "error": str(exc)}
+                else:
+                    out = {"line": line_no, "id": item["id"],
+                           "signals": [s.as_dict() for s in signals], **decision.as_dict()}
+                if as_json:
+                    typer.echo(json.dumps(out, ensure_ascii=False, default=str))
+                elif "error" in out:
+                    typer.echo(f"line {line_no}: error: {out['error']}")
+                else:
+                    kinds = ", ".join(f"{s['type']} {s['score']:.2f}" for s in out["signals"]) or "-"
+                    typer.echo(f"{out['id']}: {out['route']} [{kinds}]")
+        if bad:
+            raise typer.Exit(2)
+
+    banks_app = typer.Typer(help="Media hash banks.", no_args_is_help=True)
+    app.add_typer(banks_app, name="hashbanks")
+
+    @banks_app.command("import")
+    def import_cmd(
+        file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                    help="CSV/TSV (hash,bank,label) or JSONL {hash, label}"),
+        bank: str = typer.Option(..., "--bank", help="bank name (created on first use)"),
+        threshold: int | None = typer.Option(None, "--threshold", help="PDQ distance (default 31)"),
+        action: str = typer.Option("review", "--action", help="review, or remove (removed media)"),
+        policy: str = typer.Option("misinformation", "--policy"),
+        database_url: str | None = typer.Option(None, "--database-url"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Import hashes into a bank; hashes already in it are skipped."""
+        from salingjaga.cli import emit, fail, make_settings, open_db
+        from salingjaga.detection.service import get_or_create_bank, import_bank_entries, parse_bank_file
+        from salingjaga.errors import APIError
+
+        settings = make_settings(database_url)
+        db = open_db(settings)
+        try:
+            rows = parse_bank_file(file.read_text("utf-8"))
+            with db.session() as session:
+                b = get_or_create_bank(session, bank, policy=policy, action=action,
+                                       pdq_threshold=threshold)
+                added = import_bank_entries(session, b, rows)
+                out = {"bank": bank, "rows": len(rows), "added": added,
+                       "pdq_threshold": b.pdq_threshold, "action": b.action}
+        except APIError as exc:
+            fail(exc.message)
+        finally:
+            db.dispose()
+        emit(out, as_json, f"bank {bank}: {added} new of {len(rows)} rows")

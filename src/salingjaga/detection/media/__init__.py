@@ -1,0 +1,1 @@
+"""Media signals: PDQ perceptual hashes, video keyframes, Content Credentials (C2PA)."""

@@ -1,0 +1,87 @@
+"""Detection tables: signals, hash banks and their entries, and the fingerprints that
+near-duplicate and coordination look-ups search. Unique keys make redelivery idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from salingjaga.db import Base, JSONType, UTCDateTime
+from salingjaga.timeutil import utcnow
+
+# BIGINT on PostgreSQL (banks reach 10 million rows), INTEGER for SQLite's rowid key.
+BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Signal(Base):
+    """One detector's finding about one content item, with its readable explanation."""
+
+    __tablename__ = "detection_signals"
+    __table_args__ = (
+        UniqueConstraint("content_id", "type", "key", name="uq_detection_signals_content_type_key"),
+        Index("ix_detection_signals_type_created", "type", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    content_id: Mapped[str] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"),
+                                            index=True)
+    type: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(120), default="")
+    policy: Mapped[str] = mapped_column(String(60))
+    score: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HashBank(Base):
+    """A named bank of known media hashes; ``action`` "remove" marks media already removed,
+    whose exact match may be acted on automatically."""
+
+    __tablename__ = "detection_hash_banks"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    policy: Mapped[str] = mapped_column(String(60), default="misinformation")
+    action: Mapped[str] = mapped_column(String(30), default="review")  # review | remove
+    pdq_threshold: Mapped[int] = mapped_column(Integer, default=31)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HashBankEntry(Base):
+    """One hash in a bank: ``kind`` pdq (perceptual) or md5 (exact file)."""
+
+    __tablename__ = "detection_bank_entries"
+    __table_args__ = (
+        UniqueConstraint("bank_id", "kind", "value", name="uq_detection_bank_entries_bank_kind_value"),
+        Index("ix_detection_bank_entries_kind_value", "kind", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("detection_hash_banks.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Fingerprint(Base):
+    """A band of an item's text SimHash or media PDQ hash, so near-duplicates are found
+    with an indexed equality look-up instead of a scan."""
+
+    __tablename__ = "detection_fingerprints"
+    __table_args__ = (
+        UniqueConstraint("content_id", "band", name="uq_detection_fingerprints_content_band"),
+        Index("ix_detection_fingerprints_band_posted", "band", "posted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    content_id: Mapped[str] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"))
+    account_id: Mapped[str] = mapped_column(String(40))
+    band: Mapped[str] = mapped_column(String(24))
+    value: Mapped[str] = mapped_column(String(64))
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)

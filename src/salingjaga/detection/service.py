@@ -1,0 +1,313 @@
+"""What detection does with the database: store signals, route them through moderation,
+import hash banks, and answer other domains (signals of an item, election-related?)."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import json
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from salingjaga.audit.service import record
+from salingjaga.content.models import ContentItem
+from salingjaga.detection.banks import BankEntry, BankMatcher
+from salingjaga.detection.base import SignalResult
+from salingjaga.detection.history import DatabaseHistory
+from salingjaga.detection.media.pdq import validate_hex
+from salingjaga.detection.models import HashBank, HashBankEntry, Signal
+from salingjaga.detection.pipeline import CLASSIFIER_FLOOR, ScanContext, _lazy, default_classifier
+from salingjaga.detection.routing import RouteDecision, RoutingConfig, load_config
+from salingjaga.errors import Invalid
+from salingjaga.ids import new_id
+from salingjaga.policies.service import get_policy
+from salingjaga.settings import Settings
+from salingjaga.timeutil import utcnow
+
+log = logging.getLogger("salingjaga.detection")
+ACTOR = "system:detection"
+
+
+def routing_config() -> RoutingConfig:
+    """The routing data file in force."""
+    return load_config()
+
+
+# ------------------------------------------------------------------------------ banks
+
+_bank_lock = threading.Lock()
+_bank_cache: dict[str, tuple[tuple[int, int], BankMatcher]] = {}
+
+
+def bank_matcher(session: Session) -> BankMatcher:
+    """The bank index, rebuilt only when entries were added or removed since last time."""
+    version_row = session.execute(
+        select(func.count(HashBankEntry.id), func.coalesce(func.max(HashBankEntry.id), 0))).one()
+    version = (int(version_row[0]), int(version_row[1]))
+    key = str(session.get_bind().engine.url)
+    with _bank_lock:
+        cached = _bank_cache.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+    rows = session.execute(
+        select(HashBankEntry.id, HashBank.name, HashBank.action, HashBank.policy,
+               HashBankEntry.kind, HashBankEntry.value, HashBankEntry.label, HashBank.pdq_threshold)
+        .join(HashBank, HashBank.id == HashBankEntry.bank_id)
+        .order_by(HashBankEntry.id)
+    ).all()
+    matcher = BankMatcher([BankEntry(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], int(r[7]))
+                           for r in rows])
+    with _bank_lock:
+        _bank_cache[key] = (version, matcher)
+    return matcher
+
+
+def get_or_create_bank(session: Session, name: str, *, policy: str = "misinformation",
+                       action: str = "review", pdq_threshold: int | None = None,
+                       description: str = "") -> HashBank:
+    """A bank by name, created on first use; a given threshold/action updates it."""
+    if action not in ("review", "remove"):
+        raise Invalid("bank action must be 'review' or 'remove'")
+    get_policy(policy)
+    if pdq_threshold is not None and not 0 <= pdq_threshold <= 47:
+        raise Invalid("pdq threshold must be between 0 and 47")
+    bank = session.scalar(select(HashBank).where(HashBank.name == name))
+    if bank is None:
+        bank = HashBank(id=new_id("bank"), name=name, policy=policy, action=action,
+                        pdq_threshold=31 if pdq_threshold is None else pdq_threshold,
+                        description=description, created_at=utcnow())
+        session.add(bank)
+        session.flush()
+        record(session, ACTOR, "hashbank.created", "hash_bank", bank.id,
+               {"name": name, "policy": policy, "action": action,
+                "pdq_threshold": bank.pdq_threshold})
+        return bank
+    changed: dict[str, Any] = {}
+    if pdq_threshold is not None and pdq_threshold != bank.pdq_threshold:
+        changed["pdq_threshold"] = pdq_threshold
+        bank.pdq_threshold = pdq_threshold
+    if action != bank.action:
+        changed["action"] = action
+        bank.action = action
+    if changed:
+        record(session, ACTOR, "hashbank.updated", "hash_bank", bank.id, changed)
+    return bank
+
+
+def parse_bank_file(text: str) -> list[tuple[str, str, str]]:
+    """(kind, value, label) rows from a CSV/TSV (hash,bank?,label) or JSONL bank file.
+
+    The hash kind is told by its length: 64 hex digits PDQ, 32 MD5. A header row and
+    comment lines (#) are skipped; a bad row raises Invalid naming its line.
+    """
+    rows: list[tuple[str, str, str]] = []
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        records: Iterable[tuple[int, list[str]]] = (
+            (n, [str(d.get("hash", "")), str(d.get("bank", "")), str(d.get("label", ""))])
+            for n, d in ((n, json.loads(line)) for n, line in enumerate(text.splitlines(), 1)
+                         if line.strip()))
+    else:
+        dialect = "excel-tab" if "\t" in text.split("\n", 1)[0] else "excel"
+        records = enumerate(csv.reader(io.StringIO(text), dialect=dialect), 1)
+    for line_no, fields in records:
+        if not fields or not fields[0].strip() or fields[0].lstrip().startswith("#"):
+            continue
+        value = fields[0].strip().lower()
+        if line_no == 1 and value in ("hash", "signal", "value"):
+            continue
+        label = (fields[2] if len(fields) > 2 else fields[1] if len(fields) == 2 else "").strip()
+        try:
+            if len(value) == 64:
+                rows.append(("pdq", validate_hex(value), label[:300]))
+            elif len(value) == 32 and all(c in "0123456789abcdef" for c in value):
+                rows.append(("md5", value, label[:300]))
+            else:
+                raise ValueError("expected a 64-hex PDQ hash or a 32-hex MD5")
+        except ValueError as exc:
+            raise Invalid(f"line {line_no}: {exc}") from exc
+    return rows
+
+
+def import_bank_entries(session: Session, bank: HashBank, rows: Sequence[tuple[str, str, str]],
+                        chunk: int = 5000) -> int:
+    """Insert entries, skipping ones the bank already holds; returns how many were new."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    before = session.scalar(select(func.count(HashBankEntry.id))
+                            .where(HashBankEntry.bank_id == bank.id)) or 0
+    now = utcnow()
+    for start in range(0, len(rows), chunk):
+        values = [{"bank_id": bank.id, "kind": k, "value": v, "label": lbl, "created_at": now}
+                  for k, v, lbl in rows[start : start + chunk]]
+        session.execute(insert(HashBankEntry).values(values).on_conflict_do_nothing(
+            index_elements=["bank_id", "kind", "value"]))
+    after = session.scalar(select(func.count(HashBankEntry.id))
+                           .where(HashBankEntry.bank_id == bank.id)) or 0
+    added = int(after - before)
+    record(session, ACTOR, "hashbank.imported", "hash_bank", bank.id,
+           {"rows": len(rows), "added": added})
+    return added
+
+
+# ------------------------------------------------------------------------------ scanning
+
+
+def item_dict(item: ContentItem) -> dict[str, Any]:
+    """A stored item in the shape ``scan_item`` reads."""
+    return {
+        "id": item.id, "platform_id": item.platform_id, "account_id": item.account_id,
+        "kind": item.kind, "caption": item.caption, "transcript": item.transcript,
+        "on_screen_text": item.on_screen_text, "hashtags": list(item.hashtags or []),
+        "media": [dict(m) for m in item.media or []], "election": item.election,
+        "ai_label": item.creator_ai_label, "posted_at": item.posted_at,
+        "region": item.region_code,
+    }
+
+
+def context_for(session: Session, settings: Settings) -> ScanContext:
+    """A scan context backed by this database: banks, fingerprints, fact-checks."""
+    get_matcher = _lazy(("salingjaga.detection.text", "salingjaga.detection.text.matcher",
+                         "salingjaga.detection.text.claims"), "get_matcher")
+    matcher = None
+    if get_matcher is not None:
+        try:
+            matcher = get_matcher(session)
+        except Exception:  # a broken matcher must not stop media and behaviour signals
+            log.exception("claim matcher unavailable")
+    return ScanContext(
+        banks=bank_matcher(session),
+        history=DatabaseHistory(session),
+        claim_matcher=matcher,
+        classify=default_classifier(),
+        data_dir=settings.data_dir,
+        routing=routing_config(),
+    )
+
+
+def store_signals(session: Session, content_id: str, signals: Sequence[SignalResult]) -> dict[str, tuple[str, bool]]:
+    """Insert signals, keeping the existing row on redelivery.
+
+    Returns ``"type:key" -> (signal id, newly stored)``.
+    """
+    out: dict[str, tuple[str, bool]] = {}
+    if not signals:
+        return out
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    for s in signals:
+        sid = new_id("sig")
+        data = {**s.data, "exact": s.exact}
+        result = session.execute(insert(Signal).values(
+            id=sid, content_id=content_id, type=s.type, key=s.key, policy=s.policy,
+            score=float(s.score), explanation=s.explanation[:2000], data=data, created_at=now,
+        ).on_conflict_do_nothing(index_elements=["content_id", "type", "key"]))
+        if result.rowcount:  # type: ignore[attr-defined]
+            out[f"{s.type}:{s.key}"] = (sid, True)
+        else:
+            existing = session.scalar(select(Signal.id).where(
+                Signal.content_id == content_id, Signal.type == s.type, Signal.key == s.key))
+            out[f"{s.type}:{s.key}"] = (str(existing), False)
+    new = [k for k, (_, is_new) in out.items() if is_new]
+    if new:
+        record(session, ACTOR, "detection.signals", "content", content_id,
+               {"signals": new[:50]})
+    return out
+
+
+def _moderation() -> Any:
+    """The moderation service module, or None while that domain is absent."""
+    try:
+        module = importlib.import_module("salingjaga.moderation.service")
+    except ModuleNotFoundError:
+        return None
+    return module if hasattr(module, "open_case") else None
+
+
+def apply_route(session: Session, content_id: str, signals: Sequence[SignalResult],
+                stored: dict[str, tuple[str, bool]], decision: RouteDecision) -> None:
+    """Carry out a routing decision through the moderation service.
+
+    Shadow entries are recorded in the audit log only, and only when one of their signals
+    is new, so a redelivered message does not record them twice.
+    """
+    moderation = _moderation()
+
+    def refs(keys: Sequence[str]) -> list[str]:
+        return [stored[k][0] for k in keys if k in stored]
+
+    def any_new(keys: Sequence[str]) -> bool:
+        return any(stored.get(k, ("", False))[1] for k in keys)
+
+    for action in decision.actions:
+        if action.shadow:
+            if any_new(action.signal_keys):
+                record(session, f"system:rule:{action.rule}"[:80], "detection.shadow_action",
+                       "content", content_id,
+                       {"action": action.action, "policy": action.policy, "rule": action.rule,
+                        "signals": refs(action.signal_keys)})
+            continue
+        if moderation is None:
+            continue
+        moderation.apply_automated_action(
+            session, content_id=content_id, action=action.action, policy=action.policy,
+            facts=action.facts, rule=action.rule)
+    for case in decision.cases:
+        if case.shadow:
+            if any_new(case.signal_keys):
+                record(session, f"system:rule:{case.rule}"[:80], "detection.shadow_case",
+                       "content", content_id,
+                       {"policy": case.policy, "rule": case.rule, "signals": refs(case.signal_keys)})
+            continue
+        if moderation is None:
+            continue
+        moderation.open_case(
+            session, content_id=content_id, policy=case.policy, source="proactive",
+            reason=case.reason, actor=ACTOR, signal_refs=refs(case.signal_keys),
+            severity_boost=case.severity_boost)
+
+
+def factcheck_facts(session: Session, factcheck_id: str) -> dict[str, str]:
+    """The claim and verdict of a fact-check, for explanations (empty if unknown)."""
+    get = _lazy(("salingjaga.factcheck.service",), "get_factcheck")
+    if get is not None:
+        try:
+            fc = get(session, factcheck_id)
+            return {"claim": str(getattr(fc, "claim", "") or getattr(fc, "claim_reviewed", "") or ""),
+                    "verdict": str(getattr(fc, "verdict", "") or getattr(fc, "rating", "") or "")}
+        except Exception:  # an unknown id still yields a signal, without the claim text
+            log.warning("fact-check %s not readable", factcheck_id)
+    return {"claim": "", "verdict": ""}
+
+
+# ------------------------------------------------------------------------------ reads
+
+
+def signal_out(s: Signal) -> dict[str, Any]:
+    """The API shape of a stored signal."""
+    return {"id": s.id, "type": s.type, "policy": s.policy, "score": s.score,
+            "explanation": s.explanation, "data": s.data, "created_at": s.created_at}
+
+
+def signals_for(session: Session, content_id: str) -> list[dict[str, Any]]:
+    """Every signal about a content item, strongest first (for the case page)."""
+    rows = session.scalars(select(Signal).where(Signal.content_id == content_id)
+                           .order_by(Signal.score.desc(), Signal.created_at)).all()
+    return [signal_out(s) for s in rows]
+
+
+def is_election_related(session: Session, content_id: str) -> bool:
+    """Whether the text classifier judged the item election-related."""
+    score = session.scalar(select(Signal.score).where(
+        Signal.content_id == content_id, Signal.type == "classifier",
+        Signal.key == "election_related"))
+    return score is not None and score >= CLASSIFIER_FLOOR

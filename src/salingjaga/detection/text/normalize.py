@@ -1,0 +1,106 @@
+"""Normalisation of informal Indonesian (and English) text before matching and classifying.
+
+Social media text spells the same claim many ways: ``BURUAN!!! dpt 35jt gratisss``,
+``rus4k``, ``masing2``, ``#PemiluDamai``, mathematical bold letters, emoji. Fact-checks
+are written in standard Indonesian. Mapping both to one plain form is what lets lexical
+evidence (word and character n-grams) line up; the rules are general, the word list is data
+(``slang.toml``).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from functools import cache, lru_cache
+from importlib import resources
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<!\w)@\w+")
+_HASHTAG = re.compile(r"#(\w+)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+# A word repeated with "2" (masing2, anak2) is Indonesian reduplication: masing-masing.
+_REDUP = re.compile(r"\b([a-z]{2,})2\b")
+# Digits standing in for letters inside a word (rus4k, b3nar, h0ax).
+_LEET = re.compile(r"(?<=[a-z])[013457](?=[a-z])")
+_LEET_MAP = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
+_DIGIT_ALPHA = re.compile(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)")
+# Keep decimal and thousands separators inside numbers (6,0 and 2.500.000) as one token.
+_NUMBER_SEP = re.compile(r"(?<=\d)[.,](?=\d)")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+@cache
+def slang() -> dict[str, str]:
+    """The informal-to-standard word map shipped in ``slang.toml``."""
+    text = resources.files("salingjaga.detection.text").joinpath("slang.toml").read_text("utf-8")
+    words: dict[str, str] = tomllib.loads(text)["words"]
+    return words
+
+
+def _split_hashtag(match: re.Match[str]) -> str:
+    return " " + _CAMEL.sub(" ", match.group(1)).replace("_", " ") + " "
+
+
+# Claims are stated early; very long transcripts cost time without adding matches.
+MAX_CHARS = 2000
+
+
+def _strip_marks(text: str) -> str:
+    # NFKC folds mathematical bold/italic letters and full-width forms to plain ones; emoji
+    # and other symbols are non-word characters and fall away with the punctuation.
+    text = text[:MAX_CHARS]
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+def normalize(text: str) -> str:
+    """Plain lower-case standard form of ``text``: no URLs, mentions, emoji or elongation,
+    hashtags split into words, slang expanded, numbers kept whole."""
+    text = _strip_marks(text)
+    text = _URL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    text = _HASHTAG.sub(_split_hashtag, text)
+    text = text.lower()
+    text = _NUMBER_SEP.sub("", text)  # 2.500.000 -> 2500000, 6,0 -> 60: same on both sides
+    text = _REDUP.sub(r"\1 \1", text)
+    text = _LEET.sub(lambda m: m.group(0).translate(_LEET_MAP), text)
+    text = _ELONGATED.sub(r"\1", text)
+    text = _DIGIT_ALPHA.sub(" ", text)
+    words = _NON_WORD.sub(" ", text).replace("_", " ").split()
+    table = slang()
+    return " ".join(table.get(w, w) for w in words)
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
+
+    english = {
+        "the", "a", "an", "of", "to", "in", "on", "and", "or", "is", "are", "was", "were", "be",
+        "this", "that", "it", "for", "with", "as", "at", "by", "from", "has", "have", "will",
+    }
+    return frozenset(StopWordRemoverFactory().get_stop_words()) | english
+
+
+@cache
+def _stemmer() -> object:
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The Sastrawi stem of one word (cached: the vocabulary of a stream is small)."""
+    if not word.isalpha() or len(word) <= 3:
+        return word
+    result: str = _stemmer().stem(word)  # type: ignore[attr-defined]
+    return result or word
+
+
+def content_words(normalized: str) -> list[str]:
+    """Stemmed words of already normalised text, stopwords removed: the word-level
+    evidence for matching."""
+    stop = _stopwords()
+    return [stem(w) for w in normalized.split() if w not in stop]

@@ -1,0 +1,143 @@
+"""Fact-check and referral endpoints. Every new fact-check is published on the
+``factcheck`` stream after commit, so content already taken in is matched against it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from salingjaga.auth.deps import get_session, require
+from salingjaga.auth.principal import Principal
+from salingjaga.factcheck.models import FactCheck, Referral
+from salingjaga.factcheck.schemas import ClaimReviewIn, FactCheckOut, ReferralIn, ReferralOut
+from salingjaga.factcheck.service import (
+    create_referral,
+    from_claimreview,
+    get_factcheck,
+    get_referral,
+    list_factchecks,
+    record_verdict,
+    upsert_factcheck,
+    visible_referrals,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["factchecks"])
+
+
+def factcheck_out(f: FactCheck) -> dict[str, Any]:
+    """The API shape of a fact-check."""
+    return {
+        "id": f.id, "claim": f.claim, "claimant": f.claimant, "claim_date": f.claim_date,
+        "appearance_urls": list(f.appearance_urls or []), "verdict": f.verdict,
+        "rating": f.rating, "publisher": f.publisher, "review_url": f.review_url,
+        "review_date": f.review_date, "language": f.language, "source": f.source,
+        "created_at": f.created_at, "updated_at": f.updated_at,
+    }
+
+
+def referral_out(r: Referral) -> dict[str, Any]:
+    """The API shape of a referral."""
+    return {
+        "id": r.id, "content_id": r.content_id, "partner_id": r.partner_id, "note": r.note,
+        "status": r.status, "factcheck_id": r.factcheck_id, "created_at": r.created_at,
+        "completed_at": r.completed_at,
+    }
+
+
+def _publish(request: Request, factcheck_id: str) -> None:
+    request.app.state.stream.publish("factcheck", {"factcheck_id": factcheck_id})
+
+
+@router.post("/factchecks", status_code=201, response_model=FactCheckOut,
+             responses={200: {"description": "the same review was known: updated"}})
+def post_factcheck(
+    body: ClaimReviewIn,
+    request: Request,
+    response: Response,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("factchecks.create")),
+) -> dict[str, Any]:
+    """Add one fact-check as ClaimReview (201); the same review URL again updates it (200)."""
+    data = from_claimreview(body.model_dump(exclude_none=True))
+    row, created = upsert_factcheck(session, data, actor=who, source="api",
+                                    partner_id=who.partner_id)
+    out = factcheck_out(row)
+    session.commit()
+    _publish(request, row.id)
+    response.status_code = 201 if created else 200
+    return out
+
+
+@router.get("/factchecks", response_model=list[FactCheckOut])
+def get_factchecks(
+    verdict: str | None = Query(None, max_length=20),
+    q: str | None = Query(None, max_length=200, description="a word in the claim"),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    session: Session = Depends(get_session),
+    _: Principal = Depends(require("factchecks.read")),
+) -> list[dict[str, Any]]:
+    """Fact-checks, newest first."""
+    return [factcheck_out(f) for f in list_factchecks(session, verdict=verdict, q=q,
+                                                      limit=limit, offset=offset)]
+
+
+@router.get("/factchecks/{factcheck_id}", response_model=FactCheckOut)
+def get_factcheck_detail(
+    factcheck_id: str,
+    session: Session = Depends(get_session),
+    _: Principal = Depends(require("factchecks.read")),
+) -> dict[str, Any]:
+    """One fact-check."""
+    return factcheck_out(get_factcheck(session, factcheck_id))
+
+
+@router.post("/referrals", status_code=201, response_model=ReferralOut)
+def post_referral(
+    body: ReferralIn,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("referrals.create")),
+) -> dict[str, Any]:
+    """Send a content item's claim to a fact-checking partner."""
+    referral = create_referral(session, content_id=body.content_id, partner_id=body.partner_id,
+                               note=body.note, actor=who)
+    return referral_out(referral)
+
+
+@router.get("/referrals", response_model=list[ReferralOut])
+def get_referrals(
+    status: str | None = Query(None, pattern="^(sent|done)$"),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("referrals.read")),
+) -> list[dict[str, Any]]:
+    """Referrals: a fact-checker sees those sent to its organisation, staff see all."""
+    return [referral_out(r) for r in visible_referrals(session, who, status)]
+
+
+@router.get("/referrals/{referral_id}", response_model=ReferralOut)
+def get_referral_detail(
+    referral_id: str,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("referrals.read")),
+) -> dict[str, Any]:
+    """One referral the caller may see."""
+    return referral_out(get_referral(session, referral_id, who))
+
+
+@router.post("/referrals/{referral_id}/verdict", response_model=ReferralOut)
+def post_verdict(
+    referral_id: str,
+    body: ClaimReviewIn,
+    request: Request,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("referrals.verdict")),
+) -> dict[str, Any]:
+    """The fact-checker's verdict (ClaimReview): stored as a fact-check, referral done."""
+    data = from_claimreview(body.model_dump(exclude_none=True))
+    referral, factcheck = record_verdict(session, referral_id, data, who)
+    out = referral_out(referral)
+    session.commit()
+    _publish(request, factcheck.id)
+    return out

@@ -1,0 +1,1 @@
+"""Election Guide Center: official guide content, notice tags on election content, reach."""

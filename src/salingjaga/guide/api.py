@@ -1,0 +1,243 @@
+"""The guide's JSON API: published guide for the app (cached, conditional), the editorial
+workflow, notice tags on content, and reach events and figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from salingjaga.auth.deps import get_session, public, require
+from salingjaga.auth.principal import Principal
+from salingjaga.db import Database
+from salingjaga.guide import reach, service, tags
+from salingjaga.guide.caching import app_cache, cache_headers, not_modified
+from salingjaga.guide.schemas import DecisionIn, DraftIn, DraftPatch, EventIn, EventsResult, TagIn
+from salingjaga.regions.elections import get_election
+
+router = APIRouter(prefix="/api/v1", tags=["guide"])
+
+Lang = Literal["id", "en"]
+LangQuery = Query(default="id", description="id (Bahasa Indonesia) or en")
+_META = ("etag", "last_modified")
+
+
+def cached_read(request: Request, key: tuple[Any, ...], build: Any) -> dict[str, Any]:
+    """A published payload from the app's short-lived cache, built in its own session."""
+    db: Database = request.app.state.db
+
+    def load() -> dict[str, Any]:
+        with db.session() as session:
+            payload: dict[str, Any] = build(session)
+            return payload
+
+    payload: dict[str, Any] = app_cache(request.app).get_or_set(key, load)
+    return payload
+
+
+def conditional_json(request: Request, payload: dict[str, Any]) -> Response:
+    """The payload as JSON with validators, or 304 when the client's copy is current."""
+    headers = cache_headers(payload["etag"], payload["last_modified"])
+    if not_modified(request, payload["etag"], payload["last_modified"]):
+        return Response(status_code=304, headers=headers)
+    body = {k: v for k, v in payload.items() if k not in _META}
+    return JSONResponse(jsonable_encoder(body), headers=headers)
+
+
+@router.get("/guide/{election}", dependencies=[Depends(public)])
+def guide(request: Request, election: str, lang: Lang = LangQuery) -> Response:
+    """The published guide: sections (sanitised HTML), key dates and the next one with the
+    days until it, regions with candidate lists, the notice tag. ETag and Last-Modified."""
+    get_election(election)
+    today = service.today_wib()
+    payload = cached_read(request, ("guide", election, lang, today),
+                          lambda s: service.published_guide(s, election, lang, today))
+    return conditional_json(request, payload)
+
+
+@router.get("/guide/{election}/regions/{code}", dependencies=[Depends(public)])
+def guide_region(request: Request, election: str, code: str, lang: Lang = LangQuery) -> Response:
+    """Candidates (as text) and local information for a region and its province."""
+    get_election(election)
+    today = service.today_wib()
+    payload = cached_read(request, ("region", election, code, lang, today),
+                          lambda s: service.published_region(s, election, code, lang, today))
+    return conditional_json(request, payload)
+
+
+# --- editorial ------------------------------------------------------------------------------
+
+
+@router.get("/guide/{election}/versions")
+def versions(
+    election: str,
+    lang: Lang | None = None,
+    kind: Literal["section", "region", "tag"] | None = None,
+    key: str | None = None,
+    status: Literal["draft", "published", "rejected"] | None = None,
+    session: Session = Depends(get_session),
+    _: Principal = Depends(require("guide.versions.read")),
+) -> list[dict[str, Any]]:
+    """Every version of the election's pages (drafts too), newest first per page."""
+    rows = service.list_versions(session, election, lang=lang, kind=kind, key=key, status=status)
+    return [service.version_out(v, p) for v, p in rows]
+
+
+@router.post("/guide/{election}/versions", status_code=201)
+def create_version(
+    election: str,
+    body: DraftIn,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("guide.edit")),
+) -> dict[str, Any]:
+    """Write a new draft of a page; nothing is public until another editor approves it."""
+    version, page = service.create_draft(session, who, election, body)
+    return service.version_out(version, page)
+
+
+@router.get("/guide/{election}/versions/{version_id}")
+def version_detail(
+    election: str,
+    version_id: str,
+    session: Session = Depends(get_session),
+    _: Principal = Depends(require("guide.versions.read")),
+) -> dict[str, Any]:
+    """One version with its sanitised preview."""
+    version, page = service.get_version(session, election, version_id)
+    return service.version_out(version, page)
+
+
+@router.patch("/guide/{election}/versions/{version_id}")
+def edit_version(
+    election: str,
+    version_id: str,
+    body: DraftPatch,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("guide.edit")),
+) -> dict[str, Any]:
+    """Change your own draft."""
+    version, page = service.update_draft(session, who, election, version_id, body)
+    return service.version_out(version, page)
+
+
+@router.post("/guide/{election}/versions/{version_id}/approve")
+def approve_version(
+    request: Request,
+    election: str,
+    version_id: str,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("guide.approve")),
+) -> dict[str, Any]:
+    """Approve another editor's draft: it becomes the page's current, public version."""
+    version, page = service.approve(session, who, election, version_id)
+    session.commit()
+    app_cache(request.app).clear()
+    return service.version_out(version, page)
+
+
+@router.post("/guide/{election}/versions/{version_id}/reject")
+def reject_version(
+    election: str,
+    version_id: str,
+    body: DecisionIn = Body(default_factory=DecisionIn),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("guide.approve")),
+) -> dict[str, Any]:
+    """Close a draft unpublished (with the reason when it is not your own)."""
+    version, page = service.reject(session, who, election, version_id, body.reason)
+    return service.version_out(version, page)
+
+
+@router.post("/guide/{election}/versions/{version_id}/rollback")
+def rollback_version(
+    request: Request,
+    election: str,
+    version_id: str,
+    body: DecisionIn = Body(default_factory=DecisionIn),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("guide.approve")),
+) -> dict[str, Any]:
+    """Make this earlier published version current again (recorded in the audit log)."""
+    version, page = service.rollback(session, who, election, version_id, body.reason)
+    session.commit()
+    app_cache(request.app).clear()
+    return service.version_out(version, page)
+
+
+# --- notice tags ----------------------------------------------------------------------------
+
+
+@router.get("/content/{content_id}/tag", responses={204: {"description": "no notice tag"}})
+def content_tag(
+    content_id: str,
+    lang: Lang = LangQuery,
+    session: Session = Depends(get_session),
+    _: Principal = Depends(require("guide.tags.read")),
+) -> Response:
+    """The notice tag the app shows on a content item, or 204 when it carries none."""
+    tag = tags.tag_for(session, content_id, lang)
+    if tag is None:
+        return Response(status_code=204)
+    return JSONResponse(jsonable_encoder(tag))
+
+
+@router.post("/content/{content_id}/tag")
+def set_content_tag(
+    content_id: str,
+    body: TagIn = Body(default_factory=TagIn),
+    lang: Lang = LangQuery,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("guide.tags.write")),
+) -> dict[str, Any]:
+    """Tag an item by hand (a moderator's or the platform's decision)."""
+    tags.explicit_tag(session, who, content_id, body)
+    tag = tags.tag_for(session, content_id, lang)
+    assert tag is not None
+    return tag
+
+
+@router.delete("/content/{content_id}/tag", status_code=204)
+def delete_content_tag(
+    content_id: str,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("guide.tags.write")),
+) -> Response:
+    """Take the tag off an item; later scans leave it off."""
+    tags.remove_tag(session, who, content_id)
+    return Response(status_code=204)
+
+
+# --- reach ----------------------------------------------------------------------------------
+
+
+@router.post("/guide/events", response_model=EventsResult)
+def post_events(
+    events: list[EventIn],
+    idempotency_key: str | None = Header(default=None, max_length=200),
+    session: Session = Depends(get_session),
+    _: Principal = Depends(require("guide.events.write")),
+) -> EventsResult:
+    """Count a batch of view and click events from the app, all or nothing. Send an
+    ``Idempotency-Key`` so a retried batch is not counted twice."""
+    result = reach.record_events(session, events, idempotency_key)
+    session.commit()  # counted before we acknowledge
+    return result
+
+
+@router.get("/guide/{election}/reach")
+def guide_reach(
+    election: str,
+    start: date = Query(alias="from"),
+    end: date = Query(alias="to"),
+    region: str | None = None,
+    session: Session = Depends(get_session),
+    _: Principal = Depends(require("guide.reach.read")),
+) -> dict[str, Any]:
+    """Reach between two days: tagged items, their views, tag impressions and clicks, guide
+    views and unique visitors. ``all`` as the election sums every election."""
+    slug = None if election == "all" else get_election(election).slug
+    return reach.reach_summary(session, start, end, slug, region)

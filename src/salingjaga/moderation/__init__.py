@@ -1,0 +1,1 @@
+"""Cases, the review queue, decisions and their statements of reasons, appeals, notifications."""

@@ -1,0 +1,751 @@
+"""The moderation workflow: cases and the queue, decisions with statements of reasons,
+automated actions, appeals and notifications. No HTTP here; routes call these.
+
+Contracts other domains rely on: ``open_case`` and ``apply_automated_action`` (detection,
+election rules), the action names in ``actions``, and the tables in ``models``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from salingjaga.audit.service import record
+from salingjaga.auth.principal import SYSTEM, Principal
+from salingjaga.content.models import Account, ContentItem
+from salingjaga.content.service import (
+    get_content,
+    restore_content_state,
+    set_account_state,
+    set_content_state,
+)
+from salingjaga.errors import Conflict, Forbidden, Invalid, NotFound
+from salingjaga.ids import new_id
+from salingjaga.moderation import actions as A
+from salingjaga.moderation.ladder import escalate
+from salingjaga.moderation.models import (
+    Appeal,
+    Case,
+    Decision,
+    Notice,
+    NoticeCase,
+    Notification,
+    Statement,
+)
+from salingjaga.moderation.priority import SOURCES, compute_deadline, compute_priority, source_rank
+from salingjaga.moderation.statements import StatementInput, build_statement, validate_statement
+from salingjaga.moderation.webhooks import enqueue
+from salingjaga.partners.models import Partner
+from salingjaga.policies.service import get_policy
+from salingjaga.regions.elections import is_tight_day
+from salingjaga.settings import Settings
+from salingjaga.timeutil import WIB, utcnow
+
+OPEN_STATUSES = ("open", "leased", "on_hold", "escalated")
+LEVELS = ("moderator", "senior_moderator", "policy_lead")
+# Which case levels each role may claim and decide.
+ROLE_LEVELS = {
+    "moderator": ("moderator",),
+    "senior_moderator": ("moderator", "senior_moderator"),
+    "policy_lead": ("moderator", "senior_moderator", "policy_lead"),
+}
+APPEAL_DAYS = 180
+
+
+def _actor_name(actor: Principal | str) -> str:
+    return actor if isinstance(actor, str) else actor.actor
+
+
+def _settings(settings: Settings | None) -> Settings:
+    # Callers in other domains (detection, rules) do not pass settings; the environment
+    # then gives the same deadlines the running app was configured with.
+    return settings if settings is not None else Settings()
+
+
+def _tight(item: ContentItem) -> bool:
+    return is_tight_day(utcnow().astimezone(WIB).date(), item.region_code)
+
+
+def _policy_severity(policy: str) -> int:
+    return get_policy(policy).severity
+
+
+# --------------------------------------------------------------------------------- cases
+
+
+def open_case(
+    session: Session,
+    *,
+    content_id: str,
+    policy: str,
+    source: str,
+    reason: str,
+    actor: Principal | str = "system",
+    signal_refs: list[str] | None = None,
+    notify_partner_id: str | None = None,
+    severity_boost: int = 0,
+    settings: Settings | None = None,
+) -> Case:
+    """Open a review case for a content item, or join the open one (raising its priority
+    when the new source or policy is more urgent). Calling it again with the same content,
+    policy and source adds nothing."""
+    if source not in SOURCES:
+        raise Invalid(f"unknown case source {source!r}; valid: {', '.join(SOURCES)}")
+    severity = _policy_severity(policy)
+    item = get_content(session, content_id)
+    tight = _tight(item)
+    priority = compute_priority(source, severity, item.views, item.shares, tight, severity_boost)
+    refs = list(signal_refs or [])
+    existing = session.scalar(select(Case).where(Case.open_content_id == item.id))
+    if existing is None:
+        cfg = _settings(settings)
+        now = utcnow()
+        new = Case(
+            id=new_id("case"), content_id=item.id, open_content_id=item.id,
+            account_id=item.account_id, kind="review", status="open", level="moderator",
+            priority=priority,
+            deadline=compute_deadline(now, tight, cfg.deadline_hours_default, cfg.deadline_hours_tight),
+            policy=policy, source=source,
+            sources=[{"source": source, "policy": policy, "reason": reason[:500]}],
+            reasons=[reason[:500]], signal_refs=refs,
+            notify_partner_ids=[notify_partner_id] if notify_partner_id else [],
+            tight=tight, created_at=now,
+        )
+        savepoint = session.begin_nested()
+        try:
+            session.add(new)
+            session.flush()
+            savepoint.commit()
+        except IntegrityError:
+            # Another transaction opened the case for this content first: join it instead.
+            savepoint.rollback()
+            existing = session.scalar(select(Case).where(Case.open_content_id == item.id))
+            if existing is None:
+                raise
+        else:
+            record(session, actor, "case.opened", "case", new.id,
+                   {"content_id": item.id, "policy": policy, "source": source,
+                    "priority": priority, "deadline": new.deadline.isoformat(), "tight": tight})
+            return new
+    return _join(session, existing, policy=policy, source=source, reason=reason, refs=refs,
+                 notify_partner_id=notify_partner_id, priority=priority, actor=actor,
+                 settings=settings)
+
+
+def _join(session: Session, case: Case, *, policy: str, source: str, reason: str,
+          refs: list[str], notify_partner_id: str | None, priority: int,
+          actor: Principal | str, settings: Settings | None) -> Case:
+    entry = {"source": source, "policy": policy}
+    seen = any(s.get("source") == source and s.get("policy") == policy for s in case.sources)
+    new_refs = [r for r in refs if r not in (case.signal_refs or [])]
+    new_partner = bool(notify_partner_id and notify_partner_id not in (case.notify_partner_ids or []))
+    if seen and not new_refs and not new_partner:
+        return case
+    changes: dict[str, Any] = {"source": source, "policy": policy}
+    if not seen:
+        case.sources = [*case.sources, {**entry, "reason": reason[:500]}]
+        case.reasons = [*case.reasons, reason[:500]]
+    if new_refs:
+        case.signal_refs = [*case.signal_refs, *new_refs]
+        changes["signal_refs"] = new_refs
+    if new_partner and notify_partner_id:
+        case.notify_partner_ids = [*case.notify_partner_ids, notify_partner_id]
+    if priority > case.priority:
+        changes["priority"] = {"from": case.priority, "to": priority}
+        case.priority = priority
+        case.policy = policy
+    if source_rank(source) > source_rank(case.source):
+        case.source = source
+    if source in ("trusted_flagger", "rules") and not case.tight:
+        # An urgent source may shorten the deadline of a case opened by a slower one.
+        cfg = _settings(settings)
+        sooner = compute_deadline(case.created_at, False, cfg.deadline_hours_default, cfg.deadline_hours_tight)
+        case.deadline = min(case.deadline, sooner)
+    record(session, actor, "case.joined", "case", case.id, changes)
+    return case
+
+
+def get_case(session: Session, case_id: str) -> Case:
+    """A case, or 404."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id} not found")
+    return case
+
+
+def _levels_for(who: Principal) -> tuple[str, ...]:
+    levels = ROLE_LEVELS.get(who.role)
+    if not levels:
+        raise Forbidden(f"role {who.role} does not review cases")
+    return levels
+
+
+def claim_next(session: Session, who: Principal, settings: Settings) -> Case | None:
+    """Lease the most urgent waiting case to ``who``; None when nothing is waiting.
+
+    Race-free: FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the transaction holds the
+    single write lock from its BEGIN IMMEDIATE, so two claims are serialised.
+    """
+    levels = _levels_for(who)
+    now = utcnow()
+    level_rank = sql_case(*((Case.level == lv, i) for i, lv in enumerate(LEVELS)), else_=0)
+    q = (
+        select(Case)
+        .where(
+            Case.level.in_(levels),
+            or_(Case.status.in_(("open", "escalated")),
+                and_(Case.status == "leased", Case.lease_expires_at < now)),
+            or_(Case.excluded_user_id.is_(None), Case.excluded_user_id != who.user_id),
+        )
+        .order_by(level_rank.desc(), Case.priority.desc(), Case.created_at, Case.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    case = session.scalar(q)
+    if case is None:
+        return None
+    previous = case.lease_owner if case.status == "leased" else None
+    case.status = "leased"
+    case.lease_owner = who.user_id
+    case.lease_expires_at = now + timedelta(seconds=settings.lease_seconds)
+    for notice in _case_notices(session, case.id):
+        if notice.status == "received":
+            notice.status = "in_review"
+    record(session, who, "case.claimed", "case", case.id,
+           {"lease_expires_at": case.lease_expires_at.isoformat(), "expired_lease_of": previous})
+    return case
+
+
+def _require_lease(case: Case, who: Principal) -> None:
+    if case.status == "decided":
+        raise Conflict(f"case {case.id} is already decided")
+    if case.status != "leased" or case.lease_owner != who.user_id:
+        raise Conflict(f"case {case.id} is not leased to you; claim it first")
+    if case.lease_expires_at is not None and case.lease_expires_at < utcnow():
+        raise Conflict(f"your lease on case {case.id} expired; claim it again")
+    if case.level not in _levels_for(who):
+        raise Forbidden(f"case {case.id} needs a {case.level}")
+
+
+def release(session: Session, case_id: str, who: Principal) -> Case:
+    """Give a leased case back to the queue."""
+    case = get_case(session, case_id)
+    _require_lease(case, who)
+    case.status = "escalated" if case.level != "moderator" else "open"
+    case.lease_owner = None
+    case.lease_expires_at = None
+    record(session, who, "case.released", "case", case.id, {})
+    return case
+
+
+def escalate_case(session: Session, case_id: str, who: Principal, note: str) -> Case:
+    """Send a leased case up one level (senior moderator, then policy lead)."""
+    case = get_case(session, case_id)
+    _require_lease(case, who)
+    idx = LEVELS.index(case.level)
+    if idx + 1 >= len(LEVELS):
+        raise Conflict("the case is already with the policy leads")
+    case.level = LEVELS[idx + 1]
+    case.status = "escalated"
+    case.escalation_note = note[:2000]
+    case.lease_owner = None
+    case.lease_expires_at = None
+    record(session, who, "case.escalated", "case", case.id, {"level": case.level, "note": note[:500]})
+    return case
+
+
+def hold_case(session: Session, case_id: str, who: Principal, reason: str) -> Case:
+    """Put a leased case on hold (e.g. waiting for a fact-check); it leaves the queue."""
+    case = get_case(session, case_id)
+    _require_lease(case, who)
+    case.status = "on_hold"
+    case.hold_reason = reason[:500]
+    case.lease_owner = None
+    case.lease_expires_at = None
+    record(session, who, "case.held", "case", case.id, {"reason": reason[:500]})
+    return case
+
+
+def unhold_case(session: Session, case_id: str, who: Principal) -> Case:
+    """Return a held case to the queue at its level."""
+    case = get_case(session, case_id)
+    if case.status != "on_hold":
+        raise Conflict(f"case {case.id} is not on hold")
+    if case.level not in _levels_for(who):
+        raise Forbidden(f"case {case.id} needs a {case.level}")
+    case.status = "open" if case.level == "moderator" else "escalated"
+    case.hold_reason = None
+    record(session, who, "case.unheld", "case", case.id, {})
+    return case
+
+
+def _case_notices(session: Session, case_id: str) -> list[Notice]:
+    return list(session.scalars(
+        select(Notice).join(NoticeCase, NoticeCase.notice_id == Notice.id)
+        .where(NoticeCase.case_id == case_id).order_by(Notice.received_at)
+    ))
+
+
+def case_notices(session: Session, case_id: str) -> list[Notice]:
+    """The notices that joined a case, oldest first."""
+    return _case_notices(session, case_id)
+
+
+def case_signals(session: Session, content_id: str) -> list[dict[str, Any]]:
+    """Detection signals for the content, if the detection domain is installed."""
+    try:
+        module = importlib.import_module("salingjaga.detection.service")
+    except ModuleNotFoundError:
+        return []
+    fn = getattr(module, "signals_for", None)
+    if fn is None:
+        return []
+    result: list[dict[str, Any]] = fn(session, content_id)
+    return result
+
+
+# ------------------------------------------------------------------------------ decisions
+
+
+@dataclass
+class DecisionResult:
+    """What deciding a case produced: decisions, and webhook deliveries to send."""
+
+    decisions: list[Decision] = field(default_factory=list)
+    deliveries: list[str] = field(default_factory=list)
+
+    @property
+    def main(self) -> Decision:
+        """The decision about the content (or the appeal outcome)."""
+        return self.decisions[0]
+
+
+def _statement_for(session: Session, decision: Decision, item: ContentItem | None,
+                   account: Account | None, end: datetime | None = None) -> Statement | None:
+    if not A.is_restriction(decision.action):
+        return None
+    policy = get_policy(decision.policy)
+    statement_id = new_id("sor")
+    posted = item.posted_at if item is not None else (account.created_at if account else decision.decided_at)
+    data = build_statement(StatementInput(
+        puid=statement_id, action=decision.action, policy_name=policy.name.get("en", policy.code),
+        dsa_category=policy.dsa_category, dsa_keywords=policy.dsa_keywords, facts=decision.facts,
+        source=decision.source, content_kind=item.kind if item is not None else "other",
+        content_date=posted.date(), application_date=decision.decided_at.date(),
+        automated_detection=decision.automated_detection,
+        automated_decision="AUTOMATED_DECISION_FULLY" if decision.automated_decision
+        else "AUTOMATED_DECISION_NOT_AUTOMATED",
+        legal_ground=decision.legal_ground,
+        synthetic=bool(item is not None and (decision.policy == "synthetic_media"
+                                             or decision.action == A.LABEL_AI_GENERATED)),
+        account_business=(account.kind == "business") if account is not None and account.kind in
+        ("business", "personal") else None,
+        end_date=end.date() if end else None,
+        content_language=item.language if item is not None else None,
+    ))
+    errors = validate_statement(data)
+    if errors:  # a bug, not a user error: never store a statement the database would refuse
+        raise RuntimeError(f"statement of reasons fails DSA rules: {errors}")
+    st = Statement(id=statement_id, decision_id=decision.id, data=data, created_at=decision.decided_at)
+    session.add(st)
+    decision.statement_id = st.id
+    return st
+
+
+def _apply_content(session: Session, item: ContentItem, action: str, actor: Principal | str,
+                   reason: str) -> dict[str, Any]:
+    change = A.content_change(action)
+    return set_content_state(session, item, actor=actor, reason=reason, **change.as_kwargs())  # type: ignore[arg-type]
+
+
+def _apply_account(session: Session, account: Account, requested: str, actor: Principal | str,
+                   reason: str, feature: str | None, suspend_days: int | None
+                   ) -> tuple[str, dict[str, Any], dict[str, Any], datetime | None]:
+    step = escalate(account.strikes, requested, feature=feature, suspend_days=suspend_days)
+    end: datetime | None = None
+    kwargs: dict[str, Any] = {"strikes": step.strikes_after}
+    if step.action == A.RESTRICT_FEATURE and step.feature:
+        feats = list(account.restricted_features or [])
+        if step.feature not in feats:
+            feats.append(step.feature)
+        kwargs["restricted_features"] = feats
+    elif step.action == A.SUSPEND and step.suspend_days:
+        end = utcnow() + timedelta(days=step.suspend_days)
+        current = account.suspended_until
+        kwargs["suspended_until"] = max(end, current) if current else end
+    elif step.action == A.BAN:
+        kwargs["banned"] = True
+    before = set_account_state(session, account, actor=actor, reason=reason, **kwargs)
+    details = {"requested": requested, "escalated": step.escalated, "strikes_after": step.strikes_after,
+               "feature": step.feature, "suspend_days": step.suspend_days, "summary": step.describe()}
+    return step.action, before, details, end
+
+
+def _new_decision(session: Session, **kw: Any) -> Decision:
+    d = Decision(id=new_id("dec"), decided_at=utcnow(), details={}, previous_state={}, **kw)
+    session.add(d)
+    session.flush()
+    return d
+
+
+def decide(
+    session: Session, case_id: str, who: Principal, *, action: str, policy: str, facts: str,
+    legal_ground: str | None = None, account_action: str | None = None,
+    feature: str | None = None, suspend_days: int | None = None,
+) -> DecisionResult:
+    """A human decision on a leased case: apply it, write the statement of reasons, close
+    the case, and notify the creator and every notifier."""
+    case = get_case(session, case_id)
+    _require_lease(case, who)
+    if case.kind == "appeal":
+        return _decide_appeal(session, case, who, action=action, policy=policy, facts=facts,
+                              legal_ground=legal_ground)
+    try:
+        A.check_action(action)
+        if account_action is not None:
+            A.check_action(account_action, A.ACCOUNT_ACTIONS)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
+    get_policy(policy)
+    if not facts.strip():
+        raise Invalid("facts: say what you saw and why it breaks (or does not break) the policy")
+    if legal_ground and not A.is_restriction(action) and not account_action:
+        raise Invalid("a legal ground only applies to a restriction")
+    item = session.get(ContentItem, case.content_id)
+    assert item is not None
+    account = session.get(Account, item.account_id)
+    result = DecisionResult()
+    automated_detection = any(s.get("source") == "proactive" for s in case.sources) or bool(case.signal_refs)
+    common = {"case_id": case.id, "content_id": item.id, "account_id": item.account_id,
+              "policy": policy, "legal_ground": legal_ground, "decided_by": who.user_id,
+              "automated_detection": automated_detection, "automated_decision": False,
+              "source": case.source}
+    if A.is_content_action(action):
+        before = _apply_content(session, item, action, who, f"case {case.id}: {action}")
+        decision = _new_decision(session, kind="content", action=action, facts=facts, **common)
+        decision.previous_state = before
+        _statement_for(session, decision, item, account)
+        result.decisions.append(decision)
+    requested = account_action or (action if A.is_account_action(action) else None)
+    if requested is not None and account is not None:
+        applied, before_acc, details, end = _apply_account(
+            session, account, requested, who, f"case {case.id}: {requested}", feature, suspend_days)
+        acc_facts = f"{facts.strip()} Account action: {details['summary']}."
+        acc_decision = _new_decision(session, kind="account", action=applied, facts=acc_facts, **common)
+        acc_decision.previous_state = before_acc
+        acc_decision.details = details
+        _statement_for(session, acc_decision, item, account, end)
+        result.decisions.append(acc_decision)
+    main = result.main
+    _close_case(session, case, main)
+    record(session, who, "decision.made", "decision", main.id,
+           {"case_id": case.id, "action": main.action, "policy": policy,
+            "statement_id": main.statement_id,
+            "account_decision": result.decisions[1].id if len(result.decisions) > 1 else None})
+    for d in result.decisions:
+        result.deliveries += notify_decision(session, d, case)
+    return result
+
+
+def _close_case(session: Session, case: Case, decision: Decision) -> None:
+    now = decision.decided_at
+    case.status = "decided"
+    case.decided_at = now
+    case.open_content_id = None
+    case.lease_owner = None
+    case.lease_expires_at = None
+    for notice in _case_notices(session, case.id):
+        notice.status = "decided"
+        notice.decided_at = now
+        notice.decision_id = decision.id
+        notice.outcome = decision.action
+
+
+def apply_automated_action(
+    session: Session, *, content_id: str, action: str, policy: str, facts: str, rule: str,
+    shadow: bool = False,
+) -> Decision | None:
+    """An automated decision (exact hash match, awaiting fact-check label...): applied,
+    explained in a statement of reasons and notified to the creator. With ``shadow`` only
+    the audit event ``decision.shadow`` is written. The same content, action and rule twice
+    make one decision."""
+    try:
+        A.check_action(action, A.CONTENT_ACTIONS)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
+    get_policy(policy)
+    item = get_content(session, content_id)
+    actor = f"system:rule:{rule}"[:80]
+    if shadow:
+        record(session, actor, "decision.shadow", "content", item.id,
+               {"action": action, "policy": policy, "rule": rule, "facts": facts[:1000]})
+        return None
+    existing = session.scalar(select(Decision).where(
+        Decision.content_id == item.id, Decision.action == action, Decision.rule == rule,
+        Decision.reversed_by_id.is_(None)))
+    if existing is not None:
+        return existing
+    open_case_row = session.scalar(select(Case).where(Case.open_content_id == item.id))
+    before = _apply_content(session, item, action, actor, f"rule {rule}: {action}")
+    decision = _new_decision(
+        session, case_id=open_case_row.id if open_case_row else None, content_id=item.id,
+        account_id=item.account_id, kind="content", action=action, policy=policy,
+        legal_ground=None, facts=facts, decided_by=None, automated_detection=True,
+        automated_decision=True, source="proactive", rule=rule[:200])
+    decision.previous_state = before
+    _statement_for(session, decision, item, session.get(Account, item.account_id))
+    record(session, actor, "decision.automated", "decision", decision.id,
+           {"content_id": item.id, "action": action, "policy": policy, "rule": rule,
+            "statement_id": decision.statement_id})
+    notify_decision(session, decision, None)
+    return decision
+
+
+def get_decision(session: Session, decision_id: str) -> Decision:
+    """A decision, or 404."""
+    d = session.get(Decision, decision_id)
+    if d is None:
+        raise NotFound(f"decision {decision_id} not found")
+    return d
+
+
+def get_statement(session: Session, statement_id: str) -> Statement:
+    """A statement of reasons, or 404."""
+    st = session.get(Statement, statement_id)
+    if st is None:
+        raise NotFound(f"statement {statement_id} not found")
+    return st
+
+
+# -------------------------------------------------------------------------- notifications
+
+
+def _notify(session: Session, recipient_type: str, recipient_id: str, kind: str,
+            payload: dict[str, Any], decision: Decision | None, notice_id: str | None = None
+            ) -> Notification:
+    n = Notification(id=new_id("ntf"), recipient_type=recipient_type, recipient_id=recipient_id,
+                     kind=kind, decision_id=decision.id if decision else None, notice_id=notice_id,
+                     payload=payload, created_at=utcnow())
+    session.add(n)
+    session.flush()
+    return n
+
+
+def _outcome(decision: Decision) -> dict[str, Any]:
+    policy = get_policy(decision.policy)
+    return {"decision_id": decision.id, "action": decision.action, "policy": decision.policy,
+            "policy_name": policy.name, "reasons": decision.facts, "legal_ground": decision.legal_ground,
+            "statement_id": decision.statement_id, "decided_at": decision.decided_at.isoformat(),
+            "automated": decision.automated_decision}
+
+
+def creator_payload(decision: Decision) -> dict[str, Any]:
+    """What the creator is told: the outcome, the reasons and how to appeal; never who
+    reported (no notice, partner or reporter appears here)."""
+    out = _outcome(decision)
+    out.update({"content_id": decision.content_id, "account_id": decision.account_id})
+    if A.is_restriction(decision.action) or decision.action == A.STRIKE:
+        out["appeal"] = {
+            "how": "Ajukan banding dalam 180 hari / Appeal within 180 days; a person who did not "
+                   "take this decision will review it.",
+            "endpoint": f"/api/v1/decisions/{decision.id}/appeals",
+            "until": (decision.decided_at + timedelta(days=APPEAL_DAYS)).date().isoformat(),
+        }
+    return out
+
+
+def notify_decision(session: Session, decision: Decision, case: Case | None,
+                    kind: str = "decision") -> list[str]:
+    """Tell the creator and every notifier of the case; returns webhook delivery ids."""
+    deliveries: list[str] = []
+    if decision.account_id and decision.action not in (A.NO_VIOLATION, A.LABEL_ELECTION_NOTICE):
+        _notify(session, "account", decision.account_id, f"creator.{kind}", creator_payload(decision), decision)
+    if case is None or decision.kind == "account":
+        return deliveries
+    partner_ids: dict[str, list[str]] = {}
+    for notice in _case_notices(session, case.id):
+        if notice.partner_id:
+            partner_ids.setdefault(notice.partner_id, []).append(notice.id)
+        else:
+            payload = {"notice_id": notice.id, "status": notice.status, "decision": _outcome(decision),
+                       "actioned": decision.action not in (A.NO_VIOLATION, A.UPHOLD)}
+            _notify(session, "user", notice.reporter_user_id, f"notice.{kind}", payload, decision, notice.id)
+    for pid in case.notify_partner_ids or []:
+        partner_ids.setdefault(pid, [])
+    for pid, notice_ids in partner_ids.items():
+        partner = session.get(Partner, pid)
+        if partner is None:
+            continue
+        payload = {"notice_ids": notice_ids, "case_id": case.id, "content_id": case.content_id,
+                   "status": "decided", "decision": _outcome(decision),
+                   "actioned": decision.action not in (A.NO_VIOLATION, A.UPHOLD)}
+        n = _notify(session, "partner", pid, f"notice.{kind}", payload, decision,
+                    notice_ids[0] if notice_ids else None)
+        delivery = enqueue(session, partner, n)
+        if delivery:
+            deliveries.append(delivery)
+    return deliveries
+
+
+# --------------------------------------------------------------------------------- appeals
+
+
+def create_appeal(session: Session, decision_id: str, who: Principal, reason: str) -> Appeal:
+    """Open an appeal: the creator (through a service key) against a restriction or strike,
+    or a notifier whose notice led to no action. A different human will decide it."""
+    decision = get_decision(session, decision_id)
+    if decision.kind == "appeal" or decision.reverses_id is not None:
+        raise Invalid("an appeal outcome cannot itself be appealed")
+    if decision.reversed_by_id is not None:
+        raise Conflict("this decision was already reversed")
+    if who.role in ("service", "admin"):
+        appellant = "creator"
+        if decision.action == A.NO_VIOLATION:
+            raise Invalid("nothing was done to the content; there is nothing for the creator to appeal")
+    else:
+        appellant = "notifier"
+        notices = _case_notices(session, decision.case_id) if decision.case_id else []
+        mine = [n for n in notices if (who.partner_id and n.partner_id == who.partner_id)
+                or n.reporter_user_id == who.user_id]
+        if not mine:
+            raise NotFound(f"decision {decision_id} not found")
+        if decision.action != A.NO_VIOLATION:
+            raise Invalid("a notifier may appeal only when nothing was done")
+    if session.scalar(select(Appeal.id).where(Appeal.decision_id == decision.id, Appeal.status == "open")):
+        raise Conflict("an appeal against this decision is already open")
+    item = session.get(ContentItem, decision.content_id) if decision.content_id else None
+    if item is None:
+        raise Invalid("the decision concerns no content item")
+    original = session.get(Case, decision.case_id) if decision.case_id else None
+    source = "user_report" if appellant == "creator" else (original.source if original else "partner")
+    cfg = _settings(None)
+    now = utcnow()
+    tight = _tight(item)
+    appeal = Appeal(id=new_id("apl"), decision_id=decision.id, appellant=appellant,
+                    appellant_partner_id=who.partner_id if appellant == "notifier" else None,
+                    appellant_user_id=who.user_id, reason=reason[:5000], status="open", created_at=now)
+    session.add(appeal)
+    case = Case(
+        id=new_id("case"), content_id=item.id, open_content_id=None, account_id=item.account_id,
+        kind="appeal", status="open", level="moderator",
+        priority=compute_priority(source, _policy_severity(decision.policy), item.views, item.shares, tight),
+        deadline=compute_deadline(now, tight, cfg.deadline_hours_default, cfg.deadline_hours_tight),
+        policy=decision.policy, source=source,
+        sources=[{"source": source, "policy": decision.policy, "reason": f"appeal by {appellant}"}],
+        reasons=[reason[:500]], signal_refs=[], notify_partner_ids=[], tight=tight,
+        appeal_id=appeal.id, excluded_user_id=decision.decided_by, created_at=now,
+    )
+    session.add(case)
+    session.flush()
+    appeal.case_id = case.id
+    if decision.case_id:
+        for notice in _case_notices(session, decision.case_id):
+            notice.status = "appealed"
+            session.add(NoticeCase(notice_id=notice.id, case_id=case.id, content_id=item.id))
+    record(session, who, "appeal.created", "appeal", appeal.id,
+           {"decision_id": decision.id, "appellant": appellant, "case_id": case.id})
+    return appeal
+
+
+def _decide_appeal(session: Session, case: Case, who: Principal, *, action: str, policy: str,
+                   facts: str, legal_ground: str | None) -> DecisionResult:
+    appeal = session.get(Appeal, case.appeal_id) if case.appeal_id else None
+    if appeal is None:
+        raise NotFound(f"appeal of case {case.id} not found")
+    original = get_decision(session, appeal.decision_id)
+    if who.user_id == original.decided_by or who.user_id == case.excluded_user_id:
+        raise Forbidden("the moderator who took a decision may not decide its appeal")
+    if action not in (*A.APPEAL_OUTCOMES, *A.CONTENT_ACTIONS):
+        raise Invalid(f"an appeal is decided with uphold, reverse or a content action; got {action!r}")
+    if not facts.strip():
+        raise Invalid("facts: explain the outcome of the appeal")
+    get_policy(policy)
+    item = session.get(ContentItem, case.content_id)
+    assert item is not None
+    account = session.get(Account, item.account_id)
+    result = DecisionResult()
+    common = {"case_id": case.id, "content_id": item.id, "account_id": item.account_id,
+              "decided_by": who.user_id, "automated_detection": original.automated_detection,
+              "automated_decision": False, "source": original.source, "appeal_id": appeal.id}
+    restrictive = A.is_restriction(original.action) or original.action == A.STRIKE
+
+    def restore() -> None:
+        if original.kind == "account" and account is not None:
+            set_account_state(session, account, actor=who, reason=f"appeal {appeal.id} reversed",
+                              strikes=original.previous_state.get("strikes", account.strikes),
+                              restricted_features=original.previous_state.get("restricted_features", []),
+                              suspended_until=_parse_dt(original.previous_state.get("suspended_until")),
+                              banned=original.previous_state.get("banned", False))
+        elif original.previous_state:
+            restore_content_state(session, item, original.previous_state, actor=who,
+                                  reason=f"appeal {appeal.id} reversed decision {original.id}")
+
+    if action == A.UPHOLD:
+        decision = _new_decision(session, kind="appeal", action=A.UPHOLD, policy=original.policy,
+                                 legal_ground=original.legal_ground, facts=facts, **common)
+        appeal.status = "upheld"
+    elif action == A.REVERSE or (action == A.NO_VIOLATION and restrictive):
+        if not restrictive:
+            raise Invalid("nothing was done; to act on a notifier's appeal choose a content action")
+        restore()
+        decision = _new_decision(session, kind="appeal", action=A.REVERSE, policy=original.policy,
+                                 legal_ground=None, facts=facts, reverses_id=original.id, **common)
+        original.reversed_by_id = decision.id
+        appeal.status = "reversed"
+    else:
+        if restrictive:
+            restore()
+        before = _apply_content(session, item, action, who, f"appeal {appeal.id}: {action}")
+        decision = _new_decision(session, kind="content", action=action, policy=policy,
+                                 legal_ground=legal_ground, facts=facts,
+                                 reverses_id=original.id if restrictive else None, **common)
+        decision.previous_state = before
+        if restrictive:
+            original.reversed_by_id = decision.id
+        _statement_for(session, decision, item, account)
+        appeal.status = "changed"
+    result.decisions.append(decision)
+    appeal.outcome_decision_id = decision.id
+    appeal.decided_by = who.user_id
+    appeal.decided_at = decision.decided_at
+    _close_case(session, case, decision)
+    record(session, who, "appeal.decided", "appeal", appeal.id,
+           {"outcome": appeal.status, "decision_id": decision.id, "original_decision_id": original.id,
+            "statement_id": decision.statement_id})
+    result.deliveries += notify_decision(session, decision, case, kind="appeal_decided")
+    return result
+
+
+def _parse_dt(value: Any) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value)
+
+
+def queue_stats(session: Session) -> dict[str, Any]:
+    """Counts of cases by status and level, and how many are past their deadline."""
+    from sqlalchemy import func
+
+    rows = session.execute(select(Case.status, Case.level, Case.kind, func.count()).group_by(
+        Case.status, Case.level, Case.kind)).all()
+    overdue = session.scalar(select(func.count()).select_from(Case).where(
+        Case.status.in_(OPEN_STATUSES), Case.deadline < utcnow())) or 0
+    by_status: dict[str, int] = {}
+    by_level: dict[str, int] = {}
+    for status, level, _kind, n in rows:
+        by_status[status] = by_status.get(status, 0) + n
+        if status in OPEN_STATUSES:
+            by_level[level] = by_level.get(level, 0) + n
+    waiting = sum(n for s, n in by_status.items() if s in ("open", "escalated"))
+    return {"waiting": waiting, "by_status": by_status, "open_by_level": by_level, "overdue": overdue}
+
+
+SYSTEM_ACTOR = SYSTEM

@@ -1,0 +1,78 @@
+"""API shapes of notices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class ContentRef(BaseModel):
+    """A content item by platform URL or by id (ours or the platform's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(default=None, max_length=2000)
+    content_id: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _one(self) -> ContentRef:
+        if not self.url and not self.content_id:
+            raise ValueError("each content reference needs a url or a content_id")
+        return self
+
+
+class EvidenceIn(BaseModel):
+    """An evidence file sent inline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filename: str | None = Field(default=None, max_length=255)
+    data_base64: str = Field(min_length=1)
+
+
+class NoticeIn(BaseModel):
+    """A notice in the shape of DSA Art. 16."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content: list[ContentRef] = Field(min_length=1, max_length=50)
+    policy: str = Field(min_length=1, max_length=60)
+    legal_ground: str | None = Field(default=None, max_length=500,
+                                     description="e.g. UU 7/2017 Pasal 280 ayat (1) huruf c")
+    explanation: str = Field(default="", max_length=10000)
+    region: str | None = Field(default=None, max_length=16)
+    election: str | None = Field(default=None, max_length=60)
+    contact: str | None = Field(default=None, max_length=320)
+    good_faith: bool = Field(description="must be true: the notice is made in good faith")
+    idempotency_key: str | None = Field(default=None, max_length=200,
+                                        description="for bulk rows; single notices use the header")
+    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=10)
+
+
+class NoticeReceipt(BaseModel):
+    """The receipt answered at once."""
+
+    id: str
+    status: str
+    received_at: datetime
+    case_id: str | None
+
+
+class WebhookIn(BaseModel):
+    """Where to deliver a partner's notifications."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=8, max_length=2000)
+
+
+class FeedbackOut(BaseModel):
+    """Feedback for one partner."""
+
+    partner_id: str
+    period: dict[str, Any]
+    totals: dict[str, Any]
+    by_policy: dict[str, Any]
+    flagged_mostly_unfounded: bool

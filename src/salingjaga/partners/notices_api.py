@@ -1,0 +1,235 @@
+"""Notice routes (the trusted-flagger channel), partner webhooks and partner feedback."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from salingjaga.audit.service import record
+from salingjaga.auth.deps import get_session, get_settings, require
+from salingjaga.auth.principal import Principal
+from salingjaga.auth.roles import PARTNER_ROLES
+from salingjaga.errors import Forbidden, Invalid, NotFound
+from salingjaga.moderation.models import Notification
+from salingjaga.moderation.webhooks import new_secret
+from salingjaga.partners.feedback import partner_feedback, yearly_report
+from salingjaga.partners.notice_schemas import NoticeIn, NoticeReceipt, WebhookIn
+from salingjaga.partners.notices import (
+    MAX_EVIDENCE_BYTES,
+    find_by_key,
+    get_visible_notice,
+    list_visible_notices,
+    notice_out,
+    parse_csv,
+    receipt,
+    store_evidence,
+    submit_bulk,
+    submit_notice,
+)
+from salingjaga.partners.service import get_partner
+from salingjaga.settings import Settings
+
+router = APIRouter(tags=["notices"])
+
+
+@router.post("/notices", status_code=201, response_model=NoticeReceipt)
+def post_notice(
+    body: NoticeIn,
+    response: Response,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key", max_length=200),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    who: Principal = Depends(require("notices.create")),
+) -> dict[str, Any]:
+    """Receive a notice and answer the receipt at once; a retry with the same
+    ``Idempotency-Key`` returns the same notice."""
+    try:
+        notice, created = submit_notice(session, body, who, idempotency_key=idempotency_key, settings=settings)
+        session.commit()  # the receipt promises the notice survives a crash
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its notice.
+        session.rollback()
+        found = find_by_key(session, who, idempotency_key or body.idempotency_key)
+        if found is None:
+            raise
+        notice, created = found, False
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return receipt(notice)
+
+
+@router.get("/notices")
+def get_notices(
+    status: str | None = Query(default=None),
+    limit: int = Query(default=100, ge=1, le=1000),
+    offset: int = Query(default=0, ge=0),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("notices.read")),
+) -> list[dict[str, Any]]:
+    """Notices the caller may see: a partner its own and its sub-jurisdictions'."""
+    return [notice_out(session, n) for n in list_visible_notices(session, who, status=status, limit=limit,
+                                                                  offset=offset)]
+
+
+@router.get("/notices/{notice_id}")
+def get_notice(
+    notice_id: str,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("notices.read")),
+) -> dict[str, Any]:
+    """A notice's status and, once decided, the decision with its statement of reasons."""
+    notice = get_visible_notice(session, who, notice_id)
+    return notice_out(session, notice, with_reporter=who.role not in PARTNER_ROLES or
+                      notice.partner_id == who.partner_id)
+
+
+_BULK_DOC = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"oneOf": [
+        {"type": "array", "items": {"$ref": "#/components/schemas/NoticeIn"}},
+        {"type": "object", "properties": {"notices": {"type": "array",
+                                                      "items": {"$ref": "#/components/schemas/NoticeIn"}}}},
+    ]}},
+    "text/csv": {"schema": {"type": "string"}},
+}}}
+
+
+@router.post("/notices/bulk", openapi_extra=_BULK_DOC)
+async def post_bulk(
+    request: Request,
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    who: Principal = Depends(require("notices.create")),
+) -> dict[str, Any]:
+    """Many notices as a JSON list (or ``{"notices": [...]}``) or CSV; a result per row."""
+    raw = await request.body()
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Invalid("the body must be UTF-8") from exc
+    if ctype in ("text/csv", "application/csv"):
+        rows: list[Any] = parse_csv(text)
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise Invalid("body is not valid JSON", status=400, code="malformed_json") from exc
+        if isinstance(data, dict) and isinstance(data.get("notices"), list):
+            data = data["notices"]
+        if not isinstance(data, list):
+            raise Invalid("send a JSON list of notices, {\"notices\": [...]}, or text/csv")
+        rows = data
+    from starlette.concurrency import run_in_threadpool
+
+    def work() -> dict[str, Any]:
+        outcome = submit_bulk(session, rows, who, settings).summary()
+        session.commit()
+        return outcome
+
+    return await run_in_threadpool(work)
+
+
+@router.post("/notices/{notice_id}/evidence", status_code=201)
+def post_evidence(
+    notice_id: str,
+    file: UploadFile = File(...),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    who: Principal = Depends(require("notices.create")),
+) -> dict[str, Any]:
+    """Attach an evidence file (image, video or PDF) to one of your notices."""
+    notice = get_visible_notice(session, who, notice_id)
+    if notice.reporter_user_id != who.user_id and notice.partner_id != (who.partner_id or "-"):
+        raise NotFound(f"notice {notice_id} not found")
+    data = file.file.read(MAX_EVIDENCE_BYTES + 1)
+    ev = store_evidence(session, notice, data, file.filename, settings.data_dir, who)
+    return {"id": ev.id, "notice_id": notice.id, "filename": ev.filename, "mime": ev.mime,
+            "size": ev.size, "sha256": ev.sha256}
+
+
+def _own_partner(who: Principal, partner_id: str) -> None:
+    if who.role in PARTNER_ROLES and who.partner_id != partner_id:
+        raise NotFound(f"partner {partner_id} not found")
+
+
+@router.put("/partners/{partner_id}/webhook")
+def put_webhook(
+    partner_id: str,
+    body: WebhookIn,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("partners.webhook")),
+) -> dict[str, Any]:
+    """Set the webhook URL and issue a new signing secret (shown only in this answer)."""
+    _own_partner(who, partner_id)
+    if not body.url.startswith(("https://", "http://")):
+        raise Invalid("url must be an http(s) URL")
+    partner = get_partner(session, partner_id)
+    partner.webhook_url = body.url
+    partner.webhook_secret = new_secret()
+    record(session, who, "partner.webhook_set", "partner", partner.id, {"url": body.url})
+    return {"partner_id": partner.id, "webhook_url": partner.webhook_url,
+            "webhook_secret": partner.webhook_secret,
+            "signature": "X-SalingJaga-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of '<t>.<body>'>"}
+
+
+def _year_bounds(year: int | None) -> tuple[datetime | None, datetime | None]:
+    if year is None:
+        return None, None
+    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+
+
+@router.get("/partners/{partner_id}/feedback")
+def get_feedback(
+    partner_id: str,
+    year: int | None = Query(default=None, ge=2000, le=2100),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("partners.feedback")),
+) -> dict[str, Any]:
+    """Share actioned, median time to decision, counts by policy, and the Art. 22(6) flag."""
+    _own_partner(who, partner_id)
+    start, end = _year_bounds(year)
+    return partner_feedback(session, partner_id, start, end)
+
+
+@router.get("/partners/{partner_id}/report")
+def get_yearly_report(
+    partner_id: str,
+    year: int = Query(ge=2000, le=2100),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("partners.feedback")),
+) -> dict[str, Any]:
+    """The yearly DSA Art. 22(3) report for a partner."""
+    _own_partner(who, partner_id)
+    return yearly_report(session, partner_id, year)
+
+
+@router.get("/notifications")
+def get_notifications(
+    account_id: str | None = Query(default=None, description="creator notifications (service keys)"),
+    limit: int = Query(default=100, ge=1, le=1000),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("notifications.read")),
+) -> list[dict[str, Any]]:
+    """Notifications for the caller: a partner's, a user's own, or (services) an account's."""
+    q = select(Notification)
+    if who.role in PARTNER_ROLES and who.partner_id:
+        q = q.where(Notification.recipient_type == "partner", Notification.recipient_id == who.partner_id)
+    elif who.role in ("service", "admin"):
+        if account_id is None:
+            raise Invalid("account_id is required")
+        q = q.where(Notification.recipient_type == "account", Notification.recipient_id == account_id)
+    elif who.role == "user":
+        q = q.where(Notification.recipient_type == "user", Notification.recipient_id == who.user_id)
+    else:
+        raise Forbidden(f"role {who.role} has no notifications")
+    rows = session.scalars(q.order_by(Notification.created_at.desc(), Notification.id).limit(limit))
+    return [{"id": n.id, "kind": n.kind, "created_at": n.created_at, "decision_id": n.decision_id,
+             "payload": n.payload} for n in rows]
+
+

@@ -1,0 +1,100 @@
+"""``/metrics`` for Prometheus and the stream's state for operators.
+
+Who may read ``/metrics``: any caller connecting from loopback, not through a proxy, with no
+key (a Prometheus agent or sidecar on the same host: the usual deployment), and otherwise
+only the ``admin`` and ``service`` roles with an API key. Metrics reveal volumes and queue
+sizes, not content, but they are still operational data we do not publish to the internet.
+Set ``SALINGJAGA_METRICS_LOOPBACK_OPEN=false`` when a reverse proxy on the same host does not
+pass forwarding headers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from sqlalchemy.orm import Session
+
+from salingjaga.auth.deps import get_session, optional_principal, require
+from salingjaga.auth.principal import Principal
+from salingjaga.errors import Forbidden, Unauthorized
+from salingjaga.stream.metrics import QueueCollector, StreamCollector
+
+router = APIRouter(tags=["operations"])
+
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+PROXY_HEADERS = (b"x-forwarded-for", b"forwarded", b"x-real-ip")
+
+
+def from_loopback(request: Request) -> bool:
+    """A direct connection from this host (a proxied request carries forwarding headers)."""
+    host = request.client.host if request.client else ""
+    if host not in LOOPBACK:
+        return False
+    return not any(name in PROXY_HEADERS for name, _ in request.scope.get("headers") or [])
+
+
+class metrics_access(require):
+    """``metrics.read`` with an API key, or nothing at all from loopback (see module doc)."""
+
+    def __init__(self) -> None:
+        super().__init__("metrics.read")
+
+    def __call__(  # type: ignore[override]
+        self, request: Request, principal: Principal | None = Depends(optional_principal)
+    ) -> Principal | None:
+        settings = request.app.state.settings
+        if principal is None:
+            if settings.metrics_loopback_open and from_loopback(request):
+                return None
+            raise Unauthorized("metrics need an API key with metrics.read, or a loopback connection")
+        if principal.role not in self.roles:
+            raise Forbidden(f"role {principal.role} may not metrics.read")
+        return principal
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Roles holding ``metrics.read``."""
+        from salingjaga.auth.permissions import roles_for
+
+        return roles_for(self.permission)
+
+
+def _stream_stats(app: Any) -> dict[str, Any]:
+    stream = app.state.stream
+    if hasattr(stream, "stats"):
+        stats: dict[str, Any] = stream.stats()
+        return stats
+    pending = stream.pending()
+    return {"stream": app.state.settings.stream, "group": None, "length": pending, "lag": pending,
+            "pending": 0, "dead_letters": 0, "oldest_waiting_age_seconds": 0.0, "consumers": []}
+
+
+def _app_registry(request: Request) -> CollectorRegistry:
+    registry: CollectorRegistry | None = getattr(request.app.state, "metrics_registry", None)
+    if registry is None:
+        registry = CollectorRegistry(auto_describe=False)
+        app = request.app
+        registry.register(StreamCollector(lambda: _stream_stats(app)))
+        registry.register(QueueCollector(app.state.db))
+        app.state.metrics_registry = registry
+    return registry
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request, _: Principal | None = Depends(metrics_access()),
+            session: Session = Depends(get_session)) -> Response:
+    """Prometheus text exposition: this process's counters plus stream and queue gauges."""
+    # End the request's transaction first: on SQLite it may hold the write lock (a key's
+    # last use), which the queue collector's own connection would otherwise wait for.
+    session.commit()
+    body = generate_latest(REGISTRY) + generate_latest(_app_registry(request))
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/api/v1/stream/stats")
+def stream_stats(request: Request, _: Principal = Depends(require("stream.read"))) -> dict[str, Any]:
+    """Lag, pending and dead-letter counts and the consumers of the content stream."""
+    return _stream_stats(request.app)

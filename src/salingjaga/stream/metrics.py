@@ -1,0 +1,135 @@
+"""Prometheus metrics: HTTP requests, the stream, the workers and the moderation queue.
+
+Process-wide counters and histograms live on the default registry (each API or worker
+process exposes its own; Prometheus sums them). Figures read from Redis or the database at
+scrape time are per-app collectors, cached briefly so a scrape never loads the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from salingjaga.db import Database
+
+log = logging.getLogger("salingjaga.metrics")
+
+LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+HTTP_REQUESTS = Counter(
+    "salingjaga_http_requests", "HTTP requests answered, by route template and status.",
+    ["method", "route", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "salingjaga_http_request_duration_seconds", "Time to answer, by route template.",
+    ["method", "route"], buckets=LATENCY_BUCKETS,
+)
+HTTP_IN_PROGRESS = Gauge("salingjaga_http_requests_in_progress", "Requests being answered now.")
+WORKER_MESSAGES = Counter(
+    "salingjaga_worker_messages",
+    "Stream messages finished by this worker: ok, failed (will retry), dead (dead-lettered), "
+    "duplicate (already handled before a redelivery).",
+    ["topic", "outcome"],
+)
+WORKER_SECONDS = Histogram(
+    "salingjaga_worker_handle_seconds", "Time to handle one stream message.", ["topic"],
+    buckets=LATENCY_BUCKETS,
+)
+WORKER_RECLAIMED = Counter(
+    "salingjaga_worker_reclaimed", "Entries taken over from an idle or dead consumer (XAUTOCLAIM)."
+)
+
+
+class _Cached:
+    """Calls ``fetch`` at most once per ``ttl`` seconds; the last good value meanwhile."""
+
+    def __init__(self, fetch: Callable[[], dict[str, float]], ttl: float) -> None:
+        self.fetch = fetch
+        self.ttl = ttl
+        self._at = 0.0
+        self._value: dict[str, float] | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> dict[str, float] | None:
+        with self._lock:
+            now = time.monotonic()
+            if self._value is None or now - self._at >= self.ttl:
+                try:
+                    self._value = self.fetch()
+                except Exception:
+                    log.warning("metrics source failed", exc_info=True)
+                    self._value = None
+                self._at = now
+            return self._value
+
+
+class StreamCollector(Collector):
+    """Stream backpressure: lag, pending, dead letters, oldest waiting age, consumers."""
+
+    def __init__(self, stats: Callable[[], dict[str, Any]], ttl: float = 2.0) -> None:
+        def fetch() -> dict[str, float]:
+            s = stats()
+            return {
+                "lag": float(s["lag"]), "pending": float(s["pending"]),
+                "dead_letters": float(s["dead_letters"]), "length": float(s["length"]),
+                "oldest": float(s["oldest_waiting_age_seconds"]),
+                "consumers": float(len(s["consumers"])),
+            }
+
+        self._cache = _Cached(fetch, ttl)
+
+    def collect(self) -> Iterator[Metric]:
+        v = self._cache.get()
+        if v is None:
+            return
+        yield GaugeMetricFamily("salingjaga_stream_lag", "Entries appended but not yet delivered.",
+                                value=v["lag"])
+        yield GaugeMetricFamily("salingjaga_stream_pending",
+                                "Entries delivered to a worker but not yet acknowledged.", value=v["pending"])
+        yield GaugeMetricFamily("salingjaga_stream_dead_letters", "Entries in the dead-letter stream.",
+                                value=v["dead_letters"])
+        yield GaugeMetricFamily("salingjaga_stream_length", "Entries kept in the stream.", value=v["length"])
+        yield GaugeMetricFamily("salingjaga_stream_oldest_waiting_seconds",
+                                "Age of the oldest entry not yet handled (0 when caught up).", value=v["oldest"])
+        yield GaugeMetricFamily("salingjaga_stream_consumers", "Consumers known to the group.",
+                                value=v["consumers"])
+
+
+def queue_figures(db: Database) -> dict[str, float]:
+    """Open, waiting and overdue cases, from the moderation domain's ``queue_stats``.
+
+    Empty when the moderation domain is not part of this build.
+    """
+    try:
+        from salingjaga.moderation.service import queue_stats
+    except ImportError:
+        return {}
+    with db.session() as session:
+        stats = queue_stats(session)
+    return {"open": float(sum(stats.get("open_by_level", {}).values())),
+            "waiting": float(stats.get("waiting", 0)), "overdue": float(stats.get("overdue", 0))}
+
+
+class QueueCollector(Collector):
+    """Moderation queue depth and overdue cases (cached: a count over a million rows)."""
+
+    def __init__(self, db: Database, ttl: float = 30.0) -> None:
+        self._cache = _Cached(lambda: queue_figures(db), ttl)
+
+    def collect(self) -> Iterator[Metric]:
+        v = self._cache.get()
+        if not v:
+            return
+        yield GaugeMetricFamily("salingjaga_queue_open_cases", "Cases not yet decided (any state).",
+                                value=v["open"])
+        yield GaugeMetricFamily("salingjaga_queue_waiting_cases", "Cases waiting for a moderator to claim.",
+                                value=v["waiting"])
+        yield GaugeMetricFamily("salingjaga_queue_overdue_cases",
+                                "Open cases past their deadline.", value=v["overdue"])

@@ -1,0 +1,1 @@
+"""Transparency: period reports, per-partner reports, CSV/JSON/DSA exports and charts."""

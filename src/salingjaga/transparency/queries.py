@@ -1,0 +1,501 @@
+"""The SQL behind a report. Every figure is aggregated in the database (GROUP BY, counts,
+percentiles); Python only reshapes the few result rows.
+
+Decision counts come from the daily rollup (``DailyActions``), refreshed for the period
+first; notices, appeals and durations come from the raw tables through their indexes
+(``ix_notices_received_at``, ``ix_appeals_created_at``). See ``report.py`` for the
+definitions of days, durations and percentiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session
+
+from salingjaga.ids import new_id
+from salingjaga.transparency.models import DailyActions, RollupRun
+from salingjaga.transparency.report import (
+    RESTRICTIVE_ACTIONS,
+    TTD_BUCKETS,
+    interpolate,
+    percentile_position,
+    period_bounds,
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: whole WIB days, optionally one election and one region (a
+    province includes its regencies/cities)."""
+
+    start: date
+    end: date
+    election: str | None = None
+    region: str | None = None
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        """UTC instants of the period, end exclusive."""
+        return period_bounds(self.start, self.end)
+
+
+def dialect(session: Session) -> str:
+    """``sqlite`` or ``postgresql``."""
+    return session.get_bind().dialect.name
+
+
+def wib_day(session: Session, column: Any) -> ColumnElement[Any]:
+    """SQL for the WIB calendar day of a UTC timestamp column."""
+    if dialect(session) == "postgresql":
+        return cast(func.timezone("UTC", column).op("+")(text("INTERVAL '7 hours'")), Date)
+    return func.date(column, "+7 hours")
+
+
+def seconds_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
+    """Whole seconds from ``earlier`` to ``later`` (each truncated to its Unix second)."""
+    if dialect(session) == "postgresql":
+        # date_part gives float8, far cheaper than extract()'s numeric; exact for whole seconds.
+        return cast(func.floor(func.date_part("epoch", later)), BigInteger) - cast(
+            func.floor(func.date_part("epoch", earlier)), BigInteger)
+    return cast(func.strftime("%s", later), Integer) - cast(func.strftime("%s", earlier), Integer)
+
+
+def _as_date(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def region_filter(column: Any, region: str | None) -> ColumnElement[bool]:
+    """``column`` is the region or lies inside it (a province includes ``NN.xx`` codes)."""
+    if region is None:
+        return literal(True)
+    if "." in region:
+        return column == region
+    return or_(column == region, column.like(f"{region}.%"))
+
+
+def percentiles(
+    session: Session, values: Select[Any], fractions: Sequence[float] = (0.5, 0.9)
+) -> tuple[int, list[float | None]]:
+    """Count and type-7 percentiles of the single column selected by ``values``.
+
+    PostgreSQL computes ``percentile_cont``; SQLite counts, then fetches only the one or two
+    neighbouring values per fraction with ``ORDER BY ... LIMIT 2 OFFSET k``.
+    """
+    sub = values.subquery()
+    col = sub.c[0]
+    if dialect(session) == "postgresql":
+        row = session.execute(
+            select(func.count(col), *[func.percentile_cont(p).within_group(col) for p in fractions])
+        ).one()
+        n = int(row[0])
+        return n, [None if n == 0 else float(v) for v in row[1:]]
+    n = int(session.scalar(select(func.count(col))) or 0)
+    if n == 0:
+        return 0, [None for _ in fractions]
+    out: list[float | None] = []
+    for p in fractions:
+        index, fraction = percentile_position(n, p)
+        near = [float(v) for v in session.scalars(select(col).order_by(col).limit(2).offset(index))]
+        out.append(interpolate(near, fraction))
+    return n, out
+
+
+def bucket_case(seconds: ColumnElement[Any]) -> ColumnElement[int]:
+    """SQL CASE giving the index in ``TTD_BUCKETS`` of a duration (integers group faster
+    than labels)."""
+    whens = [(seconds < upper, i) for i, (_, upper) in enumerate(TTD_BUCKETS) if upper is not None]
+    return case(*whens, else_=len(TTD_BUCKETS) - 1)
+
+
+# --- the rollup ---------------------------------------------------------------------------------
+
+
+def _decisions() -> Any:
+    from salingjaga.moderation.models import Decision
+
+    return Decision
+
+
+def _rollup_source(session: Session, lo: datetime, hi: datetime) -> Select[Any]:
+    """Raw decisions of ``[lo, hi)`` grouped into rollup rows."""
+    from salingjaga.content.models import ContentItem
+
+    d = _decisions()
+    day = wib_day(session, d.decided_at).label("day")
+    election = func.coalesce(ContentItem.election, "").label("election")
+    region = func.coalesce(ContentItem.region_code, "").label("region")
+    return (
+        select(day, election, region, d.policy, d.action, d.source, d.automated_detection,
+               d.automated_decision, func.count().label("decisions"))
+        .select_from(d)
+        .outerjoin(ContentItem, ContentItem.id == d.content_id)
+        .where(d.decided_at >= lo, d.decided_at < hi, d.kind != "appeal")
+        .group_by(day, election, region, d.policy, d.action, d.source, d.automated_detection,
+                  d.automated_decision)
+    )
+
+
+def _raw_day_counts(session: Session, lo: datetime, hi: datetime) -> dict[date, int]:
+    d = _decisions()
+    day = wib_day(session, d.decided_at)
+    rows = session.execute(
+        select(day, func.count()).where(d.decided_at >= lo, d.decided_at < hi, d.kind != "appeal")
+        .group_by(day))
+    return {_as_date(k): int(v) for k, v in rows}
+
+
+def _rolled_day_counts(session: Session, start: date, end: date) -> dict[date, int]:
+    rows = session.execute(
+        select(DailyActions.day, func.sum(DailyActions.decisions))
+        .where(DailyActions.day >= start, DailyActions.day <= end).group_by(DailyActions.day))
+    return {_as_date(k): int(v) for k, v in rows}
+
+
+def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
+    """Consecutive days joined into ``(first, last)`` runs."""
+    out: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if out and out[-1][1] + timedelta(days=1) == day:
+            out[-1] = (out[-1][0], day)
+        else:
+            out.append((day, day))
+    return out
+
+
+def decision_span(session: Session) -> tuple[date, date] | None:
+    """The first and last WIB day holding a decision, if any."""
+    d = _decisions()
+    lo, hi = session.execute(select(func.min(d.decided_at), func.max(d.decided_at))).one()
+    if lo is None:
+        return None
+    from salingjaga.transparency.report import wib_day as py_day
+
+    return py_day(lo), py_day(hi)
+
+
+def refresh_rollup(session: Session, start: date | None = None, end: date | None = None) -> dict[str, Any]:
+    """Bring the rollup up to date for ``start..end`` (default: every day with decisions).
+
+    First one indexed count compares the raw total with the rollup's; only when they differ
+    are per-day counts compared and the differing days rebuilt, in runs of consecutive days.
+    """
+    if start is None or end is None:
+        span = decision_span(session)
+        if span is None:
+            return {"days_checked": 0, "days_rebuilt": 0, "rows_written": 0}
+        start, end = start or span[0], end or span[1]
+    lo, hi = period_bounds(start, end)
+    d = _decisions()
+    raw_total = int(session.scalar(
+        select(func.count()).select_from(d).where(d.decided_at >= lo, d.decided_at < hi,
+                                                  d.kind != "appeal")) or 0)
+    rolled_total = int(session.scalar(
+        select(func.coalesce(func.sum(DailyActions.decisions), 0))
+        .where(DailyActions.day >= start, DailyActions.day <= end)) or 0)
+    stats = {"first_day": start.isoformat(), "last_day": end.isoformat(),
+             "days_checked": (end - start).days + 1, "days_rebuilt": 0, "rows_written": 0}
+    if raw_total == rolled_total:
+        return stats
+    raw, rolled = _raw_day_counts(session, lo, hi), _rolled_day_counts(session, start, end)
+    dirty = [day for day in set(raw) | set(rolled) if raw.get(day, 0) != rolled.get(day, 0)]
+    written = 0
+    for first, last in _runs(dirty):
+        run_lo, run_hi = period_bounds(first, last)
+        session.execute(delete(DailyActions).where(DailyActions.day >= first, DailyActions.day <= last))
+        source = _rollup_source(session, run_lo, run_hi)
+        session.execute(
+            insert(DailyActions).from_select(
+                ["day", "election", "region", "policy", "action", "source", "automated_detection",
+                 "automated_decision", "decisions"], source))
+        written += int(session.scalar(select(func.count()).select_from(DailyActions).where(
+            DailyActions.day >= first, DailyActions.day <= last)) or 0)
+    stats["days_rebuilt"], stats["rows_written"] = len(dirty), written
+    session.add(RollupRun(id=new_id("rlp"), first_day=start, last_day=end,
+                          days_checked=stats["days_checked"], days_rebuilt=len(dirty),
+                          rows_written=written))
+    session.flush()
+    return stats
+
+
+# --- decisions ----------------------------------------------------------------------------------
+
+
+def _rollup_where(scope: Scope) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [DailyActions.day >= scope.start, DailyActions.day <= scope.end]
+    if scope.election is not None:
+        conds.append(DailyActions.election == scope.election)
+    if scope.region is not None:
+        conds.append(region_filter(DailyActions.region, scope.region))
+    return conds
+
+
+def decision_counts(session: Session, scope: Scope, *dims: str) -> list[tuple[Any, ...]]:
+    """Rows ``(*dims, decisions)`` of the rollup over the scope, grouped by ``dims``."""
+    cols = [getattr(DailyActions, name) for name in dims]
+    rows = session.execute(
+        select(*cols, func.sum(DailyActions.decisions)).where(*_rollup_where(scope)).group_by(*cols)
+        .order_by(*cols))
+    return [(*(_as_date(v) if name == "day" else v for name, v in zip(dims, row[:-1], strict=True)),
+             int(row[-1])) for row in rows]
+
+
+# --- notices ------------------------------------------------------------------------------------
+#
+# A notice is decided when the review case it opened is, and its outcome is the action of
+# that case's first decision. The notice's own ``decided_at`` and ``outcome`` say exactly
+# that, until an appeal against the decision rewrites them with the appeal's result; for
+# the few notices whose case saw an appeal, both are taken from the original decision.
+
+
+def _appealed_cases() -> Any:
+    """Review cases whose decision was appealed, with that decision's time (a small set)."""
+    from salingjaga.moderation.models import Appeal
+
+    d = _decisions()
+    return (
+        select(d.case_id.label("case_id"), func.min(d.decided_at).label("decided_at"))
+        .select_from(Appeal).join(d, d.id == Appeal.decision_id).where(d.case_id.is_not(None))
+        .group_by(d.case_id).subquery("appealed")
+    )
+
+
+def notice_facts(session: Session, scope: Scope, partner_id: str | None = None) -> Any:
+    """One row per notice received in scope: ``id, source, partner_id, policy, received_at,
+    decided_at, outcome`` (a subquery to aggregate over)."""
+    from salingjaga.partners.notice_models import Notice
+
+    d = _decisions()
+    appealed = _appealed_cases()
+    first_action = (
+        select(d.action).where(d.case_id == Notice.case_id, d.kind != "appeal")
+        .order_by(d.kind.desc(), d.decided_at, d.id).limit(1).correlate(Notice).scalar_subquery()
+    )
+    decided_at = func.coalesce(appealed.c.decided_at, Notice.decided_at)
+    outcome = case((appealed.c.case_id.is_(None), Notice.outcome), else_=first_action)
+    lo, hi = scope.bounds
+    conds: list[ColumnElement[bool]] = [Notice.received_at >= lo, Notice.received_at < hi]
+    if scope.election is not None:
+        conds.append(Notice.election == scope.election)
+    if scope.region is not None:
+        conds.append(region_filter(Notice.region, scope.region))
+    if partner_id is not None:
+        conds.append(Notice.partner_id == partner_id)
+    return (
+        select(Notice.id, Notice.source, Notice.partner_id, Notice.policy, Notice.received_at,
+               decided_at.label("decided_at"), outcome.label("outcome"))
+        .select_from(Notice).outerjoin(appealed, appealed.c.case_id == Notice.case_id).where(*conds)
+        .subquery("notice_facts")
+    )
+
+
+def _actioned(outcome: Any) -> ColumnElement[int]:
+    return case((outcome.in_(sorted(RESTRICTIVE_ACTIONS)), 1), else_=0)
+
+
+def notice_summary(session: Session, scope: Scope) -> list[tuple[str, str, str | None, int, int]]:
+    """``(partner_kind, source, ttd bucket or None while undecided, actioned, notices)`` for
+    notices received in scope, in one pass; people without a partner have kind ``user``.
+
+    Grouped by partner id, not kind: the partner table is tiny, so its kinds are looked up
+    once instead of joined to every notice."""
+    from salingjaga.partners.models import Partner
+
+    nf = notice_facts(session, scope)
+    bucket = case((nf.c.decided_at.is_(None), None),
+                  else_=bucket_case(seconds_between(session, nf.c.decided_at, nf.c.received_at)))
+    actioned = _actioned(nf.c.outcome)
+    rows = session.execute(
+        select(nf.c.partner_id, nf.c.source, bucket, actioned, func.count())
+        .group_by(nf.c.partner_id, nf.c.source, bucket, actioned)).all()
+    kinds = dict(session.execute(select(Partner.id, Partner.kind)).tuples().all())
+    out: dict[tuple[str, str, str | None, int], int] = {}
+    for pid, source, b, a, n in rows:
+        key = (str(kinds.get(pid, "user") if pid else "user"), str(source),
+               None if b is None else TTD_BUCKETS[int(b)][0], int(a))
+        out[key] = out.get(key, 0) + int(n)
+    return [(*k, n) for k, n in sorted(out.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or "", kv[0][3]))]
+
+
+def time_to_decision(session: Session, scope: Scope, trusted: bool | None,
+                     partner_id: str | None = None) -> tuple[int, list[float | None]]:
+    """Count, median and p90 seconds from notice to decision (trusted flaggers, others, all)."""
+    nf = notice_facts(session, scope, partner_id)
+    secs = seconds_between(session, nf.c.decided_at, nf.c.received_at).label("secs")
+    q = select(secs).where(nf.c.decided_at.is_not(None))
+    if trusted is True:
+        q = q.where(nf.c.source == "trusted_flagger")
+    elif trusted is False:
+        q = q.where(nf.c.source != "trusted_flagger")
+    return percentiles(session, q)
+
+
+def ttd_by_group(session: Session, scope: Scope) -> dict[str, tuple[int, list[float | None]]]:
+    """``trusted_flagger``, ``other`` and ``all``: count, median and p90 seconds to decision.
+
+    PostgreSQL does all three in one pass (``GROUPING SETS``); SQLite asks per group.
+    """
+    if dialect(session) != "postgresql":
+        return {"trusted_flagger": time_to_decision(session, scope, True),
+                "other": time_to_decision(session, scope, False),
+                "all": time_to_decision(session, scope, None)}
+    from sqlalchemy import func as f
+    from sqlalchemy import tuple_
+
+    nf = notice_facts(session, scope)
+    secs = seconds_between(session, nf.c.decided_at, nf.c.received_at)
+    trusted = (nf.c.source == "trusted_flagger").label("trusted")
+    rows = session.execute(
+        select(trusted, f.grouping(trusted), f.count(),
+               f.percentile_cont(0.5).within_group(secs), f.percentile_cont(0.9).within_group(secs))
+        .where(nf.c.decided_at.is_not(None))
+        .group_by(f.grouping_sets(tuple_(trusted), tuple_())))
+    out: dict[str, tuple[int, list[float | None]]] = {k: (0, [None, None]) for k in ("trusted_flagger", "other", "all")}
+    for flag, grouped, n, p50, p90 in rows:
+        key = "all" if grouped else ("trusted_flagger" if flag else "other")
+        out[key] = (int(n), [None if p50 is None else float(p50), None if p90 is None else float(p90)])
+    return out
+
+
+def partner_notice_rows(session: Session, scope: Scope, partner_id: str) -> list[tuple[str, str, int]]:
+    """``(policy, outcome or 'pending', notices)`` for one partner's notices in scope."""
+    nf = notice_facts(session, scope, partner_id)
+    outcome = func.coalesce(nf.c.outcome, "pending")
+    rows = session.execute(
+        select(nf.c.policy, outcome, func.count()).group_by(nf.c.policy, outcome)
+        .order_by(nf.c.policy, outcome))
+    return [(str(p), str(o), int(n)) for p, o, n in rows]
+
+
+# --- appeals ------------------------------------------------------------------------------------
+
+
+def _appeal_base(session: Session, scope: Scope) -> tuple[Any, list[ColumnElement[bool]]]:
+    from salingjaga.content.models import ContentItem
+    from salingjaga.moderation.models import Appeal
+
+    d = _decisions()
+    lo, hi = scope.bounds
+    conds: list[ColumnElement[bool]] = [Appeal.created_at >= lo, Appeal.created_at < hi]
+    joined = select().select_from(Appeal)
+    if scope.election is not None or scope.region is not None:
+        joined = joined.join(d, d.id == Appeal.decision_id).outerjoin(
+            ContentItem, ContentItem.id == d.content_id)
+        if scope.election is not None:
+            conds.append(ContentItem.election == scope.election)
+        if scope.region is not None:
+            conds.append(region_filter(ContentItem.region_code, scope.region))
+    return joined, conds
+
+
+def appeal_counts(session: Session, scope: Scope) -> list[tuple[str, str, int]]:
+    """``(appellant, status, appeals)`` for appeals lodged in scope."""
+    from salingjaga.moderation.models import Appeal
+
+    joined, conds = _appeal_base(session, scope)
+    rows = session.execute(
+        joined.add_columns(Appeal.appellant, Appeal.status, func.count()).where(*conds)
+        .group_by(Appeal.appellant, Appeal.status).order_by(Appeal.appellant, Appeal.status))
+    return [(str(a), str(s), int(n)) for a, s, n in rows]
+
+
+def appeal_times(session: Session, scope: Scope) -> tuple[int, list[float | None]]:
+    """Count, median and p90 seconds from appeal to its decision, for appeals in scope."""
+    from salingjaga.moderation.models import Appeal
+
+    joined, conds = _appeal_base(session, scope)
+    secs = seconds_between(session, Appeal.decided_at, Appeal.created_at).label("secs")
+    return percentiles(session, joined.add_columns(secs).where(*conds, Appeal.decided_at.is_not(None)))
+
+
+# --- statements ---------------------------------------------------------------------------------
+
+
+def statement_pages(session: Session, scope: Scope, page: int = 1000) -> Any:
+    """The statements of reasons of decisions taken in scope, oldest first, ``page`` at a time
+    (keyset pagination on ``(decided_at, statement id)``, so memory stays flat)."""
+    from salingjaga.content.models import ContentItem
+    from salingjaga.moderation.models import Statement
+
+    d = _decisions()
+    lo, hi = scope.bounds
+    conds: list[ColumnElement[bool]] = [d.decided_at >= lo, d.decided_at < hi]
+    query = select(Statement.id, d.decided_at, Statement.data).join(d, d.id == Statement.decision_id)
+    if scope.election is not None or scope.region is not None:
+        query = query.outerjoin(ContentItem, ContentItem.id == d.content_id)
+        if scope.election is not None:
+            conds.append(ContentItem.election == scope.election)
+        if scope.region is not None:
+            conds.append(region_filter(ContentItem.region_code, scope.region))
+    after: tuple[datetime, str] | None = None
+    while True:
+        q = query.where(*conds)
+        if after is not None:
+            q = q.where(or_(d.decided_at > after[0], and_(d.decided_at == after[0], Statement.id > after[1])))
+        rows = session.execute(q.order_by(d.decided_at, Statement.id).limit(page)).all()
+        if not rows:
+            return
+        yield [dict(r[2]) for r in rows]
+        after = (rows[-1][1], rows[-1][0])
+
+
+# --- fact-check referrals -------------------------------------------------------------------------
+# The fact-check service has no aggregate of its own, so these read its two tables (read-only).
+
+
+def _referral_base(scope: Scope) -> tuple[Any, list[ColumnElement[bool]]]:
+    from salingjaga.content.models import ContentItem
+    from salingjaga.factcheck.models import Referral
+
+    lo, hi = scope.bounds
+    conds: list[ColumnElement[bool]] = [Referral.created_at >= lo, Referral.created_at < hi]
+    joined = select().select_from(Referral)
+    if scope.election is not None or scope.region is not None:
+        joined = joined.join(ContentItem, ContentItem.id == Referral.content_id)
+        if scope.election is not None:
+            conds.append(ContentItem.election == scope.election)
+        if scope.region is not None:
+            conds.append(region_filter(ContentItem.region_code, scope.region))
+    return joined, conds
+
+
+def referral_counts(session: Session, scope: Scope) -> list[tuple[str, str, int]]:
+    """``(status, verdict or 'pending', referrals)`` for referrals sent in scope."""
+    from salingjaga.factcheck.models import FactCheck, Referral
+
+    joined, conds = _referral_base(scope)
+    verdict = func.coalesce(FactCheck.verdict, "pending")
+    rows = session.execute(
+        joined.add_columns(Referral.status, verdict, func.count())
+        .outerjoin(FactCheck, FactCheck.id == Referral.factcheck_id).where(*conds)
+        .group_by(Referral.status, verdict).order_by(Referral.status, verdict))
+    return [(str(s), str(v), int(n)) for s, v, n in rows]
+
+
+def referral_times(session: Session, scope: Scope) -> tuple[int, list[float | None]]:
+    """Count, median and p90 seconds from referral to verdict, for referrals sent in scope."""
+    from salingjaga.factcheck.models import Referral
+
+    joined, conds = _referral_base(scope)
+    secs = seconds_between(session, Referral.completed_at, Referral.created_at).label("secs")
+    return percentiles(session, joined.add_columns(secs).where(*conds, Referral.completed_at.is_not(None)))

@@ -1,0 +1,325 @@
+"""The moderator console: the queue with deadlines, claim next, the case page (content,
+media, transcript, notices, signals with explanations, the account's history and GPPPA
+status, the election period), the decision form with a statement-of-reasons preview,
+escalate / hold / release, and the appeal view.
+
+Every change goes through ``moderation.service``; the reads that service does not offer
+(listing the queue, an account's past decisions) are plain SELECTs kept in this module.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from salingjaga.auth.deps import get_session, get_settings, require
+from salingjaga.auth.principal import Principal
+from salingjaga.content.models import Account, ContentItem
+from salingjaga.content.service import get_content
+from salingjaga.errors import APIError, Invalid, NotFound
+from salingjaga.factcheck.service import create_referral
+from salingjaga.moderation import actions as A
+from salingjaga.moderation.models import Appeal, Case, Decision
+from salingjaga.moderation.service import (
+    OPEN_STATUSES,
+    ROLE_LEVELS,
+    case_notices,
+    case_signals,
+    claim_next,
+    decide,
+    escalate_case,
+    get_case,
+    get_decision,
+    hold_case,
+    queue_stats,
+    release,
+    unhold_case,
+)
+from salingjaga.moderation.statements import StatementInput, build_statement, validate_statement
+from salingjaga.partners.service import list_partners
+from salingjaga.policies.service import all_policies, get_policy
+from salingjaga.regions.elections import all_elections
+from salingjaga.settings import Settings
+from salingjaga.timeutil import WIB, utcnow
+from salingjaga.web.csrf import page_guard
+from salingjaga.web.pages import render_app
+
+router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(page_guard)])
+
+QUEUE_LIMIT = 200
+PREVIEW_TYPES = ("image/", "video/")
+
+
+def _queue(session: Session, who: Principal, kind: str) -> list[tuple[Case, ContentItem]]:
+    """Open cases this role may work on, most urgent first (the order claim_next uses)."""
+    levels = ROLE_LEVELS.get(who.role, ())
+    rows = session.execute(
+        select(Case, ContentItem).join(ContentItem, ContentItem.id == Case.content_id)
+        .where(Case.status.in_(OPEN_STATUSES), Case.kind == kind, Case.level.in_(levels))
+        .order_by(Case.priority.desc(), Case.deadline, Case.created_at).limit(QUEUE_LIMIT)
+    ).all()
+    return [(c, i) for c, i in rows]
+
+
+@router.get("", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.console")),
+) -> Response:
+    """The review queue with deadlines; overdue cases stand out."""
+    return render_app(request, "web/console_queue.html", {
+        "rows": _queue(session, who, "review"), "stats": queue_stats(session), "now": utcnow(),
+        "policies": all_policies(), "kind": "review", "done": request.query_params.get("done"),
+    })
+
+
+@router.get("/appeals", response_class=HTMLResponse)
+def appeals_page(
+    request: Request,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.console")),
+) -> Response:
+    """Open appeals; the moderator who took a decision never sees its appeal offered."""
+    rows = [(c, i) for c, i in _queue(session, who, "appeal") if c.excluded_user_id != who.user_id]
+    return render_app(request, "web/console_queue.html", {
+        "rows": rows, "stats": queue_stats(session), "now": utcnow(), "policies": all_policies(),
+        "kind": "appeal", "done": request.query_params.get("done"),
+    })
+
+
+@router.post("/claim")
+def claim(
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    who: Principal = Depends(require("web.console")),
+) -> Response:
+    """Lease the most urgent case this role may take and open it."""
+    case = claim_next(session, who, settings)
+    if case is None:
+        return RedirectResponse("/console?done=queue_empty", status_code=303)
+    session.commit()
+    return RedirectResponse(f"/console/cases/{case.id}?done=claimed", status_code=303)
+
+
+def _account_history(session: Session, account_id: str | None, exclude_case: str) -> list[Decision]:
+    if not account_id:
+        return []
+    return list(session.scalars(
+        select(Decision).where(Decision.account_id == account_id)
+        .where((Decision.case_id.is_(None)) | (Decision.case_id != exclude_case))
+        .order_by(Decision.decided_at.desc()).limit(20)))
+
+
+def _election_context(item: ContentItem) -> list[dict[str, Any]]:
+    today = utcnow().astimezone(WIB).date()
+    out = []
+    for election in all_elections().values():
+        if item.election and election.slug != item.election:
+            continue
+        if not election.in_scope(item.region_code):
+            continue
+        periods = election.active_periods(today, item.region_code)
+        days = (election.voting_day - today).days if isinstance(election.voting_day, date) else None
+        out.append({"election": election, "periods": periods, "days_to_vote": days,
+                    "named": item.election == election.slug})
+    return out
+
+
+def _case_ctx(session: Session, who: Principal, case: Case) -> dict[str, Any]:
+    item = get_content(session, case.content_id)
+    account = session.get(Account, item.account_id)
+    appeal = session.get(Appeal, case.appeal_id) if case.appeal_id else None
+    original = get_decision(session, appeal.decision_id) if appeal else None
+    mine = case.status == "leased" and case.lease_owner == who.user_id
+    partners = list_partners(session)
+    return {
+        "case": case, "item": item, "account": account, "appeal": appeal, "original": original,
+        "notices": case_notices(session, case.id), "signals": case_signals(session, item.id),
+        "history": _account_history(session, item.account_id, case.id),
+        "elections": _election_context(item), "mine": mine, "now": utcnow(),
+        "policies": all_policies(), "partner_names": {p.id: p.name for p in partners},
+        "fact_checkers": [p for p in partners if p.kind == "fact_checker" and p.active],
+        "content_actions": A.CONTENT_ACTIONS, "account_actions": A.ACCOUNT_ACTIONS,
+        "appeal_actions": (*A.APPEAL_OUTCOMES, *[a for a in A.CONTENT_ACTIONS if a != A.NO_VIOLATION]),
+        "preview": None, "values": {"policy": case.policy}, "error": "",
+    }
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request,
+    case_id: str,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.console")),
+) -> Response:
+    """Everything needed to decide one case, on one page."""
+    ctx = _case_ctx(session, who, get_case(session, case_id))
+    return render_app(request, "web/console_case.html", {**ctx, "done": request.query_params.get("done")})
+
+
+def statement_preview(session: Session, case: Case, *, action: str, policy: str, facts: str,
+                      legal_ground: str | None) -> dict[str, Any]:
+    """The statement of reasons the decision would produce, built by the moderation
+    domain's own builder and checked by its validator (nothing is stored)."""
+    if not action:
+        return {"state": "choose"}
+    if action in (A.NO_VIOLATION, A.UPHOLD, A.REVERSE, A.STRIKE) or not A.is_restriction(action):
+        return {"state": "none"}
+    try:
+        pol = get_policy(policy)
+    except APIError as exc:
+        return {"state": "error", "errors": [exc.message]}
+    item = get_content(session, case.content_id)
+    data = build_statement(StatementInput(
+        puid="(preview)", action=action, policy_name=pol.name.get("en", pol.code),
+        dsa_category=pol.dsa_category, dsa_keywords=pol.dsa_keywords, facts=facts or "…",
+        source=case.source, content_kind=item.kind, content_date=item.posted_at.date(),
+        application_date=utcnow().date(),
+        automated_detection=any(s.get("source") == "proactive" for s in case.sources) or bool(case.signal_refs),
+        legal_ground=legal_ground or None,
+        synthetic=policy == "synthetic_media" or action == A.LABEL_AI_GENERATED,
+        content_language=item.language,
+    ))
+    return {"state": "ok", "data": data, "errors": validate_statement(data) if facts else []}
+
+
+@router.get("/cases/{case_id}/preview", response_class=HTMLResponse)
+def preview_page(
+    request: Request,
+    case_id: str,
+    action: str = "",
+    policy: str = "",
+    facts: str = "",
+    legal_ground: str = "",
+    session: Session = Depends(get_session),
+    _: Principal = Depends(require("web.console")),
+) -> Response:
+    """The statement preview fragment the decision form swaps in as choices change."""
+    case = get_case(session, case_id)
+    preview = statement_preview(session, case, action=action, policy=policy, facts=facts[:5000],
+                                legal_ground=legal_ground[:500] or None)
+    return render_app(request, "web/console_preview.html", {"preview": preview})
+
+
+@router.post("/cases/{case_id}/decide", response_class=HTMLResponse)
+def decide_case(
+    request: Request,
+    case_id: str,
+    action: str = Form(""),
+    policy: str = Form(""),
+    facts: str = Form("", max_length=10000),
+    legal_ground: str = Form("", max_length=500),
+    account_action: str = Form(""),
+    feature: str = Form("", max_length=60),
+    suspend_days: int | None = Form(None, ge=1, le=3650),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.console")),
+) -> Response:
+    """Record the decision (the service applies it, writes the statement and notifies)."""
+    case = get_case(session, case_id)
+    try:
+        if not action:
+            raise Invalid("choose an action")
+        decide(session, case_id, who, action=action, policy=policy, facts=facts,
+               legal_ground=legal_ground.strip() or None, account_action=account_action or None,
+               feature=feature.strip() or None, suspend_days=suspend_days)
+    except APIError as exc:
+        session.rollback()
+        ctx = _case_ctx(session, who, get_case(session, case_id))
+        ctx.update(values={"action": action, "policy": policy, "facts": facts, "legal_ground": legal_ground,
+                           "account_action": account_action}, error=exc.message,
+                   preview=statement_preview(session, case, action=action, policy=policy, facts=facts,
+                                             legal_ground=legal_ground or None))
+        return render_app(request, "web/console_case.html", ctx, status=exc.status)
+    session.commit()
+    target = "/console/appeals?done=appeal_decided" if case.kind == "appeal" else "/console?done=decided"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/cases/{case_id}/escalate")
+def escalate(
+    case_id: str,
+    note: str = Form("", max_length=2000),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.console")),
+) -> Response:
+    """Send the case up one level."""
+    escalate_case(session, case_id, who, note)
+    return RedirectResponse("/console?done=escalated", status_code=303)
+
+
+@router.post("/cases/{case_id}/hold")
+def hold(
+    case_id: str,
+    reason: str = Form("", max_length=500),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.console")),
+) -> Response:
+    """Put the case on hold (e.g. waiting for a fact-check)."""
+    hold_case(session, case_id, who, reason)
+    return RedirectResponse("/console?done=held", status_code=303)
+
+
+@router.post("/cases/{case_id}/release")
+def release_case(
+    case_id: str,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.console")),
+) -> Response:
+    """Give the case back to the queue, or bring a held case back into it."""
+    case = get_case(session, case_id)
+    if case.status == "on_hold":
+        unhold_case(session, case_id, who)
+    else:
+        release(session, case_id, who)
+    return RedirectResponse("/console?done=released", status_code=303)
+
+
+@router.post("/cases/{case_id}/refer")
+def refer(
+    case_id: str,
+    partner_id: str = Form(...),
+    note: str = Form("", max_length=2000),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.console")),
+) -> Response:
+    """Send the case's claim to a fact-checking partner (the case stays where it is; hold
+    it to wait for the verdict)."""
+    case = get_case(session, case_id)
+    create_referral(session, content_id=case.content_id, partner_id=partner_id, note=note, actor=who)
+    return RedirectResponse(f"/console/cases/{case_id}?done=referred", status_code=303)
+
+
+@router.get("/media/{content_id}/{index}")
+def media_file(
+    content_id: str,
+    index: int,
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    _: Principal = Depends(require("content.read")),
+) -> Response:
+    """A stored image or video of a content item, for the preview; only sniffed image and
+    video types are served, never as HTML, from inside the data folder."""
+    item = get_content(session, content_id)
+    media = list(item.media or [])
+    if index < 0 or index >= len(media):
+        raise NotFound("no such media")
+    entry = media[index]
+    mime = str(entry.get("mime") or "")
+    rel = entry.get("path")
+    if not rel or not mime.startswith(PREVIEW_TYPES):
+        raise NotFound("no stored preview for this media")
+    root = Path(settings.data_dir).resolve()
+    target = (root / str(rel)).resolve()
+    if root not in target.parents or not target.is_file():
+        raise NotFound("no such media")
+    return FileResponse(target, media_type=mime, headers={
+        "Cache-Control": "private, max-age=300", "Content-Disposition": "inline",
+        "X-Content-Type-Options": "nosniff"})

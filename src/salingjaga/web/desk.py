@@ -1,0 +1,140 @@
+"""The fact-checker desk: claims referred to the fact-checker's organisation, a form that
+records a verdict as a ClaimReview, and the content that verdict now matches.
+
+The form is turned into a schema.org ClaimReview and parsed by the fact-check domain's own
+``from_claimreview``, so a verdict from the desk and one from the API are the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from salingjaga.auth.deps import get_session, require
+from salingjaga.auth.principal import Principal
+from salingjaga.content.service import get_content
+from salingjaga.errors import APIError
+from salingjaga.factcheck.models import Referral
+from salingjaga.factcheck.service import (
+    VERDICTS,
+    from_claimreview,
+    get_factcheck,
+    get_referral,
+    record_verdict,
+    retro_match,
+    visible_referrals,
+)
+from salingjaga.web.csrf import page_guard
+from salingjaga.web.pages import render_app
+
+router = APIRouter(prefix="/desk", include_in_schema=False, dependencies=[Depends(page_guard)])
+
+# The same floor the detection pipeline uses when it matches a new fact-check retroactively.
+try:
+    from salingjaga.detection.pipeline import CLAIM_FLOOR as MATCH_FLOOR
+except ImportError:  # pragma: no cover - detection not installed
+    MATCH_FLOOR = 0.6
+MATCH_SHOWN = 50
+
+
+@router.get("", response_class=HTMLResponse)
+def referrals_page(
+    request: Request,
+    status: str = "sent",
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.desk")),
+) -> Response:
+    """Claims waiting for a verdict (or those already done)."""
+    status = status if status in ("sent", "done") else "sent"
+    referrals = visible_referrals(session, who, status)
+    items = {r.id: get_content(session, r.content_id) for r in referrals}
+    return render_app(request, "web/desk_list.html", {
+        "referrals": referrals, "items": items, "status": status,
+        "done": request.query_params.get("done")})
+
+
+def claim_review(*, claim: str, rating: str, claimant: str, review_url: str, language: str,
+                 publisher: str, appearance: str | None) -> dict[str, Any]:
+    """The ClaimReview (schema.org JSON-LD) a desk form describes."""
+    item: dict[str, Any] = {"@type": "Claim"}
+    if claimant:
+        item["author"] = {"@type": "Organization", "name": claimant}
+    if appearance:
+        item["appearance"] = [{"@type": "CreativeWork", "url": appearance}]
+    obj: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "ClaimReview", "claimReviewed": claim,
+        "reviewRating": {"@type": "Rating", "alternateName": rating}, "itemReviewed": item,
+    }
+    if review_url:
+        obj["url"] = review_url
+    if language:
+        obj["inLanguage"] = language
+    if publisher:
+        obj["author"] = {"@type": "Organization", "name": publisher}
+    return obj
+
+
+def _referral_ctx(session: Session, referral: Referral) -> dict[str, Any]:
+    item = get_content(session, referral.content_id)
+    factcheck = get_factcheck(session, referral.factcheck_id) if referral.factcheck_id else None
+    matches: list[tuple[Any, float]] = []
+    if factcheck is not None:
+        for content_id, score in retro_match(session, factcheck.id, MATCH_FLOOR)[:MATCH_SHOWN]:
+            matches.append((get_content(session, content_id), score))
+    return {"referral": referral, "item": item, "factcheck": factcheck, "matches": matches,
+            "verdicts": VERDICTS, "values": {"claim": item.caption[:500], "language": item.language or "id"},
+            "error": ""}
+
+
+@router.get("/referrals/{referral_id}", response_class=HTMLResponse)
+def referral_page(
+    request: Request,
+    referral_id: str,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.desk")),
+) -> Response:
+    """One referred claim: the content, the verdict form or the recorded verdict and the
+    content it now matches."""
+    referral = get_referral(session, referral_id, who)
+    return render_app(request, "web/desk_referral.html", {
+        **_referral_ctx(session, referral), "done": request.query_params.get("done")})
+
+
+@router.post("/referrals/{referral_id}/verdict", response_class=HTMLResponse)
+def record(
+    request: Request,
+    referral_id: str,
+    claim: str = Form("", max_length=5000),
+    rating: str = Form("", max_length=200),
+    verdict: str = Form(""),
+    claimant: str = Form("", max_length=500),
+    review_url: str = Form("", max_length=2000),
+    language: str = Form("", max_length=10),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.desk")),
+) -> Response:
+    """Record the verdict; publishing it starts matching against content on the platform."""
+    referral = get_referral(session, referral_id, who)
+    item = get_content(session, referral.content_id)
+    # The rating word is the publisher's own ("Salah", "Hoaks"); the verdict list is a
+    # fallback for a rating the vocabulary does not know.
+    obj = claim_review(claim=claim, rating=rating.strip() or verdict, claimant=claimant.strip(),
+                       review_url=review_url.strip(), language=language.strip(), publisher="",
+                       appearance=item.url)
+    try:
+        data = from_claimreview(obj)
+        if verdict in VERDICTS:
+            data.verdict = verdict
+        _, factcheck = record_verdict(session, referral_id, data, who)
+    except APIError as exc:
+        session.rollback()
+        ctx = _referral_ctx(session, get_referral(session, referral_id, who))
+        ctx.update(values={"claim": claim, "rating": rating, "verdict": verdict, "claimant": claimant,
+                           "review_url": review_url, "language": language}, error=exc.message)
+        return render_app(request, "web/desk_referral.html", ctx, status=exc.status)
+    session.commit()
+    request.app.state.stream.publish("factcheck", {"factcheck_id": factcheck.id})
+    return RedirectResponse(f"/desk/referrals/{referral_id}?done=verdict_recorded", status_code=303)

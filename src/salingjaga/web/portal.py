@@ -1,0 +1,247 @@
+"""The partner portal: file a notice (with evidence), bulk upload with a per-row result,
+follow notices and their outcomes, appeal a 'no action', and the organisation's feedback.
+
+Every rule (jurisdiction, priority, idempotency, evidence checks) is the partners and
+moderation services'; these routes only turn forms into their calls.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from salingjaga.auth.deps import get_session, get_settings, require
+from salingjaga.auth.principal import Principal
+from salingjaga.errors import APIError, Invalid
+from salingjaga.moderation.service import create_appeal
+from salingjaga.partners.feedback import partner_feedback
+from salingjaga.partners.notice_schemas import NoticeIn
+from salingjaga.partners.notices import (
+    get_visible_notice,
+    list_visible_notices,
+    notice_out,
+    parse_csv,
+    store_evidence,
+    submit_bulk,
+    submit_notice,
+)
+from salingjaga.partners.service import get_partner, list_partners, visible_partner_ids
+from salingjaga.policies.service import all_policies
+from salingjaga.regions.elections import all_elections
+from salingjaga.settings import Settings
+from salingjaga.web.admin import region_choices
+from salingjaga.web.csrf import page_guard
+from salingjaga.web.pages import render_app
+
+router = APIRouter(prefix="/portal", include_in_schema=False, dependencies=[Depends(page_guard)])
+
+STATUSES = ("received", "in_review", "decided", "appealed")
+MAX_EVIDENCE_FILES = 10
+
+
+def _partner_names(session: Session) -> dict[str, str]:
+    return {p.id: p.name for p in list_partners(session)}
+
+
+@router.get("", response_class=HTMLResponse)
+def notices_page(
+    request: Request,
+    status: str = "",
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.portal")),
+) -> Response:
+    """The notices this organisation (and its sub-jurisdictions) filed, newest first."""
+    notices = list_visible_notices(session, who, status=status if status in STATUSES else None, limit=200)
+    return render_app(request, "web/portal_notices.html", {
+        "notices": notices, "status": status, "statuses": STATUSES,
+        "partner_names": _partner_names(session), "policies": all_policies(),
+        "done": request.query_params.get("done"),
+    })
+
+
+def _form_ctx(values: dict[str, Any] | None = None, error: str = "") -> dict[str, Any]:
+    return {
+        "policies": all_policies(), "regions": region_choices(), "elections": all_elections(),
+        "values": values or {"good_faith": False},
+        # A fresh key per rendered form: submitting twice (double click, retry) files one notice.
+        "idempotency_key": (values or {}).get("idempotency_key") or "web-" + secrets.token_hex(12),
+        "error": error,
+    }
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_notice_page(
+    request: Request,
+    _: Principal = Depends(require("web.portal")),
+) -> Response:
+    """The notice form (DSA Art. 16 fields)."""
+    return render_app(request, "web/portal_new.html", _form_ctx())
+
+
+def _content_refs(text: str) -> list[dict[str, str]]:
+    refs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        refs.append({"url": line} if line.startswith(("http://", "https://")) else {"content_id": line})
+    return refs
+
+
+def _validation_message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or "form"
+    return f"{where}: {first['msg']}"
+
+
+@router.post("/notices", response_class=HTMLResponse)
+async def file_notice(
+    request: Request,
+    content: str = Form("", max_length=20000),
+    policy: str = Form(""),
+    legal_ground: str = Form("", max_length=500),
+    explanation: str = Form("", max_length=10000),
+    region: str = Form(""),
+    election: str = Form(""),
+    contact: str = Form("", max_length=320),
+    good_faith: bool = Form(False),
+    idempotency_key: str = Form("", max_length=200),
+    evidence: list[UploadFile] = File(default=[]),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    who: Principal = Depends(require("web.portal")),
+) -> Response:
+    """File one notice; evidence files are stored with their SHA-256 by the notices service."""
+    values = {"content": content, "policy": policy, "legal_ground": legal_ground,
+              "explanation": explanation, "region": region, "election": election,
+              "contact": contact, "good_faith": good_faith, "idempotency_key": idempotency_key}
+    files = [f for f in evidence if f.filename]
+    try:
+        if len(files) > MAX_EVIDENCE_FILES:
+            raise Invalid(f"at most {MAX_EVIDENCE_FILES} evidence files")
+        try:
+            body = NoticeIn.model_validate({
+                "content": _content_refs(content), "policy": policy,
+                "legal_ground": legal_ground.strip() or None, "explanation": explanation,
+                "region": region or None, "election": election or None,
+                "contact": contact.strip() or None, "good_faith": good_faith,
+            })
+        except ValidationError as exc:
+            raise Invalid(_validation_message(exc)) from exc
+        notice, created = submit_notice(session, body, who, idempotency_key=idempotency_key or None,
+                                        settings=settings)
+        if created:
+            for upload in files:
+                data = await upload.read()
+                store_evidence(session, notice, data, upload.filename, settings.data_dir, who)
+    except APIError as exc:
+        session.rollback()
+        return render_app(request, "web/portal_new.html", _form_ctx(values, exc.message), status=exc.status)
+    session.commit()  # the receipt below must survive a crash
+    return RedirectResponse(f"/portal/notices/{notice.id}?done=notice_filed", status_code=303)
+
+
+@router.get("/notices/{notice_id}", response_class=HTMLResponse)
+def notice_page(
+    request: Request,
+    notice_id: str,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.portal")),
+) -> Response:
+    """One notice: receipt, status, evidence and, once decided, the outcome and reasons."""
+    notice = get_visible_notice(session, who, notice_id)
+    return render_app(request, "web/portal_notice.html", {
+        "n": notice_out(session, notice), "partner_names": _partner_names(session),
+        "policies": all_policies(), "done": request.query_params.get("done"), "error": "",
+    })
+
+
+@router.post("/notices/{notice_id}/appeal", response_class=HTMLResponse)
+def appeal_notice(
+    request: Request,
+    notice_id: str,
+    reason: str = Form(..., min_length=1, max_length=5000),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.portal")),
+) -> Response:
+    """A notifier appeals a decision that did nothing about the reported content."""
+    notice = get_visible_notice(session, who, notice_id)
+    try:
+        if not notice.decision_id:
+            raise Invalid("the notice has no decision yet")
+        create_appeal(session, notice.decision_id, who, reason)
+    except APIError as exc:
+        session.rollback()
+        return render_app(request, "web/portal_notice.html", {
+            "n": notice_out(session, notice), "partner_names": _partner_names(session),
+            "policies": all_policies(), "done": None, "error": exc.message}, status=exc.status)
+    return RedirectResponse(f"/portal/notices/{notice_id}", status_code=303)
+
+
+@router.get("/bulk", response_class=HTMLResponse)
+def bulk_page(
+    request: Request,
+    _: Principal = Depends(require("web.portal")),
+) -> Response:
+    """Bulk upload form (CSV or JSON)."""
+    return render_app(request, "web/portal_bulk.html", {"outcome": None, "error": ""})
+
+
+@router.post("/bulk", response_class=HTMLResponse)
+async def bulk_submit(
+    request: Request,
+    file: UploadFile = File(...),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    who: Principal = Depends(require("web.portal")),
+) -> Response:
+    """Submit every row; each row succeeds or fails on its own and the table says which."""
+    raw = await file.read()
+    try:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise Invalid("the file is not UTF-8 text") from exc
+        name = (file.filename or "").lower()
+        if name.endswith(".json") or text.lstrip().startswith(("[", "{")):
+            try:
+                parsed = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise Invalid(f"the JSON file is malformed: {exc.msg} (line {exc.lineno})") from exc
+            rows = parsed.get("notices", parsed) if isinstance(parsed, dict) else parsed
+            if not isinstance(rows, list):
+                raise Invalid("the JSON file must hold a list of notices")
+        else:
+            rows = parse_csv(text)
+        if not rows:
+            raise Invalid("the file holds no rows")
+        outcome = submit_bulk(session, rows, who, settings).summary()
+    except APIError as exc:
+        session.rollback()
+        return render_app(request, "web/portal_bulk.html", {"outcome": None, "error": exc.message},
+                          status=exc.status)
+    session.commit()
+    return render_app(request, "web/portal_bulk.html", {"outcome": outcome, "error": ""})
+
+
+@router.get("/feedback", response_class=HTMLResponse)
+def feedback_page(
+    request: Request,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.portal")),
+) -> Response:
+    """How the organisation's notices fared, and those of each sub-jurisdiction it oversees."""
+    if who.partner_id is None:  # partner roles always belong to one; defensive
+        raise Invalid("your account is not linked to a partner organisation")
+    own = get_partner(session, who.partner_id)
+    partners = sorted((get_partner(session, pid) for pid in visible_partner_ids(session, who.partner_id)),
+                      key=lambda p: (p.id != own.id, p.name))
+    rows = [{"partner": p, "feedback": partner_feedback(session, p.id)} for p in partners]
+    return render_app(request, "web/portal_feedback.html", {
+        "own": own, "rows": rows, "policies": all_policies()})

@@ -1,0 +1,112 @@
+"""Signed webhooks to a real HTTP receiver on 127.0.0.1, with retries."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from salingjaga.moderation.models import WebhookDelivery
+from salingjaga.moderation.webhooks import SIGNATURE_HEADER, backoff, sign, verify
+from tests.conftest import bearer
+from tests.moderation.helpers import make_content, notice_body
+
+
+class Receiver:
+    """A local HTTP server that records requests and answers with a chosen status."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], str]] = []
+        self.status = 200
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                outer.requests.append((dict(self.headers), body))
+                self.send_response(outer.status)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def test_signature_round_trip_and_backoff():
+    body = '{"a":1}'
+    header = sign("whsec_x", body, 1_700_000_000)
+    assert verify("whsec_x", body, header, now=1_700_000_010)
+    assert not verify("whsec_y", body, header, now=1_700_000_010)
+    assert not verify("whsec_x", body + " ", header, now=1_700_000_010)
+    assert not verify("whsec_x", body, header, now=1_700_009_999)  # replayed long after
+    assert backoff(1).total_seconds() == 30 and backoff(3).total_seconds() == 120
+    assert backoff(40).total_seconds() == 6 * 3600
+
+
+def _decided_notice(client, world, receiver, status=200):
+    service = world.key("service")
+    partner = world.partner()
+    admin = world.key("partner_admin", partner)
+    flagger = world.key("partner_reporter", partner)
+    moderator = world.key("moderator")
+    hook = client.put(f"/api/v1/partners/{partner}/webhook", json={"url": receiver.url}, headers=bearer(admin))
+    assert hook.status_code == 200, hook.text
+    secret = hook.json()["webhook_secret"]
+    receiver.status = status
+    item = make_content(client, service)
+    notice = client.post("/api/v1/notices", json=notice_body(item), headers=bearer(flagger)).json()
+    case = client.post("/api/v1/queue/claim", headers=bearer(moderator)).json()
+    decision = client.post(f"/api/v1/cases/{case['id']}/decisions", headers=bearer(moderator), json={
+        "action": "remove", "policy": "misinformation", "facts": "False voting procedure."}).json()
+    return secret, notice, decision
+
+
+def test_notifier_receives_a_signed_outcome(client, world, receiver):
+    secret, notice, decision = _decided_notice(client, world, receiver)
+    assert len(receiver.requests) == 1
+    headers, body = receiver.requests[0]
+    assert verify(secret, body, headers[SIGNATURE_HEADER])
+    data = json.loads(body)
+    assert data["type"] == "notice.decision"
+    assert data["data"]["notice_ids"] == [notice["id"]]
+    assert data["data"]["decision"]["action"] == "remove"
+    assert data["data"]["decision"]["statement_id"] == decision["statement_id"]
+
+
+def test_failed_delivery_is_kept_and_retried_by_the_command(client, world, receiver, db, settings):
+    _decided_notice(client, world, receiver, status=503)
+    assert len(receiver.requests) == 1
+    with db.session() as s:
+        d = s.scalar(select(WebhookDelivery))
+        assert d.status == "pending" and d.attempts == 1 and d.last_status_code == 503
+        d.next_attempt_at = d.created_at  # the backoff has passed
+    receiver.status = 200
+    from salingjaga.cli import app as cli_app
+
+    result = CliRunner().invoke(cli_app, ["moderation", "deliver-webhooks", "--json",
+                                          "--database-url", settings.database_url])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["delivered"] == 1
+    assert len(receiver.requests) == 2
+    with db.session() as s:
+        d = s.scalar(select(WebhookDelivery))
+        assert d.status == "delivered" and d.attempts == 2

@@ -1,0 +1,62 @@
+"""`salingjaga cluster up` starts the production shape on loopback; `down` stops it all."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from salingjaga.devservers import free_port, pg_bin, pid_alive
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+
+MAIN = "from salingjaga.cli import main; main()"
+
+
+def sj(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", MAIN, *args], capture_output=True, text=True, timeout=300,
+                          env=env)
+
+
+@pytest.fixture
+def cluster_dir() -> Iterator[Path]:
+    """A folder the postgres user can enter (pytest's own tmp folders are private to root)."""
+    root = Path(tempfile.mkdtemp(prefix="sj-cluster-"))
+    root.chmod(0o755)
+    yield root / "cluster"
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_cluster_up_serves_scans_and_down_stops_every_process(cluster_dir):
+    if not pg_bin("initdb"):
+        pytest.skip("PostgreSQL binaries not installed")
+    d = cluster_dir
+    api, pg, rs = free_port(), free_port(), free_port()
+    up = sj("cluster", "up", "--dir", str(d), "--apis", "2", "--workers", "2", "--api-port", str(api),
+            "--pg-port", str(pg), "--redis-port", str(rs))
+    try:
+        assert up.returncode == 0, up.stderr[-2000:]
+        state = json.loads(up.stdout)
+        kinds = sorted(p["kind"] for p in state["processes"])
+        assert kinds == ["api", "api", "postgres", "redis", "worker", "worker"]
+        for url in state["api_urls"]:
+            assert httpx.get(f"{url}/readyz").json()["database"] == "postgresql"
+        env = {**os.environ, "SALINGJAGA_DATABASE_URL": state["database_url"], "SALINGJAGA_STREAM": "redis",
+               "SALINGJAGA_REDIS_URL": state["redis_url"]}
+        probe = sj("stream", "probe", "--count", "10", "--timeout", "120", "--json", env=env)
+        assert probe.returncode == 0, probe.stderr[-2000:]
+        assert json.loads(probe.stdout)["handled"] == 10
+        assert sj("cluster", "status", "--dir", str(d)).returncode == 0
+    finally:
+        down = sj("cluster", "down", "--dir", str(d))
+    assert down.returncode == 0, down.stderr[-2000:]
+    assert not any(pid_alive(p["pid"]) for p in state["processes"])
+    assert sj("cluster", "status", "--dir", str(d)).returncode == 1

@@ -1,0 +1,43 @@
+"""/metrics: who may read it, and that requests are labelled by route template."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from salingjaga.logging_setup import JsonFormatter
+from tests.conftest import bearer
+
+
+def test_metrics_need_a_key_off_loopback_and_the_right_role(client, world):
+    assert client.get("/metrics").status_code == 401  # the test client is not on loopback
+    assert client.get("/metrics", headers=bearer(world.key("moderator"))).status_code == 403
+    r = client.get("/metrics", headers=bearer(world.key("service")))
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+
+
+def test_requests_are_counted_by_route_template_not_raw_path(client, world):
+    admin = bearer(world.key("admin"))
+    for n in range(3):
+        client.get(f"/api/v1/content/no-such-{n}", headers=admin)
+    client.get("/definitely/not/a/route")
+    text = client.get("/metrics", headers=admin).text
+    line = next(ln for ln in text.splitlines()
+                if ln.startswith("salingjaga_http_requests_total{") and 'route="/api/v1/content/{content_id}"' in ln
+                and 'status="404"' in ln)
+    assert float(line.rsplit(" ", 1)[1]) >= 3
+    assert "no-such-" not in text and "/definitely/not/a/route" not in text
+    assert 'route="unmatched"' in text
+    assert "salingjaga_http_request_duration_seconds_bucket" in text
+
+
+def test_json_logs_are_one_object_per_line_with_extras():
+    record = logging.LogRecord("salingjaga.stream.worker", logging.WARNING, __file__, 1,
+                               "handler failed", None, None)
+    record.entry = "1700000000000-0"
+    record.topic = "content"
+    out = json.loads(JsonFormatter().format(record))
+    assert out["level"] == "warning" and out["msg"] == "handler failed"
+    assert out["entry"] == "1700000000000-0" and out["topic"] == "content"
+    assert out["logger"] == "salingjaga.stream.worker"
