@@ -35,7 +35,7 @@ def seed_cases(db: Database, n: int) -> None:
         "id": "'case_q_' || g", "content_id": "'cnt_q_' || g", "open_content_id": "'cnt_q_' || g",
         "account_id": "'acc_q'", "kind": "'review'", "status": "'open'",
         "level": "CASE WHEN g % 10 = 0 THEN 'senior_moderator' ELSE 'moderator' END",
-        "priority": "(g * 7919) % 100", "deadline": "now() + ((g % 48) - 4) * interval '1 hour'",
+        "priority": "((g::bigint * 7919) % 100)::int", "deadline": "now() + ((g % 48) - 4) * interval '1 hour'",
         "policy": "'misinformation'", "source": "CASE WHEN g % 5 = 0 THEN 'trusted_flagger' ELSE 'detection' END",
         "created_at": "now() - (g % 86400) * interval '1 second'",
     }, "case")

@@ -189,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 rows = entry(ctx)
                 for row in rows:
-                    results.append({"benchmark": name, **row})
+                    results.append({"benchmark": name, **row, "measured_at": datetime.now(UTC).isoformat()})
+                    console.log(f"{row['name']}: {row['value']} {row['unit']} (baseline {row['baseline_name']}: "
+                                f"{row['baseline_value']}, ratio {row['ratio']})")
             except Skip as exc:
                 console.log(f"skipped: {exc}")
                 results.append({"benchmark": name, "skipped": str(exc)})
@@ -208,6 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         ctx.close()
         shutil.rmtree(workdir, ignore_errors=True)
+    if args.only and args.out.exists():
+        # A partial run updates its own rows and keeps the others' figures from before.
+        with contextlib.suppress(ValueError, KeyError):
+            earlier = json.loads(args.out.read_text())["results"]
+            results = [r for r in earlier if r.get("benchmark") not in names] + results
     print_table(results)
     summary = {"started_at": started.isoformat(), "finished_at": datetime.now(UTC).isoformat(),
                "quick": args.quick, "machine": machine(), "results": results}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from salingjaga.moderation.models import Case
@@ -62,12 +61,6 @@ def test_quiet_period_post_from_registered_account_opens_tight_case(client, worl
     assert finding["findings"][0]["period"] == "quiet" and finding["findings"][0]["date"] == "2024-11-25"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="moderation.service._tight judges the deadline by today's date, not the post's: a post from "
-           "the 2024 quiet period taken in now gets the 24 h deadline; remove this mark when it follows "
-           "the posting day",
-)
 def test_quiet_period_post_gets_the_tight_deadline(client, world, db) -> None:
     _bawaslu(world)
     service = world.key("service")

@@ -31,28 +31,29 @@ def test_two_api_processes_share_one_state(pg_server, redis_server, tmp_path):
     try:
         a, b = (f"http://127.0.0.1:{p}" for p in ports)
         for url in (a, b):
-            wait_healthy(url)
+            wait_healthy(url, timeout=180)
+        http = httpx.Client(timeout=60)  # generous: the test machine may be busy
         svc = {"Authorization": f"Bearer {service_key}"}
         item = {"platform_id": "vid-1", "url": "https://video.example/v/1", "kind": "video",
                 "caption": "Pencoblosan diundur ke 15 Februari",
                 "account": {"platform_id": "acct-1", "handle": "warga"}}
-        created = httpx.post(f"{a}/api/v1/content", json=item, headers=svc)
+        created = http.post(f"{a}/api/v1/content", json=item, headers=svc)
         assert created.status_code == 201, created.text
         content_id = created.json()["id"]
         # B sees what A stored, and knows the item already: one state, not two.
-        seen = httpx.get(f"{b}/api/v1/content/{content_id}", headers=svc)
+        seen = http.get(f"{b}/api/v1/content/{content_id}", headers=svc)
         assert seen.status_code == 200 and seen.json()["platform_id"] == "vid-1"
-        again = httpx.post(f"{b}/api/v1/content", json={**item, "views": 900}, headers=svc)
+        again = http.post(f"{b}/api/v1/content", json={**item, "views": 900}, headers=svc)
         assert again.status_code == 200 and again.json()["id"] == content_id
-        assert httpx.get(f"{a}/api/v1/content/{content_id}", headers=svc).json()["views"] == 900
+        assert http.get(f"{a}/api/v1/content/{content_id}", headers=svc).json()["views"] == 900
 
         # A notice retried against the other server returns the same receipt.
         rep = {"Authorization": f"Bearer {reporter_key}", "Idempotency-Key": "bawaslu-2024-0001"}
         notice = {"content": [{"url": "https://video.example/v/1"}], "policy": "misinformation",
                   "explanation": "Tanggal pemungutan suara yang salah.", "good_faith": True}
-        first = httpx.post(f"{a}/api/v1/notices", json=notice, headers=rep)
+        first = http.post(f"{a}/api/v1/notices", json=notice, headers=rep)
         assert first.status_code == 201, first.text
-        retry = httpx.post(f"{b}/api/v1/notices", json=notice, headers=rep)
+        retry = http.post(f"{b}/api/v1/notices", json=notice, headers=rep)
         assert retry.status_code in (200, 201) and retry.json()["id"] == first.json()["id"]
         assert retry.headers.get("Idempotent-Replayed") == "true"
 
@@ -63,13 +64,14 @@ def test_two_api_processes_share_one_state(pg_server, redis_server, tmp_path):
         assert topics.count("content") == 1
 
         # Metrics: open to a direct loopback scrape, closed to anything proxied.
-        metrics = httpx.get(f"{a}/metrics")
+        metrics = http.get(f"{a}/metrics")
         assert metrics.status_code == 200
         assert 'salingjaga_http_requests_total{method="POST",route="/api/v1/content",status="201"} 1.0' \
             in metrics.text
         assert "salingjaga_stream_lag" in metrics.text
-        proxied = httpx.get(f"{a}/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+        proxied = http.get(f"{a}/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
         assert proxied.status_code == 401
+        http.close()
     finally:
         for pid in pids:
             stop_pid(pid)

@@ -165,6 +165,23 @@ def test_rollup_refreshes_only_changed_days_and_sees_backdated_rows(client, worl
     out = runner.invoke(cli_app, ["transparency", "rollup", "--database-url", settings.database_url, "--json"])
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["days_rebuilt"] == 0
+    # A decision recorded late for an earlier day (an import, a replayed stream) is seen by
+    # the next report: only that day is rebuilt.
+    from salingjaga.moderation.service import apply_automated_action
+    from tests.transparency.history import _backdate_decision, _content, at
+
+    item = _content(client, history.keys["service"])
+    with db.session() as s:
+        late = apply_automated_action(s, content_id=item["id"], action="age_restrict", policy="misinformation",
+                                      facts="Graphic footage.", rule="late-import")
+        assert late is not None
+        late_id = late.id
+    _backdate_decision(db, late_id, at("02-11 03:00"))
+    report = _report(client, world.key("auditor"))
+    assert report["actions_by_policy"]["misinformation"]["age_restricted"] == 1
+    assert report["totals"]["decisions"] == 12
+    with db.session() as s:
+        assert refresh_rollup(s)["days_rebuilt"] == 0
 
 
 def _cli(settings, *args: str) -> Any:
@@ -188,3 +205,14 @@ def test_cli_report_matches_the_api_and_writes_charts(client, world, history, se
     assert 'data-value="3"' in (tmp_path / "charts" / "policy.svg").read_text()
     csv_out = _cli(settings, "report", "--from", PERIOD[0], "--to", PERIOD[1], "--format", "csv")
     assert "time_to_decision,trusted_flagger,median_seconds,10800.0" in csv_out.stdout.splitlines()
+
+
+def test_cli_partner_report(client, world, history, settings):
+    result = _cli(settings, "partner-report", "--partner", history.partners["bawaslu"],
+                  "--from", PERIOD[0], "--to", PERIOD[1])
+    rep = json.loads(result.stdout)
+    assert rep["by_policy"] == {"civic_election_integrity": 2, "misinformation": 2}
+    assert rep["time_to_decision"]["p90_seconds"] == pytest.approx(29520)
+    missing = CliRunner().invoke(cli_app, ["transparency", "partner-report", "--partner", "prt_nope", "--from",
+                                           PERIOD[0], "--to", PERIOD[1], "--database-url", settings.database_url])
+    assert missing.exit_code == 1 and "not found" in missing.output

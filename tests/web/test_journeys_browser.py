@@ -269,6 +269,12 @@ def test_main_journeys(lang: str, server: str, browser: Any, scene: Any, world: 
     assert httpx.get(server + "/api/v1/me", headers=bearer(key)).json()["role"] == "partner_reporter"
     page = admin.go("/admin/audit")
     assert t["chain"] in page.inner_text("#chain-status")
+    page.fill("input[name=action]", "partner.")
+    page.click("form.filters button[type=submit]")  # swapped in place by app.js
+    page.wait_for_url("**/admin/audit?action=partner.*")
+    actions = page.locator("#audit tbody td:nth-child(4)").all_inner_texts()
+    assert actions and all(a.startswith("partner.") for a in actions)
+    assert t["chain"] in page.inner_text("#chain-status")  # the rest of the page stayed
     admin.shot("admin-audit")
     admin.go("/admin/users")
     admin.shot("admin-users")

@@ -70,7 +70,11 @@ def _settings(settings: Settings | None) -> Settings:
 
 
 def _tight(item: ContentItem) -> bool:
-    return is_tight_day(utcnow().astimezone(WIB).date(), item.region_code)
+    # Tight when today is a quiet/voting day in the content's region, or when the content was
+    # posted on one (quiet-period campaigning stays urgent whenever it is reported).
+    today = utcnow().astimezone(WIB).date()
+    posted = item.posted_at.astimezone(WIB).date()
+    return is_tight_day(today, item.region_code) or is_tight_day(posted, item.region_code)
 
 
 def _policy_severity(policy: str) -> int:
