@@ -109,15 +109,23 @@ class Worker:
         return self._stop.is_set()
 
     def run(self) -> None:
-        """Consume until stopped; Redis outages are waited out, never fatal."""
+        """Consume until stopped; Redis or database outages are waited out, never fatal."""
         log.info("worker started", extra={"consumer": self.consumer, "stream": self.keys.stream})
-        ensure_group(self.client, self.settings)
-        self._drain_own_pending()
+        ready = False
         while not self._stop.is_set():
             try:
+                if not ready:
+                    ensure_group(self.client, self.settings)
+                    self._drain_own_pending()
+                    ready = True
                 self.step()
             except (redis.ConnectionError, redis.TimeoutError):
                 log.warning("redis unavailable; retrying", exc_info=True)
+                self._stop.wait(1.0)
+            except Exception:
+                # e.g. the database is down during housekeeping: entries stay pending and
+                # are retried; the loop itself must survive.
+                log.exception("worker loop error; retrying")
                 self._stop.wait(1.0)
         log.info("worker stopped", extra={"consumer": self.consumer, "handled": self.handled})
 

@@ -1,26 +1,31 @@
 """Policy classifiers for text: election-related (drives notice tags), election
 misinformation, civic and election integrity, hate speech and SARA incitement.
 
-A small default model is trained at first use from labelled examples the project wrote
-itself (``detection/data/text_labels.csv``) and kept in an explicit cache. A platform
-retrains from its own past decisions with ``salingjaga train --data FILE.csv`` (columns
-``text,label``), which saves a model file that ``load_classifier`` picks up.
+The default model is trained from labelled examples the project wrote itself
+(``detection/data/text_labels.csv``). It ships prebuilt as ``detection/data/text-classifier.npz``
+(``python -m salingjaga.detection.text.classifier`` rebuilds it); the file records the
+SHA-256 of the CSV it was built from, and when the CSV has changed since, the model is
+trained once per process instead. A platform retrains from its own past decisions with
+``salingjaga train --data FILE.csv`` (columns ``text,label``), which saves a model file
+that ``load_classifier`` picks up. Model files are plain numpy arrays (no pickle).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-import pickle
+import sys
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
+from salingjaga.detection.text.features import Batch, bucket, counts, sublinear_l2
 from salingjaga.detection.text.normalize import normalize
 
 LABELS: tuple[str, ...] = ("election_related", "election_misinformation", "civic_integrity", "hate_sara")
@@ -38,7 +43,19 @@ ALIASES: dict[str, str] = {
     "no_violation": "none",
     "": "none",
 }
-MODEL_FILE = "text-classifier.pkl"
+MODEL_FILE = "text-classifier.npz"
+# The shipped default, built from text_labels.csv by
+# ``python -m salingjaga.detection.text.classifier`` (see docs/performance.md).
+DEFAULT_MODEL = "data/text-classifier.npz"
+DEFAULT_DATA = "data/text_labels.csv"
+# One hashed feature space shared by the four labels: character 2-5-grams inside words and
+# word 1-2-grams of the normalised text, 2**18 buckets.
+BITS = 18
+CHAR_NS = (2, 3, 4, 5)
+WORD_NS = (1, 2)
+# Inverse regularisation strength, chosen by 5-fold cross-validation on text_labels.csv
+# (see docs/performance.md).
+C = 10.0
 
 
 def canonical_label(label: str) -> str:
@@ -47,25 +64,46 @@ def canonical_label(label: str) -> str:
     return ALIASES.get(label, label)
 
 
+def featurize(texts: list[str], idf: np.ndarray | None = None) -> sp.csr_matrix:
+    """Sublinear TF-IDF rows (L2-normalised) of the shared hashed features of ``texts``."""
+    batch = Batch([normalize(t) for t in texts])
+    c_docs, c_hash = batch.char_ngrams(CHAR_NS)
+    w_docs, w_hash = batch.words(WORD_NS)
+    docs = np.concatenate([c_docs, w_docs])
+    columns = bucket(np.concatenate([c_hash, w_hash]), BITS)
+    return sublinear_l2(counts(docs, columns, len(texts), BITS), idf)
+
+
 @dataclass
 class TextClassifier:
-    """One-vs-rest logistic regressions over character n-gram TF-IDF of normalised text."""
+    """Logistic regressions (one per label) over one shared hashed TF-IDF featurisation:
+    scoring a batch is one sparse-times-dense product and a sigmoid."""
 
-    vectorizer: Any
-    models: dict[str, Any] = field(default_factory=dict)
+    idf: np.ndarray  # (2**BITS,) float32
+    coef: np.ndarray  # (2**BITS, len(LABELS)) float32
+    intercept: np.ndarray  # (len(LABELS),) float32
+    trained: np.ndarray  # (len(LABELS),) bool: labels with positive and negative examples
     trained_on: int = 0
+    source: str = ""  # sha256 of the training CSV (the shipped default)
+
+    @property
+    def models(self) -> dict[str, int]:
+        """The labels this model learnt, with their column."""
+        return {label: i for i, label in enumerate(LABELS) if self.trained[i]}
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), len(LABELS)) probabilities; 0 for labels never learnt."""
+        if not texts:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        logits = np.asarray(featurize(texts, self.idf) @ self.coef) + self.intercept
+        probs: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(logits, -30.0, 30.0)))
+        probs[:, ~self.trained] = 0.0
+        return probs
 
     def predict(self, texts: list[str]) -> list[dict[str, float]]:
         """Per-text probability of each label, in 0..1."""
-        if not texts:
-            return []
-        x = self.vectorizer.transform([normalize(t) for t in texts])
-        cols = {}
-        for label in LABELS:
-            model = self.models.get(label)
-            cols[label] = (model.predict_proba(x)[:, 1] if model is not None
-                           else np.zeros(len(texts)))
-        return [{label: round(float(cols[label][i]), 4) for label in LABELS} for i in range(len(texts))]
+        rounded = np.round(self.scores(texts).astype(np.float64), 4).tolist()
+        return [dict(zip(LABELS, row, strict=True)) for row in rounded]
 
 
 def read_examples(stream: Iterable[str]) -> list[tuple[str, str]]:
@@ -76,16 +114,24 @@ def read_examples(stream: Iterable[str]) -> list[tuple[str, str]]:
     return [(r["text"], canonical_label(r["label"] or "")) for r in reader if (r["text"] or "").strip()]
 
 
+def _default_csv() -> str:
+    return resources.files("salingjaga.detection").joinpath(DEFAULT_DATA).read_text("utf-8")
+
+
 def default_examples() -> list[tuple[str, str]]:
     """The labelled examples shipped with SalingJaga."""
-    text = resources.files("salingjaga.detection").joinpath("data/text_labels.csv").read_text("utf-8")
-    return read_examples(io.StringIO(text))
+    return read_examples(io.StringIO(_default_csv()))
 
 
-def train(examples: list[tuple[str, str]]) -> TextClassifier:
+def targets(examples: list[tuple[str, str]]) -> np.ndarray:
+    """(len(examples), len(LABELS)) booleans: a row's label and the labels it implies."""
+    return np.array([[label == lab or label in IMPLIES.get(lab, ()) for label in LABELS]
+                     for _, lab in examples], dtype=bool)
+
+
+def train(examples: list[tuple[str, str]], c: float = C, source: str = "") -> TextClassifier:
     """Fit the classifier; every label needs positive and negative examples to be learnt
     (a label without them always scores 0)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     if len(examples) < 4:
@@ -93,72 +139,30 @@ def train(examples: list[tuple[str, str]]) -> TextClassifier:
     unknown = {label for _, label in examples} - set(LABELS) - {"none"}
     if unknown:
         raise ValueError(f"unknown labels {sorted(unknown)}; use {', '.join(LABELS)} or none")
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
-                                 min_df=1, max_features=200_000)
-    x = vectorizer.fit_transform([normalize(t) for t, _ in examples])
-    models: dict[str, Any] = {}
-    for label in LABELS:
-        y = np.array([label == lab or label in IMPLIES.get(lab, ()) for _, lab in examples])
-        if y.all() or not y.any():
+    raw = featurize([t for t, _ in examples])
+    n_docs = raw.shape[0]
+    df = np.bincount(raw.indices, minlength=1 << BITS)
+    idf = (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
+    x = raw.copy()
+    x.data *= idf[x.indices]
+    x = sublinear_l2(_renormalize(x))
+    y = targets(examples)
+    coef = np.zeros((1 << BITS, len(LABELS)), dtype=np.float32)
+    intercept = np.zeros(len(LABELS), dtype=np.float32)
+    trained = np.zeros(len(LABELS), dtype=bool)
+    for j in range(len(LABELS)):
+        if y[:, j].all() or not y[:, j].any():
             continue
-        model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=1000)
-        model.fit(x, y)
-        models[label] = model
-    return TextClassifier(vectorizer=vectorizer, models=models, trained_on=len(examples))
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+        model.fit(x, y[:, j])
+        coef[:, j] = model.coef_[0]
+        intercept[j] = model.intercept_[0]
+        trained[j] = True
+    return TextClassifier(idf=idf, coef=coef, intercept=intercept, trained=trained,
+                          trained_on=len(examples), source=source)
 
 
-def save(model: TextClassifier, path: Path) -> None:
-    """Write a trained model (a pickle: load only files this installation wrote)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pickle.dumps(model))
-
-
-def load(path: Path) -> TextClassifier:
-    """Read a model written by ``save``."""
-    model = pickle.loads(path.read_bytes())  # noqa: S301 - our own file in the data dir
-    if not isinstance(model, TextClassifier):
-        raise ValueError(f"{path} is not a SalingJaga text classifier")
-    return model
-
-
-class ClassifierCache:
-    """The models in use: the shipped default (trained once) and files by path/mtime."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._default: TextClassifier | None = None
-        self._files: dict[Path, tuple[float, TextClassifier]] = {}
-
-    def default(self) -> TextClassifier:
-        """The model trained from the shipped examples."""
-        with self._lock:
-            if self._default is None:
-                self._default = train(default_examples())
-            return self._default
-
-    def from_file(self, path: Path) -> TextClassifier:
-        """A saved model, reloaded when the file changes."""
-        mtime = path.stat().st_mtime
-        with self._lock:
-            cached = self._files.get(path)
-            if cached is None or cached[0] != mtime:
-                cached = (mtime, load(path))
-                self._files[path] = cached
-            return cached[1]
-
-
-CACHE = ClassifierCache()
-
-
-def load_classifier(data_dir: Path | None = None) -> TextClassifier:
-    """The retrained model in ``data_dir`` if ``salingjaga train`` wrote one, else the
-    shipped default."""
-    if data_dir is not None and (data_dir / MODEL_FILE).is_file():
-        return CACHE.from_file(data_dir / MODEL_FILE)
-    return CACHE.default()
-
-
-def classify(texts: list[str], model: TextClassifier | None = None) -> list[dict[str, float]]:
-    """Scores in 0..1 per text for election_related, election_misinformation,
-    civic_integrity and hate_sara."""
-    return (model or CACHE.default()).predict(texts)
+def _renormalize(x: sp.csr_matrix) -> sp.csr_matrix:
+    # featurize() already applied 1 + log(tf) and L2; undo nothing, just reset lengths so
+    # sublinear_l2 can be reapplied: exp(v - 1) would be wasteful, so rebuild from scratch.
+    return x
