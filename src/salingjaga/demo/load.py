@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -168,14 +167,12 @@ def load_demo(session: Session, settings: Settings) -> dict[str, Any]:
 
 
 def print_credentials(creds: dict[str, Any]) -> None:
-    """Print the demo logins and keys as a table."""
-    console = Console()
-    table = Table(title="SalingJaga demo logins (password for all: " + DEMO_PASSWORD + ")")
-    for col in ("name", "role", "email", "api key"):
-        table.add_column(col)
+    """Print the demo logins and keys in full (a table would cut keys in a narrow terminal)."""
+    console = Console(soft_wrap=True)
+    console.print(f"[bold]SalingJaga demo logins[/bold] (web password for all: {DEMO_PASSWORD})")
     for u in creds["users"]:
-        table.add_row(u["name"], u["role"], u["email"] or "-", u["api_key"])
-    console.print(table)
-    console.print("Partner organisation keys:")
+        console.print(f"  {u['role']:<17} {u['name']:<30} {u['email'] or '-':<30} {u['api_key']}")
+    console.print("[bold]Partner organisation API keys[/bold]")
     for k, v in creds["partner_keys"].items():
-        console.print(f"  {k}: {v}")
+        console.print(f"  {k:<17} {v}")
+    console.print("Also saved to var/demo-credentials.json. Open http://127.0.0.1:8000/login")
