@@ -3,7 +3,7 @@ its settings, so tests and several servers can each have their own."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -92,11 +92,17 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stops: list[Callable[[], None]] = []
         if start_workers:
             stream.start()
+            # Domains with periodic work expose ``background.py: start(app, settings)``
+            # returning the callable that stops it.
+            stops = [module.start(app, settings) for module in domain_modules("background")]
         try:
             yield
         finally:
+            for stop in reversed(stops):
+                stop()
             stream.stop()
             db.dispose()
 

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 600
     cookie_secure: bool = False
     webhook_timeout_seconds: float = 5.0
+    # Background maintenance in the server (webhook retries, stale case leases): how often, in
+    # seconds; 0 turns it off. Not started with the inline stream (tests, scripts).
+    maintenance_interval_seconds: float = 30.0
 
     @property
     def is_sqlite(self) -> bool:

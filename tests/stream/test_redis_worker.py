@@ -157,3 +157,35 @@ def test_trim_drops_only_acknowledged_entries(pg_server, redis_server, tmp_path)
     client.close()
     transport.stop()
     db.dispose()
+
+
+def test_database_outage_never_dead_letters_good_entries(redis_server, tmp_path):
+    from sqlalchemy.exc import OperationalError
+
+    from salingjaga.devservers import free_port
+    from salingjaga.settings import Settings
+
+    down = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing?connect_timeout=2"
+    settings = Settings(database_url=down, redis_url=redis_server.url, stream="redis", data_dir=tmp_path,
+                        stream_name="test:outage", stream_max_attempts=2, stream_claim_idle_ms=0,
+                        stream_block_ms=100)
+    db = Database(down)
+    transport = RedisTransport(db, settings)
+    transport.publish("probe", {"probe_id": "prb_waiting"})
+    worker = Worker(db, settings, consumer="w")
+    client = connect(settings)
+    keys = Keys(settings)
+    failures = 0
+    for _ in range(200):
+        try:
+            worker.step()
+        except OperationalError:
+            failures += 1
+            if failures == 4:  # twice as many tries as attempts allowed
+                break
+    assert failures == 4
+    assert client.xlen(keys.dead) == 0
+    assert stream_stats(client, settings)["pending"] == 1  # still there for when the database is back
+    client.close()
+    transport.stop()
+    db.dispose()

@@ -227,3 +227,27 @@ def test_app_script_and_strict_csp_are_served(client, scene):
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["x-frame-options"] == "DENY"
     assert "<script>" not in page.text.replace('<script src="/static/app.js" defer></script>', "")
+
+
+def test_notifier_appeals_a_no_action_decision_from_the_portal(client, scene):
+    sign_in(client, "nina@bandung.id")
+    notice_id, _ = file_notice(client, scene)
+    client.cookies.clear()
+    sign_in(client, "dewi@mod.id")
+    token = csrf_from(client.get("/console").text)
+    case_url = client.post("/console/claim", data={"csrf_token": token},
+                           follow_redirects=False).headers["location"].split("?")[0]
+    client.post(case_url + "/decide", data={"csrf_token": token, "action": "no_violation",
+                                            "policy": "civic_election_integrity", "facts": "Bukan ajakan nyata."})
+    client.cookies.clear()
+    sign_in(client, "nina@bandung.id")
+    page = client.get(f"/portal/notices/{notice_id}")
+    assert "No violation" in page.text
+    r = client.post(f"/portal/notices/{notice_id}/appeal",
+                    data={"csrf_token": csrf_from(page.text), "reason": "Nomor WA itu aktif menipu."},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    assert "Appealed" in client.get(f"/portal/notices/{notice_id}").text
+    client.cookies.clear()
+    sign_in(client, "rizky@mod.id")
+    assert "Coblos lewat WA!" in client.get("/console/appeals").text

@@ -43,6 +43,7 @@ def decision_out(d: Decision) -> dict[str, Any]:
         "automated_decision": d.automated_decision, "source": d.source, "rule": d.rule,
         "details": d.details, "statement_id": d.statement_id, "reverses_id": d.reverses_id,
         "reversed_by_id": d.reversed_by_id, "appeal_id": d.appeal_id, "decided_at": d.decided_at,
+        "second_review": d.second_review,
     }
 
 
@@ -54,6 +55,7 @@ def case_out(c: Case) -> dict[str, Any]:
         "policy": c.policy, "source": c.source, "sources": c.sources, "tight": c.tight,
         "lease_owner": c.lease_owner, "lease_expires_at": c.lease_expires_at,
         "hold_reason": c.hold_reason, "escalation_note": c.escalation_note, "appeal_id": c.appeal_id,
+        "review_of_decision_id": c.review_of_decision_id,
         "created_at": c.created_at, "decided_at": c.decided_at,
     }
 

@@ -39,7 +39,7 @@ class Case(Base):
     content_id: Mapped[str] = mapped_column(ForeignKey("content_items.id", ondelete="RESTRICT"))
     open_content_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     account_id: Mapped[str | None] = mapped_column(String(40), index=True)
-    kind: Mapped[str] = mapped_column(String(10), default="review")  # review | appeal
+    kind: Mapped[str] = mapped_column(String(20), default="review")  # review | appeal | second_review
     status: Mapped[str] = mapped_column(String(12), default="open")
     level: Mapped[str] = mapped_column(String(20), default="moderator")
     priority: Mapped[int] = mapped_column(Integer, default=0)
@@ -57,6 +57,8 @@ class Case(Base):
     escalation_note: Mapped[str | None] = mapped_column(String(2000))
     appeal_id: Mapped[str | None] = mapped_column(String(40))
     excluded_user_id: Mapped[str | None] = mapped_column(String(40))  # who may not decide it
+    # A second_review case: the (main) decision it confirms or overturns.
+    review_of_decision_id: Mapped[str | None] = mapped_column(String(40), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -78,7 +80,7 @@ class Decision(Base):
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
     content_id: Mapped[str | None] = mapped_column(String(40))
     account_id: Mapped[str | None] = mapped_column(String(40))
-    kind: Mapped[str] = mapped_column(String(10), default="content")  # content | account | appeal
+    kind: Mapped[str] = mapped_column(String(10), default="content")  # content | account | appeal | review
     action: Mapped[str] = mapped_column(String(30))
     policy: Mapped[str] = mapped_column(String(60))
     legal_ground: Mapped[str | None] = mapped_column(String(500))
@@ -94,6 +96,8 @@ class Decision(Base):
     reverses_id: Mapped[str | None] = mapped_column(String(40))
     appeal_id: Mapped[str | None] = mapped_column(String(40))
     reversed_by_id: Mapped[str | None] = mapped_column(String(40))
+    # None when no second review is due; else pending | confirmed | overturned | superseded.
+    second_review: Mapped[str | None] = mapped_column(String(12))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -40,6 +40,7 @@ from salingjaga.moderation.models import (
     Statement,
 )
 from salingjaga.moderation.priority import SOURCES, compute_deadline, compute_priority, source_rank
+from salingjaga.moderation.second_review import load_rules, reasons_for
 from salingjaga.moderation.statements import StatementInput, build_statement, validate_statement
 from salingjaga.moderation.webhooks import enqueue
 from salingjaga.partners.models import Partner
@@ -228,6 +229,24 @@ def claim_next(session: Session, who: Principal, settings: Settings) -> Case | N
     return case
 
 
+def expire_stale_leases(session: Session) -> list[str]:
+    """Put leased cases whose lease ran out back in the queue (``claim_next`` also takes
+    them directly); returns their ids."""
+    now = utcnow()
+    q = select(Case).where(Case.status == "leased", Case.lease_expires_at < now).order_by(Case.id).limit(500)
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    expired = []
+    for case in session.scalars(q):
+        previous = case.lease_owner
+        case.status = "open" if case.level == "moderator" else "escalated"
+        case.lease_owner = None
+        case.lease_expires_at = None
+        record(session, "system:moderation", "case.lease_expired", "case", case.id, {"lease_owner": previous})
+        expired.append(case.id)
+    return expired
+
+
 def _require_lease(case: Case, who: Principal) -> None:
     if case.status == "decided":
         raise Conflict(f"case {case.id} is already decided")
@@ -412,6 +431,8 @@ def decide(
     if case.kind == "appeal":
         return _decide_appeal(session, case, who, action=action, policy=policy, facts=facts,
                               legal_ground=legal_ground)
+    if case.kind == "second_review":
+        return _decide_second_review(session, case, who, action=action, facts=facts)
     try:
         A.check_action(action)
         if account_action is not None:
@@ -450,13 +471,167 @@ def decide(
         result.decisions.append(acc_decision)
     main = result.main
     _close_case(session, case, main)
+    review = _open_second_review(session, case, result.decisions, item, account, who)
     record(session, who, "decision.made", "decision", main.id,
            {"case_id": case.id, "action": main.action, "policy": policy,
             "statement_id": main.statement_id,
-            "account_decision": result.decisions[1].id if len(result.decisions) > 1 else None})
+            "account_decision": result.decisions[1].id if len(result.decisions) > 1 else None,
+            "second_review_case": review.id if review is not None else None})
     for d in result.decisions:
         result.deliveries += notify_decision(session, d, case)
     return result
+
+
+def _open_second_review(session: Session, case: Case, decisions: list[Decision], item: ContentItem,
+                        account: Account | None, who: Principal) -> Case | None:
+    """Queue a second review when the rule of ``second_review.toml`` asks for one: the
+    decisions stay applied and are marked pending until a different human confirms them."""
+    rules = load_rules()
+    why = reasons_for(rules, [d.action for d in decisions], item.views,
+                      bool(account is not None and account.gpppa))
+    if not why:
+        return None
+    for d in decisions:
+        if d.action in rules.actions:
+            d.second_review = "pending"
+    cfg = _settings(None)
+    now = utcnow()
+    main = decisions[0]
+    review = Case(
+        id=new_id("case"), content_id=item.id, open_content_id=None, account_id=item.account_id,
+        kind="second_review", status="open", level=rules.level, priority=case.priority,
+        deadline=compute_deadline(now, case.tight, cfg.deadline_hours_default, cfg.deadline_hours_tight),
+        policy=main.policy, source=case.source,
+        sources=[{"source": case.source, "policy": main.policy, "reason": "second review: " + "; ".join(why)}],
+        reasons=why, signal_refs=list(case.signal_refs or []), notify_partner_ids=[], tight=case.tight,
+        excluded_user_id=who.user_id, review_of_decision_id=main.id, created_at=now,
+    )
+    session.add(review)
+    session.flush()
+    record(session, who, "case.second_review_opened", "case", review.id,
+           {"decision_id": main.id, "case_id": case.id, "level": rules.level, "reasons": why,
+            "decisions": [d.id for d in decisions if d.second_review == "pending"]})
+    return review
+
+
+def _pending_review_of(session: Session, original_case_id: str | None) -> list[Decision]:
+    if original_case_id is None:
+        return []
+    return list(session.scalars(select(Decision).where(
+        Decision.case_id == original_case_id, Decision.second_review == "pending")
+        .order_by(Decision.decided_at, Decision.id)))
+
+
+def _end_statement(session: Session, decision: Decision, end: datetime) -> None:
+    """An overturned restriction's statement of reasons gets the day it was lifted."""
+    if not decision.statement_id:
+        return
+    st = session.get(Statement, decision.statement_id)
+    if st is None:
+        return
+    data = dict(st.data)
+    for kind, name in (("decision_visibility", "end_date_visibility_restriction"),
+                       ("decision_provision", "end_date_service_restriction"),
+                       ("decision_account", "end_date_account_restriction"),
+                       ("decision_monetary", "end_date_monetary_restriction")):
+        if data.get(kind):
+            data[name] = end.date().isoformat()
+    if not validate_statement(data):
+        st.data = data
+
+
+def _restore(session: Session, d: Decision, item: ContentItem, account: Account | None,
+             who: Principal, reason: str) -> None:
+    if d.kind == "account" and account is not None:
+        set_account_state(session, account, actor=who, reason=reason,
+                          strikes=d.previous_state.get("strikes", account.strikes),
+                          restricted_features=d.previous_state.get("restricted_features", []),
+                          suspended_until=_parse_dt(d.previous_state.get("suspended_until")),
+                          banned=d.previous_state.get("banned", False))
+    elif d.previous_state:
+        restore_content_state(session, item, d.previous_state, actor=who, reason=reason)
+
+
+def _decide_second_review(session: Session, case: Case, who: Principal, *, action: str,
+                          facts: str) -> DecisionResult:
+    """Confirm (``uphold``) or overturn (``reverse``) the decisions a second review holds."""
+    original = get_decision(session, case.review_of_decision_id or "")
+    if who.user_id in (original.decided_by, case.excluded_user_id):
+        raise Forbidden("the moderator who took a decision may not give its second review")
+    if action not in A.APPEAL_OUTCOMES:
+        raise Invalid(f"a second review confirms (uphold) or overturns (reverse) the decision; got {action!r}")
+    if not facts.strip():
+        raise Invalid("facts: explain why the decision is confirmed or overturned")
+    reviewed = _pending_review_of(session, original.case_id)
+    if not reviewed:
+        raise Conflict(f"decision {original.id} has nothing left to review (an appeal decided it)")
+    item = session.get(ContentItem, case.content_id)
+    assert item is not None
+    account = session.get(Account, item.account_id)
+    common = {"case_id": case.id, "content_id": item.id, "account_id": item.account_id,
+              "decided_by": who.user_id, "automated_detection": original.automated_detection,
+              "automated_decision": False, "source": original.source, "policy": original.policy}
+    if action == A.UPHOLD:
+        decision = _new_decision(session, kind="review", action=A.UPHOLD,
+                                 legal_ground=original.legal_ground, facts=facts, **common)
+        for d in reviewed:
+            d.second_review = "confirmed"
+    else:
+        decision = _new_decision(session, kind="review", action=A.REVERSE, legal_ground=None,
+                                 facts=facts, reverses_id=original.id, **common)
+        for d in reversed(reviewed):
+            _restore(session, d, item, account, who, f"second review {case.id} overturned decision {d.id}")
+            d.second_review = "overturned"
+            d.reversed_by_id = decision.id
+            _end_statement(session, d, decision.decided_at)
+    decision.details = {"second_review_of": [d.id for d in reviewed],
+                        "outcome": "confirmed" if action == A.UPHOLD else "overturned"}
+    case.status = "decided"
+    case.decided_at = decision.decided_at
+    case.lease_owner = None
+    case.lease_expires_at = None
+    first_case = session.get(Case, original.case_id) if original.case_id else None
+    if first_case is not None and action == A.REVERSE:
+        for notice in _case_notices(session, first_case.id):
+            if notice.decision_id in {d.id for d in reviewed}:
+                notice.decision_id = decision.id
+                notice.outcome = decision.action
+    record(session, who, "second_review.decided", "decision", decision.id,
+           {"case_id": case.id, "outcome": decision.details["outcome"],
+            "decisions": decision.details["second_review_of"]})
+    result = DecisionResult(decisions=[decision])
+    if account is not None:
+        if action == A.UPHOLD:
+            for d in reviewed:
+                _notify(session, "account", account.id, "creator.second_review",
+                        creator_payload(d), d)
+        else:
+            payload = creator_payload(decision)
+            payload["reversed_decision_ids"] = [d.id for d in reviewed]
+            _notify(session, "account", account.id, "creator.second_review", payload, decision)
+    if first_case is not None:
+        result.deliveries += _notify_notifiers(session, decision, first_case, "second_review",
+                                               actioned=action == A.UPHOLD)
+    return result
+
+
+def _supersede_second_review(session: Session, original: Decision, by: Decision) -> None:
+    """An appeal reversed or changed a decision still waiting for its second review: the
+    appeal's outcome is final, and the second review closes when nothing is left to review."""
+    if original.second_review != "pending":
+        return
+    original.second_review = "superseded"
+    if _pending_review_of(session, original.case_id):
+        return
+    ids = list(session.scalars(select(Decision.id).where(Decision.case_id == original.case_id)))
+    for review in session.scalars(select(Case).where(
+            Case.kind == "second_review", Case.review_of_decision_id.in_(ids), Case.status != "decided")):
+        review.status = "decided"
+        review.decided_at = by.decided_at
+        review.lease_owner = None
+        review.lease_expires_at = None
+        record(session, "system:moderation", "case.superseded", "case", review.id,
+               {"by_decision": by.id, "appeal_id": by.appeal_id})
 
 
 def _close_case(session: Session, case: Case, decision: Decision) -> None:
@@ -545,10 +720,15 @@ def _notify(session: Session, recipient_type: str, recipient_id: str, kind: str,
 
 def _outcome(decision: Decision) -> dict[str, Any]:
     policy = get_policy(decision.policy)
-    return {"decision_id": decision.id, "action": decision.action, "policy": decision.policy,
-            "policy_name": policy.name, "reasons": decision.facts, "legal_ground": decision.legal_ground,
-            "statement_id": decision.statement_id, "decided_at": decision.decided_at.isoformat(),
-            "automated": decision.automated_decision}
+    out = {"decision_id": decision.id, "action": decision.action, "policy": decision.policy,
+           "policy_name": policy.name, "reasons": decision.facts, "legal_ground": decision.legal_ground,
+           "statement_id": decision.statement_id, "decided_at": decision.decided_at.isoformat(),
+           "automated": decision.automated_decision}
+    if decision.second_review:
+        out["second_review"] = decision.second_review
+    if decision.reverses_id:
+        out["reverses_decision_id"] = decision.reverses_id
+    return out
 
 
 def creator_payload(decision: Decision) -> dict[str, Any]:
@@ -574,13 +754,21 @@ def notify_decision(session: Session, decision: Decision, case: Case | None,
         _notify(session, "account", decision.account_id, f"creator.{kind}", creator_payload(decision), decision)
     if case is None or decision.kind == "account":
         return deliveries
+    return _notify_notifiers(session, decision, case, kind,
+                             actioned=decision.action not in (A.NO_VIOLATION, A.UPHOLD))
+
+
+def _notify_notifiers(session: Session, decision: Decision, case: Case, kind: str, *,
+                      actioned: bool) -> list[str]:
+    """Tell every notifier of ``case`` (users in the app, partners also by webhook)."""
+    deliveries: list[str] = []
     partner_ids: dict[str, list[str]] = {}
     for notice in _case_notices(session, case.id):
         if notice.partner_id:
             partner_ids.setdefault(notice.partner_id, []).append(notice.id)
         else:
             payload = {"notice_id": notice.id, "status": notice.status, "decision": _outcome(decision),
-                       "actioned": decision.action not in (A.NO_VIOLATION, A.UPHOLD)}
+                       "actioned": actioned}
             _notify(session, "user", notice.reporter_user_id, f"notice.{kind}", payload, decision, notice.id)
     for pid in case.notify_partner_ids or []:
         partner_ids.setdefault(pid, [])
@@ -590,7 +778,7 @@ def notify_decision(session: Session, decision: Decision, case: Case | None,
             continue
         payload = {"notice_ids": notice_ids, "case_id": case.id, "content_id": case.content_id,
                    "status": "decided", "decision": _outcome(decision),
-                   "actioned": decision.action not in (A.NO_VIOLATION, A.UPHOLD)}
+                   "actioned": actioned}
         n = _notify(session, "partner", pid, f"notice.{kind}", payload, decision,
                     notice_ids[0] if notice_ids else None)
         delivery = enqueue(session, partner, n)
@@ -608,6 +796,8 @@ def create_appeal(session: Session, decision_id: str, who: Principal, reason: st
     decision = get_decision(session, decision_id)
     if decision.kind == "appeal" or decision.reverses_id is not None:
         raise Invalid("an appeal outcome cannot itself be appealed")
+    if decision.kind == "review":
+        raise Invalid("a second review's outcome is not appealed; appeal the decision it reviewed")
     if decision.reversed_by_id is not None:
         raise Conflict("this decision was already reversed")
     if who.role in ("service", "admin"):
@@ -682,15 +872,7 @@ def _decide_appeal(session: Session, case: Case, who: Principal, *, action: str,
     restrictive = A.is_restriction(original.action) or original.action == A.STRIKE
 
     def restore() -> None:
-        if original.kind == "account" and account is not None:
-            set_account_state(session, account, actor=who, reason=f"appeal {appeal.id} reversed",
-                              strikes=original.previous_state.get("strikes", account.strikes),
-                              restricted_features=original.previous_state.get("restricted_features", []),
-                              suspended_until=_parse_dt(original.previous_state.get("suspended_until")),
-                              banned=original.previous_state.get("banned", False))
-        elif original.previous_state:
-            restore_content_state(session, item, original.previous_state, actor=who,
-                                  reason=f"appeal {appeal.id} reversed decision {original.id}")
+        _restore(session, original, item, account, who, f"appeal {appeal.id} reversed decision {original.id}")
 
     if action == A.UPHOLD:
         decision = _new_decision(session, kind="appeal", action=A.UPHOLD, policy=original.policy,
@@ -717,6 +899,8 @@ def _decide_appeal(session: Session, case: Case, who: Principal, *, action: str,
         _statement_for(session, decision, item, account)
         appeal.status = "changed"
     result.decisions.append(decision)
+    if decision.action != A.UPHOLD:
+        _supersede_second_review(session, original, decision)
     appeal.outcome_decision_id = decision.id
     appeal.decided_by = who.user_id
     appeal.decided_at = decision.decided_at

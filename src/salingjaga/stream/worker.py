@@ -24,6 +24,7 @@ from typing import Any
 
 import redis
 from sqlalchemy import delete
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from salingjaga.db import Database
@@ -230,6 +231,13 @@ class Worker:
         started = time.perf_counter()
         try:
             dispatch(self.db, self.settings, topic, payload, guard=guard)
+        except (OperationalError, InterfaceError):
+            # The database is unreachable or failing over: not the entry's fault. Undo the
+            # attempt so an outage cannot dead-letter good entries; the loop backs off and
+            # the entry is retried once it is reclaimed.
+            self.client.hincrby(self.keys.attempts, entry_id, -1)
+            WORKER_MESSAGES.labels(topic, "failed").inc()
+            raise
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:2000]
             log.warning("handler failed", extra={"entry": entry_id, "topic": topic, "attempt": attempts,

@@ -1,5 +1,5 @@
 """Shared pages and static files, and the page routers of the web application (partner
-portal, moderator console, fact-checker desk, admin)."""
+portal, moderator console, fact-checker desk, guide editor, admin)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from salingjaga.web.admin import router as admin_router
 from salingjaga.web.console import router as console_router
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.desk import router as desk_router
+from salingjaga.web.editor import router as editor_router
 from salingjaga.web.pages import render
 from salingjaga.web.portal import router as portal_router
 
@@ -41,5 +42,5 @@ def static(path: str) -> FileResponse:
                         headers={"Cache-Control": "public, max-age=3600"})
 
 
-for _pages in (admin_router, portal_router, console_router, desk_router):
+for _pages in (admin_router, portal_router, console_router, desk_router, editor_router):
     router.include_router(_pages)

@@ -64,14 +64,19 @@ def canonical_label(label: str) -> str:
     return ALIASES.get(label, label)
 
 
-def featurize(texts: list[str], idf: np.ndarray | None = None) -> sp.csr_matrix:
-    """Sublinear TF-IDF rows (L2-normalised) of the shared hashed features of ``texts``."""
+def feature_counts(texts: list[str]) -> sp.csr_matrix:
+    """Counts of the shared hashed features of ``texts`` (one CSR row per text)."""
     batch = Batch([normalize(t) for t in texts])
     c_docs, c_hash = batch.char_ngrams(CHAR_NS)
     w_docs, w_hash = batch.words(WORD_NS)
     docs = np.concatenate([c_docs, w_docs])
     columns = bucket(np.concatenate([c_hash, w_hash]), BITS)
-    return sublinear_l2(counts(docs, columns, len(texts), BITS), idf)
+    return counts(docs, columns, len(texts), BITS)
+
+
+def featurize(texts: list[str], idf: np.ndarray | None = None) -> sp.csr_matrix:
+    """Sublinear TF-IDF rows (L2-normalised) of the shared hashed features of ``texts``."""
+    return sublinear_l2(feature_counts(texts), idf)
 
 
 @dataclass
@@ -139,13 +144,10 @@ def train(examples: list[tuple[str, str]], c: float = C, source: str = "") -> Te
     unknown = {label for _, label in examples} - set(LABELS) - {"none"}
     if unknown:
         raise ValueError(f"unknown labels {sorted(unknown)}; use {', '.join(LABELS)} or none")
-    raw = featurize([t for t, _ in examples])
-    n_docs = raw.shape[0]
+    raw = feature_counts([t for t, _ in examples])
     df = np.bincount(raw.indices, minlength=1 << BITS)
-    idf = (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
-    x = raw.copy()
-    x.data *= idf[x.indices]
-    x = sublinear_l2(_renormalize(x))
+    idf = (np.log((1.0 + raw.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
+    x = sublinear_l2(raw, idf)
     y = targets(examples)
     coef = np.zeros((1 << BITS, len(LABELS)), dtype=np.float32)
     intercept = np.zeros(len(LABELS), dtype=np.float32)
@@ -162,7 +164,114 @@ def train(examples: list[tuple[str, str]], c: float = C, source: str = "") -> Te
                           trained_on=len(examples), source=source)
 
 
-def _renormalize(x: sp.csr_matrix) -> sp.csr_matrix:
-    # featurize() already applied 1 + log(tf) and L2; undo nothing, just reset lengths so
-    # sublinear_l2 can be reapplied: exp(v - 1) would be wasteful, so rebuild from scratch.
-    return x
+def save(model: TextClassifier, path: Path) -> None:
+    """Write a trained model as compressed numpy arrays; only the features the model uses
+    are stored (a few hundred kB for the shipped default)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = np.flatnonzero(np.any(model.coef != 0, axis=1)).astype(np.int32)
+    default_idf = float(model.idf.max()) if model.idf.size else 1.0
+    with open(path, "wb") as fh:
+        np.savez_compressed(
+            fh, bits=np.int32(BITS), rows=rows, coef=model.coef[rows].astype(np.float32),
+            idf=model.idf[rows].astype(np.float32), default_idf=np.float32(default_idf),
+            intercept=model.intercept, trained=model.trained,
+            labels=np.array(LABELS), trained_on=np.int64(model.trained_on),
+            source=np.array(model.source),
+        )
+
+
+def load(path: Path) -> TextClassifier:
+    """Read a model written by ``save``."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if int(z["bits"]) != BITS or tuple(z["labels"].tolist()) != LABELS:
+                raise ValueError("written by another version")
+            rows = z["rows"]
+            # A feature the model never saw keeps weight 0, so its idf does not matter.
+            idf = np.full(1 << BITS, float(z["default_idf"]), dtype=np.float32)
+            idf[rows] = z["idf"]
+            coef = np.zeros((1 << BITS, len(LABELS)), dtype=np.float32)
+            coef[rows] = z["coef"]
+            return TextClassifier(idf=idf, coef=coef, intercept=z["intercept"].astype(np.float32),
+                                  trained=z["trained"].astype(bool), trained_on=int(z["trained_on"]),
+                                  source=str(z["source"]))
+    except (OSError, KeyError, ValueError) as exc:
+        raise ValueError(f"{path} is not a SalingJaga text classifier: {exc}") from exc
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def default_model() -> TextClassifier:
+    """The shipped model file if it was built from the current examples, else a model
+    trained from them now."""
+    source = _sha256(_default_csv())
+    shipped = resources.files("salingjaga.detection").joinpath(DEFAULT_MODEL)
+    if shipped.is_file():
+        with resources.as_file(shipped) as path:
+            try:
+                model = load(Path(path))
+            except ValueError:
+                model = None
+        if model is not None and model.source == source:
+            return model
+    return train(default_examples(), source=source)
+
+
+class ClassifierCache:
+    """The models in use: the shipped default (loaded or trained once per process) and
+    files by path/mtime."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._default: TextClassifier | None = None
+        self._files: dict[Path, tuple[float, TextClassifier]] = {}
+
+    def default(self) -> TextClassifier:
+        """The model of the shipped examples."""
+        with self._lock:
+            if self._default is None:
+                self._default = default_model()
+            return self._default
+
+    def from_file(self, path: Path) -> TextClassifier:
+        """A saved model, reloaded when the file changes."""
+        mtime = path.stat().st_mtime
+        with self._lock:
+            cached = self._files.get(path)
+            if cached is None or cached[0] != mtime:
+                cached = (mtime, load(path))
+                self._files[path] = cached
+            return cached[1]
+
+
+CACHE = ClassifierCache()
+
+
+def load_classifier(data_dir: Path | None = None) -> TextClassifier:
+    """The retrained model in ``data_dir`` if ``salingjaga train`` wrote one, else the
+    shipped default."""
+    if data_dir is not None and (data_dir / MODEL_FILE).is_file():
+        return CACHE.from_file(data_dir / MODEL_FILE)
+    return CACHE.default()
+
+
+def classify(texts: list[str], model: TextClassifier | None = None) -> list[dict[str, float]]:
+    """Scores in 0..1 per text for election_related, election_misinformation,
+    civic_integrity and hate_sara."""
+    return (model or CACHE.default()).predict(texts)
+
+
+def build_default(out: Path | None = None) -> Path:
+    """Train on the shipped examples and write the shipped model file."""
+    text = _default_csv()
+    model = train(read_examples(io.StringIO(text)), source=_sha256(text))
+    target = out or Path(str(resources.files("salingjaga.detection").joinpath(DEFAULT_MODEL)))
+    save(model, target)
+    return target
+
+
+if __name__ == "__main__":
+    written = build_default(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+    print(f"wrote {written} ({written.stat().st_size} bytes)")

@@ -28,7 +28,7 @@ _ELONGATED = re.compile(r"([a-z])\1{2,}")
 _DIGIT_ALPHA = re.compile(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)")
 # Keep decimal and thousands separators inside numbers (6,0 and 2.500.000) as one token.
 _NUMBER_SEP = re.compile(r"(?<=\d)[.,](?=\d)")
-_NON_WORD = re.compile(r"[^\w]+")
+_HAS_DIGIT = re.compile(r"\d")
 
 
 @cache
@@ -54,22 +54,49 @@ def _strip_marks(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
+# Texts of a batch are normalised as one string joined by this separator: every rule is a
+# C-speed regex pass over the whole batch instead of nine passes per text. It is
+# whitespace (URLs stop at it) and not a word character (no rule joins across it).
+_SEP = "\x1e"
+_NON_WORD_KEEP_SEP = re.compile(r"[^\w\x1e]+")
+
+
+@cache
+def _slang_pattern() -> re.Pattern[str]:
+    words = sorted(slang(), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
+
+
+def normalize_many(texts: list[str]) -> list[str]:
+    """``normalize`` of every text, computed in one pass over the batch."""
+    if not texts:
+        return []
+    text = _SEP.join(_strip_marks(t).replace(_SEP, " ") for t in texts)
+    if "http" in text or "www" in text or "WWW" in text or "HTTP" in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
+    if "#" in text:
+        text = _HASHTAG.sub(_split_hashtag, text)
+    text = text.lower()
+    digits = _HAS_DIGIT.search(text) is not None
+    if digits:
+        text = _NUMBER_SEP.sub("", text)  # 2.500.000 -> 2500000, 6,0 -> 60: same on both sides
+        text = _REDUP.sub(r"\1 \1", text)
+        text = _LEET.sub(lambda m: m.group(0).translate(_LEET_MAP), text)
+    text = _ELONGATED.sub(r"\1", text)
+    if digits:
+        text = _DIGIT_ALPHA.sub(" ", text)
+    text = _NON_WORD_KEEP_SEP.sub(" ", text).replace("_", " ")
+    table = slang()
+    text = _slang_pattern().sub(lambda m: table[m.group(0)], text)
+    return [" ".join(part.split()) for part in text.split(_SEP)]
+
+
 def normalize(text: str) -> str:
     """Plain lower-case standard form of ``text``: no URLs, mentions, emoji or elongation,
     hashtags split into words, slang expanded, numbers kept whole."""
-    text = _strip_marks(text)
-    text = _URL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
-    text = _HASHTAG.sub(_split_hashtag, text)
-    text = text.lower()
-    text = _NUMBER_SEP.sub("", text)  # 2.500.000 -> 2500000, 6,0 -> 60: same on both sides
-    text = _REDUP.sub(r"\1 \1", text)
-    text = _LEET.sub(lambda m: m.group(0).translate(_LEET_MAP), text)
-    text = _ELONGATED.sub(r"\1", text)
-    text = _DIGIT_ALPHA.sub(" ", text)
-    words = _NON_WORD.sub(" ", text).replace("_", " ").split()
-    table = slang()
-    return " ".join(table.get(w, w) for w in words)
+    return normalize_many([text])[0]
 
 
 @cache

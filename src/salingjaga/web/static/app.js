@@ -23,7 +23,8 @@
     ev.preventDefault();
     form.classList.add("busy");
     var method = (form.getAttribute("method") || "get").toUpperCase(), body = new FormData(form);
-    var url = form.action;
+    // getAttribute, not form.action: a field named "action" would shadow the property.
+    var url = new URL(form.getAttribute("action") || window.location.pathname, window.location.href).href;
     if (method === "GET") { url += (url.indexOf("?") < 0 ? "?" : "&") + new URLSearchParams(body); body = undefined; }
     fetchPage(url, {method: method, body: body}).then(function (res) {
       if (!swapFrom(res[1], sel)) { window.location.href = res[0].url; return; }

@@ -1,0 +1,58 @@
+"""Periodic moderation maintenance inside a server: retry due webhook deliveries and put
+cases whose lease ran out back in the queue.
+
+Started by the app's lifespan (``start``) for the transports with in-process workers
+(``memory``, ``redis``); never with ``inline``, which tests and scripts use to keep every
+effect inside the request. Several servers may run it at once: deliveries are claimed with
+``FOR UPDATE SKIP LOCKED`` (PostgreSQL) or under SQLite's single writer, and a claim pushes
+the next attempt out, so a delivery is sent by one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from salingjaga.db import Database
+from salingjaga.moderation.service import expire_stale_leases
+from salingjaga.moderation.webhooks import deliver_due
+from salingjaga.settings import Settings
+
+log = logging.getLogger("salingjaga.moderation.background")
+
+
+def run_once(db: Database, settings: Settings) -> dict[str, Any]:
+    """One maintenance pass; returns what it did."""
+    with db.session() as session:
+        expired = expire_stale_leases(session)
+    counts = deliver_due(db, settings, limit=100)
+    return {"expired_leases": expired, **counts}
+
+
+def start(app: Any, settings: Settings) -> Callable[[], None]:
+    """Start the maintenance thread; returns the callable that stops it."""
+    interval = settings.maintenance_interval_seconds
+    if settings.stream == "inline" or interval <= 0:
+        return lambda: None
+    db: Database = app.state.db
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(interval):
+            try:
+                done = run_once(db, settings)
+                if any(done.values()):
+                    log.info("maintenance: %s", done)
+            except Exception:  # keep the thread alive; the next pass retries
+                log.exception("moderation maintenance failed")
+
+    thread = threading.Thread(target=loop, name="salingjaga-moderation-maintenance", daemon=True)
+    thread.start()
+
+    def stop_thread() -> None:
+        stop.set()
+        thread.join(timeout=interval + settings.webhook_timeout_seconds * 2 + 5)
+
+    return stop_thread
