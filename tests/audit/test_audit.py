@@ -17,8 +17,13 @@ def _events(db, n=5):
             record(s, "system:test", "thing.changed", "thing", f"t{i}", {"i": i, "text": "é ü"})
 
 
+def _cli(settings, command):
+    return CliRunner().invoke(cli_app, ["audit", command, "--json", "--database-url", settings.database_url,
+                                        "--data-dir", str(settings.data_dir)])
+
+
 def _verify_cli(settings):
-    return CliRunner().invoke(cli_app, ["audit", "verify", "--json", "--database-url", settings.database_url])
+    return _cli(settings, "verify")
 
 
 def test_intact_chain_verifies(db, settings):
@@ -59,9 +64,8 @@ def test_deleted_row_is_named_by_the_cli(db, settings):
     assert out["first_bad"] == 4 and "missing" in out["reason"]
 
 
-def test_deleted_last_row_is_not_detectable_but_earlier_history_holds(db, settings):
-    # Truncating the tail leaves a shorter valid chain: the chain proves order and integrity
-    # of what is there; the count of entries is checked against the decisions elsewhere.
+def test_deleted_last_row_is_not_detectable_without_an_anchor(db, settings):
+    # Truncating the tail leaves a shorter valid chain: only an anchor (below) shows it.
     _events(db)
     with db.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_events WHERE position = 5"))
@@ -93,3 +97,39 @@ def test_moderation_workflow_leaves_a_verifiable_chain(client, world, db, settin
                      {"d": json.dumps({"action": "no_violation"}), "p": pos})
     out = json.loads(_verify_cli(settings).output)
     assert out["first_bad"] == pos
+
+
+def test_anchored_head_makes_tail_truncation_show(db, settings):
+    from salingjaga.audit.anchors import anchor_path
+
+    _events(db)
+    anchored = _cli(settings, "anchor")
+    assert anchored.exit_code == 0, anchored.output
+    head = json.loads(anchored.output)["anchor"]
+    with db.engine.connect() as conn:
+        assert head == {"position": 5, "hash": conn.execute(text(
+            "SELECT hash FROM audit_events WHERE position = 5")).scalar(), "at": head["at"]}
+    _events(db, 2)
+    again = json.loads(_verify_cli(settings).output)  # a successful verify anchors the new head
+    assert again["ok"] and again["anchor"]["position"] == 7
+    assert len(anchor_path(settings.data_dir).read_text().splitlines()) == 2
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events WHERE position >= 6"))
+    result = _verify_cli(settings)
+    assert result.exit_code == 1
+    out = json.loads(result.output)
+    assert out["ok"] is False and out["first_bad"] == 6
+    assert "entry 6 is missing" in out["reason"] and "entry 7" in out["reason"]
+    refused = _cli(settings, "anchor")  # a broken chain is never anchored
+    assert refused.exit_code == 1
+    assert len(anchor_path(settings.data_dir).read_text().splitlines()) == 2
+
+
+def test_rewritten_anchored_entry_is_named():
+    from salingjaga.audit.anchors import Anchor, check_anchors
+
+    anchors = [Anchor(3, "a" * 64, "2024-02-14T00:00:00+00:00", "db"), Anchor(9, "b" * 64, "x", "db")]
+    chain = {3: "a" * 64, 9: "c" * 64}
+    report = check_anchors(anchors, chain.get, 9, 9)
+    assert report.first_bad == 9 and "does not match" in report.reason
+    assert check_anchors(anchors[:1], chain.get, 9, 9).ok

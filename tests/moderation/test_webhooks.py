@@ -110,3 +110,49 @@ def test_failed_delivery_is_kept_and_retried_by_the_command(client, world, recei
     with db.session() as s:
         d = s.scalar(select(WebhookDelivery))
         assert d.status == "delivered" and d.attempts == 2
+
+
+def test_the_server_retries_a_failed_delivery_and_frees_stale_leases_on_its_own(world, receiver, db, settings):
+    """The embedded default (memory stream) runs maintenance in the background: no request,
+    no command, and the failed delivery arrives; an expired lease goes back to the queue."""
+    import time
+    from datetime import timedelta
+
+    from fastapi.testclient import TestClient
+
+    from salingjaga.app import create_app
+    from salingjaga.moderation.models import Case
+
+    embedded = settings.model_copy(update={"stream": "memory", "maintenance_interval_seconds": 0.2})
+    with TestClient(create_app(embedded)) as client:
+        _decided_notice(client, world, receiver, status=503)
+        assert len(receiver.requests) == 1
+        user = world.key("user")
+        moderator = world.key("moderator")
+        item = make_content(client, world.key("service"))
+        client.post("/api/v1/notices", json=notice_body(item), headers=bearer(user))
+        leased = client.post("/api/v1/queue/claim", headers=bearer(moderator)).json()
+        receiver.status = 200
+        with db.session() as s:
+            d = s.scalar(select(WebhookDelivery))
+            assert d.status == "pending" and d.attempts == 1
+            d.next_attempt_at = d.created_at  # the backoff has passed
+            row = s.get(Case, leased["id"])
+            row.lease_expires_at = row.created_at - timedelta(seconds=1)
+        for _ in range(300):  # no request to the app from here on
+            with db.session() as s:
+                d = s.scalar(select(WebhookDelivery))
+                case_status = s.get(Case, leased["id"]).status
+            if d.status == "delivered" and case_status == "open":
+                break
+            time.sleep(0.1)
+        assert d.status == "delivered" and d.attempts == 2
+        assert case_status == "open"
+    assert len(receiver.requests) == 2
+
+
+def test_inline_stream_runs_no_background_maintenance(client):
+    # Tests and scripts (inline stream) keep every effect inside the request.
+    import threading
+
+    assert "salingjaga-moderation-maintenance" not in {t.name for t in threading.enumerate()}

@@ -4,7 +4,8 @@ against a real uvicorn server on 127.0.0.1 and a migrated SQLite file.
 A Bawaslu reporter files a notice with evidence; a moderator claims it first, reads the
 signals and decides; the reporter sees the outcome; the creator's appeal is decided by a
 second moderator; a fact-checker records a verdict; the admin creates a partner. Each
-journey runs in Bahasa Indonesia and in English; hostile text must never run as script.
+journey runs in Bahasa Indonesia and in English; hostile text must never run as script. Two
+guide editors, one in each language, publish a guide section (four eyes).
 Screenshots go to test-artifacts/ (not committed).
 """
 
@@ -284,4 +285,53 @@ def test_main_journeys(lang: str, server: str, browser: Any, scene: Any, world: 
 
     assert dialogs == [], f"user text ran as script: {dialogs}"
     for person in (nina, dewi, rizky, tomi, admin):
+        person.close()
+
+
+def test_editor_journey(server: str, browser: Any, world: Any) -> None:
+    """A KPU editor (in Bahasa Indonesia) drafts a guide section with a preview; a Bawaslu
+    editor (in English) approves it from the review queue; the public /panduan page shows it."""
+    kpu = world.partner("KPU RI", kind="election_commission", organisation="kpu")
+    make_user(world, "guide_editor", "putri@kpu.id", kpu, name="Putri")
+    make_user(world, "guide_editor", "hadi@bawaslu.id", world.partner("Bawaslu Pusat"), name="Hadi")
+    dialogs: list[str] = []
+
+    putri = Person(browser, server, "putri@kpu.id", "id", dialogs)
+    page = putri.page
+    with page.expect_navigation():
+        page.click("nav.nav a[href='/editor']")
+    page = putri.go("/editor/pemilu-2024/id")
+    page.fill("#np-key", "how-to-vote")
+    with page.expect_navigation():
+        page.click("#start-draft")
+    page.fill("#d-title", "Cara mencoblos di TPS")
+    page.fill("#d-body", "Bawa **e-KTP** dan surat pemberitahuan.<script>alert('md')</script>\n\n"
+                         "[klik](javascript:alert(1))")
+    with page.expect_navigation():
+        page.click("#preview-button")
+    assert "e-KTP" in page.inner_text("#preview strong")
+    assert page.locator("#preview script, #preview a[href^='javascript']").count() == 0
+    putri.shot("editor-preview")
+    with page.expect_navigation():
+        page.click("#save-draft")
+    assert "/editor/pemilu-2024/versions/gvr_" in page.url
+    assert page.locator("#approve").count() == 0  # four eyes: not for the author
+    putri.shot("editor-draft")
+
+    hadi = Person(browser, server, "hadi@bawaslu.id", "en", dialogs)
+    page = hadi.go("/editor/pemilu-2024/review")
+    assert "Cara mencoblos di TPS" in page.inner_text("#review-queue")
+    with page.expect_navigation():
+        page.click("#review-queue tbody a")
+    with page.expect_navigation():
+        page.click("#approve")
+    assert "now the public text" in page.inner_text("main")
+    hadi.shot("editor-approved")
+
+    page = hadi.go("/panduan/pemilu-2024")
+    assert "Cara mencoblos di TPS" in page.inner_text("#how-to-vote")
+    assert "surat pemberitahuan" in page.inner_text("#how-to-vote")
+    hadi.shot("editor-public-guide")
+    assert dialogs == [], f"guide text ran as script: {dialogs}"
+    for person in (putri, hadi):
         person.close()

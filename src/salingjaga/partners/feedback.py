@@ -21,7 +21,8 @@ from salingjaga.partners.service import get_partner
 
 MIN_DECIDED = 10
 UNFOUNDED_SHARE = 0.5
-NOT_ACTIONED = frozenset({"no_violation", "uphold"})
+# "reverse": the decision was overturned (second review or appeal) and nothing stands.
+NOT_ACTIONED = frozenset({"no_violation", "uphold", "reverse"})
 
 
 @dataclass(frozen=True)

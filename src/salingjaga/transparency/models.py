@@ -19,7 +19,9 @@ from salingjaga.timeutil import utcnow
 
 
 class DailyActions(Base):
-    """Decisions (appeal outcomes excluded) per WIB day and dimension combination.
+    """Decisions per WIB day and dimension combination. Appeal outcomes (``uphold``,
+    ``reverse``) are kept so that the freshness check can count raw decisions from the
+    timestamp index alone; reports leave them out of the action counts.
 
     ``election`` and ``region`` are the decided content item's, or ``""`` when it has none
     (the empty string rather than NULL keeps the composite primary key usable everywhere).

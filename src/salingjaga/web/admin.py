@@ -1,5 +1,6 @@
-"""Admin pages: partners, users and their API keys (shown once), the role matrix, policies
-and routing thresholds (read-only), and the audit log with its chain status."""
+"""Admin pages: partners, users and their API keys (shown once), deactivating and
+reactivating users, the role matrix, policies and routing thresholds (read-only), and the
+audit log with its chain status."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.models import AuditEvent
-from salingjaga.audit.service import verify
+from salingjaga.audit.service import record, verify
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.models import ApiKey, User
 from salingjaga.auth.permissions import all_permissions
@@ -27,6 +28,7 @@ from salingjaga.regions.elections import all_elections
 from salingjaga.regions.service import all_regions, provinces, regencies
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
+from salingjaga.web.sessions import end_user_sessions
 from salingjaga.web.thresholds import routing_thresholds
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(page_guard)])
@@ -188,6 +190,47 @@ def admin_revoke_key(
     """Revoke a key; it stops working on the next request."""
     revoke_api_key(session, key_id, actor=who)
     return RedirectResponse("/admin/users?done=key_revoked", status_code=303)
+
+
+def set_user_active(session: Session, who: Principal, user_id: str, active: bool) -> User:
+    """Deactivate or reactivate a user. While inactive, their API keys are refused (the
+    keys are kept, not revoked, so reactivation restores them) and their browser sessions
+    are ended; nobody deactivates their own account. Audited; a no-op change is not."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    if not active and user.id == who.user_id:
+        raise Invalid("you cannot deactivate your own account; ask another admin")
+    if user.active == active:
+        return user
+    user.active = active
+    data: dict[str, Any] = {"role": user.role, "partner_id": user.partner_id}
+    if not active:
+        data["sessions_ended"] = end_user_sessions(session, user.id)
+    record(session, who, "user.reactivated" if active else "user.deactivated", "user", user.id, data)
+    return user
+
+
+@router.post("/users/{user_id}/deactivate")
+def admin_deactivate_user(
+    user_id: str,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.admin")),
+) -> Response:
+    """Stop a user: their sessions end now and their API keys are refused while inactive."""
+    set_user_active(session, who, user_id, False)
+    return RedirectResponse("/admin/users?done=user_deactivated", status_code=303)
+
+
+@router.post("/users/{user_id}/reactivate")
+def admin_reactivate_user(
+    user_id: str,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.admin")),
+) -> Response:
+    """Let a user work again: their unrevoked API keys work; they sign in anew."""
+    set_user_active(session, who, user_id, True)
+    return RedirectResponse("/admin/users?done=user_reactivated", status_code=303)
 
 
 @router.get("/roles", response_class=HTMLResponse)

@@ -1,5 +1,6 @@
 """The partner portal: file a notice (with evidence), bulk upload with a per-row result,
-follow notices and their outcomes, appeal a 'no action', and the organisation's feedback.
+follow notices and their outcomes, download their evidence, appeal a 'no action', and the
+organisation's feedback.
 
 Every rule (jurisdiction, priority, idempotency, evidence checks) is the partners and
 moderation services'; these routes only turn forms into their calls.
@@ -7,18 +8,21 @@ moderation services'; these routes only turn forms into their calls.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import secrets
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, get_settings, require
 from salingjaga.auth.principal import Principal
-from salingjaga.errors import APIError, Invalid
+from salingjaga.errors import APIError, Invalid, NotFound
 from salingjaga.moderation.service import create_appeal
 from salingjaga.partners.feedback import partner_feedback
 from salingjaga.partners.notice_schemas import NoticeIn
@@ -160,6 +164,51 @@ def notice_page(
         "n": notice_out(session, notice), "partner_names": _partner_names(session),
         "policies": all_policies(), "done": request.query_params.get("done"), "error": "",
     })
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def evidence_location(data_dir: Path, sha256: str) -> Path | None:
+    """Where an evidence file with this SHA-256 lives in the evidence store, or None.
+
+    Evidence is stored content-addressed (``content.media.store_bytes``:
+    ``evidence/<first two hex digits>/<sha256>``). Only a well-formed digest is used, the
+    resolved path must stay inside the store, and the bytes must still hash to the recorded
+    digest, so a moved, swapped or tampered file is never served."""
+    if not _SHA256.match(sha256):
+        return None
+    store = (Path(data_dir) / "evidence").resolve()
+    target = (store / sha256[:2] / sha256).resolve()
+    if store not in target.parents or not target.is_file():
+        return None
+    digest = hashlib.sha256()
+    with target.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return target if digest.hexdigest() == sha256 else None
+
+
+@router.get("/notices/{notice_id}/evidence/{evidence_id}")
+def evidence_file(
+    notice_id: str,
+    evidence_id: str,
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    who: Principal = Depends(require("web.portal")),
+) -> Response:
+    """Download one evidence file of a notice the caller may see (404 otherwise), as an
+    attachment of its stored (sniffed) type, never rendered by the browser."""
+    notice = get_visible_notice(session, who, notice_id)
+    entry = next((e for e in notice_out(session, notice)["evidence"] if e["id"] == evidence_id), None)
+    target = evidence_location(settings.data_dir, str(entry["sha256"])) if entry else None
+    if entry is None or target is None:
+        raise NotFound(f"evidence {evidence_id} not found")
+    return FileResponse(
+        target, media_type=str(entry["mime"]), filename=str(entry["filename"] or entry["id"]),
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
+                 "Content-Security-Policy": "default-src 'none'; sandbox"})
 
 
 @router.post("/notices/{notice_id}/appeal", response_class=HTMLResponse)

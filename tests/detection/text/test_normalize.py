@@ -20,3 +20,18 @@ def test_content_words_drop_stopwords_and_stem():
     words = content_words(normalize("Pengungsi merusak rumah yang ditempati warga"))
     assert "yang" not in words
     assert {"ungsi", "rusak", "rumah"} <= set(words)
+
+
+def test_batch_normalisation_equals_one_by_one():
+    from salingjaga.detection.text.normalize import normalize_many
+
+    texts = ["BURUAN!!! dpt 35jt", "", "masing2 @akun https://x.id/a", "a\x1eb #PemiluDamai", "kpu"]
+    assert normalize_many(texts) == [normalize(t) for t in texts]
+    assert normalize("a\x1eb") == "a b"
+
+
+def test_fact_checker_verdict_labels_are_not_part_of_the_claim():
+    assert normalize("[SALAH] Surat suara dicoblos") == normalize("Surat suara dicoblos")
+    assert normalize("(HOAKS): KPU curang") == "kpu curang"
+    assert normalize("[DISINFORMASI] Video lama") == "video lama"
+    assert normalize("Salah satu TPS") == "salah satu tps"  # only a leading bracketed label

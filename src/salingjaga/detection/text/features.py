@@ -98,7 +98,9 @@ class Batch:
             begin = np.arange(size - n + 1, dtype=np.int64)
             # no space strictly inside the window: the n-gram stays within one padded word
             inside = self.space_before[begin + n - 1] - self.space_before[begin + 1]
-            keep = begin[inside == 0]
+            # ... and is not two padding spaces (possible for n = 2 only)
+            blank = self.space[begin] & self.space[begin + 1]
+            keep = begin[(inside == 0) & ~blank]
             docs.append(self.doc[keep])
             out.append(self.hashes(keep, keep + n, salt=n))
         if not out:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from salingjaga.detection.text.normalize import content_words, normalize
+from salingjaga.detection.text.features import char_counts, sublinear_l2, word_counts
+from salingjaga.detection.text.normalize import content_words, normalize_many
 
 EXACT_LIMIT = 50_000
 # Candidate generation at scale: posting entries read per query per view, candidates kept.
@@ -42,6 +43,14 @@ W_CHAR, W_WORD, W_SEM = 1.0, 1.0, 0.5
 SEM_FLOOR, SEM_SPAN, SEM_CAP = 0.35, 0.55, 0.9
 # In "auto" mode, embed a query only when lexical evidence is weak or the language differs.
 AUTO_LEXICAL_FLOOR = 0.15
+
+
+# Hashed feature spaces (no vocabulary: the build streams and needs no dictionary of
+# n-grams): 2**22 buckets keep collisions rare even at millions of fact-checks.
+CHAR_BITS = 22
+WORD_BITS = 22
+# Fact-checks are analysed and counted in chunks of this many (bounded memory).
+CHUNK = 50_000
 
 
 def char_ngrams(normalized: str) -> list[str]:
@@ -59,86 +68,88 @@ def char_ngrams(normalized: str) -> list[str]:
 
 @dataclass
 class Features:
-    """The analysed forms of one text, computed once and shared by every view."""
+    """The analysed forms of a batch of texts, computed once and shared by every view."""
 
-    normalized: str
-    chars: list[str]
-    words: list[str]
+    normalized: list[str]
+    words: list[str]  # stemmed content words joined by spaces
 
 
-def analyse(text: str) -> Features:
-    """Normalise and tokenise a text for every view."""
-    norm = normalize(text)
-    return Features(norm, char_ngrams(norm), content_words(norm))
+def analyse(texts: Sequence[str]) -> Features:
+    """Normalise and tokenise texts for every view."""
+    norm = normalize_many(list(texts))
+    return Features(norm, [" ".join(content_words(n)) for n in norm])
+
+
+def _char_counts(texts: Sequence[str]) -> sp.csr_matrix:
+    return char_counts(texts, CHAR_BITS)
+
+
+def _word_counts(texts: Sequence[str]) -> sp.csr_matrix:
+    return word_counts(texts, WORD_BITS)
 
 
 class SparseView:
-    """One TF-IDF view (sublinear tf, smoothed idf, L2 rows) with a growing vocabulary.
+    """One TF-IDF view (sublinear tf, smoothed idf, L2 rows) over hashed terms.
 
     Documents added after the last full build are weighted with the idf of that moment;
     ``ClaimIndex`` rebuilds when the collection has grown enough for idf to drift.
     """
 
-    def __init__(self) -> None:
-        self.vocab: dict[str, int] = {}
-        self.df = np.zeros(0, dtype=np.int64)
+    def __init__(self, counter: Callable[[Sequence[str]], sp.csr_matrix], bits: int) -> None:
+        self.counter = counter
+        self.bits = bits
+        self.df = np.zeros(1 << bits, dtype=np.int32)
         self.n_docs = 0
-        self.docs = sp.csr_matrix((0, 0), dtype=np.float32)  # N x V
-        self.postings = sp.csr_matrix((0, 0), dtype=np.float32)  # V x N
+        self._idf = self._compute_idf()
+        self._chunks: list[sp.csr_matrix] = []
+        self._docs: sp.csr_matrix | None = sp.csr_matrix((0, 1 << bits), dtype=np.float32)
+        self._postings: sp.csr_matrix | None = None
+
+    def _compute_idf(self) -> np.ndarray:
+        idf: np.ndarray = (np.log((1.0 + self.n_docs) / (1.0 + self.df)) + 1.0).astype(np.float32)
+        return idf
 
     def idf(self) -> np.ndarray:
         """Smoothed inverse document frequency of every term."""
-        return np.log((1.0 + self.n_docs) / (1.0 + self.df)) + 1.0
+        return self._idf
 
-    def _counts(self, token_lists: Sequence[list[str]], grow: bool) -> sp.csr_matrix:
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        vocab = self.vocab
-        for tokens in token_lists:
-            counts: dict[int, int] = {}
-            for tok in tokens:
-                idx = vocab.get(tok)
-                if idx is None:
-                    if not grow:
-                        continue
-                    idx = vocab[tok] = len(vocab)
-                counts[idx] = counts.get(idx, 0) + 1
-            indices.extend(counts)
-            data.extend(counts.values())
-            indptr.append(len(indices))
-        return sp.csr_matrix(
-            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32),
-             np.asarray(indptr, dtype=np.int64)),
-            shape=(len(token_lists), len(vocab)),
-        )
+    @property
+    def docs(self) -> sp.csr_matrix:
+        """N x 2**bits weighted document rows."""
+        if self._docs is None:
+            self._docs = sp.vstack(self._chunks, format="csr") if len(self._chunks) > 1 else self._chunks[0]
+            self._chunks = [self._docs]
+        return self._docs
 
-    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        out = counts.copy()
-        out.data = (1.0 + np.log(out.data)) * self.idf()[out.indices].astype(np.float32)
-        norms = np.sqrt(np.asarray(out.multiply(out).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        scale = np.repeat(1.0 / norms, np.diff(out.indptr)).astype(np.float32)
-        out.data *= scale
-        return out
+    @property
+    def postings(self) -> sp.csr_matrix:
+        """2**bits x N inverted index (built on first need after a change)."""
+        if self._postings is None:
+            self._postings = self.docs.T.tocsr()
+        return self._postings
 
-    def add(self, token_lists: Sequence[list[str]]) -> None:
-        """Append documents (their terms grow the vocabulary)."""
-        counts = self._counts(token_lists, grow=True)
-        vocab_size = len(self.vocab)
-        df_new = np.bincount(counts.indices, minlength=vocab_size)
-        self.df = np.concatenate([self.df, np.zeros(vocab_size - len(self.df), dtype=np.int64)])
-        self.df += df_new
-        self.n_docs += counts.shape[0]
-        weighted = self._weigh(counts)
-        old = self.docs
-        old.resize((old.shape[0], vocab_size))
-        self.docs = sp.vstack([old, weighted], format="csr")
-        self.postings = self.docs.T.tocsr()
+    def add(self, texts: Sequence[str]) -> None:
+        """Append documents: counted chunk by chunk, then weighted with the new idf."""
+        if self._docs is not None:
+            self._chunks = [self._docs]
+        counted: list[sp.csr_matrix] = []
+        for start in range(0, len(texts), CHUNK):
+            part = self.counter(texts[start:start + CHUNK])
+            self.df += np.bincount(part.indices, minlength=1 << self.bits).astype(np.int32)
+            counted.append(part)
+        self.n_docs += len(texts)
+        self._idf = self._compute_idf()
+        for part in counted:
+            self._chunks.append(sublinear_l2(part, self._idf))
+        self._docs = None
+        self._postings = None
 
-    def queries(self, token_lists: Sequence[list[str]]) -> sp.csr_matrix:
-        """Query vectors in this view's space (unknown terms are ignored)."""
-        return self._weigh(self._counts(token_lists, grow=False))
+    def queries(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Query vectors in this view's space (terms no document has are ignored)."""
+        counted = self.counter(texts)
+        counted.data[self.df[counted.indices] == 0] = 0.0
+        counted.eliminate_zeros()
+        return sublinear_l2(counted, self._idf)
 
     def candidates(self, query: sp.csr_matrix, limit: int) -> tuple[np.ndarray, np.ndarray]:
         """Approximate top ``limit`` documents for one query row, reading the posting lists
@@ -218,8 +229,8 @@ class ClaimIndex:
         if semantic not in ("auto", "always", "never"):
             raise ValueError("semantic must be auto, always or never")
         self.semantic = semantic
-        self.char = SparseView()
-        self.word = SparseView()
+        self.char = SparseView(_char_counts, CHAR_BITS)
+        self.word = SparseView(_word_counts, WORD_BITS)
         self.texts: list[str] = []
         self.languages: list[str] = []
         self._emb: np.ndarray | None = None
@@ -231,23 +242,32 @@ class ClaimIndex:
 
     def add(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> None:
         """Index more fact-checks; rebuild weights when the collection grew by a quarter."""
-        feats = [analyse(t) for t in texts]
+        texts = list(texts)
         self.texts.extend(texts)
         if len(self.texts) > 1.25 * self._built_at + 100:
-            self._rebuild([analyse(t) for t in self.texts[: -len(texts) or None]] + feats)
+            self._rebuild()
         else:
-            self.char.add([f.chars for f in feats])
-            self.word.add([f.words for f in feats])
+            feats = analyse(texts)
+            self.char.add(feats.normalized)
+            self.word.add(feats.words)
         if embeddings is not None:
             self._append_embeddings(np.asarray(embeddings, dtype=np.float32))
         elif self._emb is not None:
             self._append_embeddings(embed(list(texts)))
 
-    def _rebuild(self, feats: list[Features]) -> None:
-        self.char, self.word = SparseView(), SparseView()
-        self.char.add([f.chars for f in feats])
-        self.word.add([f.words for f in feats])
-        self._built_at = len(feats)
+    def _rebuild(self) -> None:
+        self.char = SparseView(_char_counts, CHAR_BITS)
+        self.word = SparseView(_word_counts, WORD_BITS)
+        normalized: list[str] = []
+        words: list[str] = []
+        for start in range(0, len(self.texts), CHUNK):  # analysed chunk by chunk
+            feats = analyse(self.texts[start:start + CHUNK])
+            normalized.extend(feats.normalized)
+            words.extend(feats.words)
+        self.char.add(normalized)
+        del normalized
+        self.word.add(words)
+        self._built_at = len(self.texts)
 
     def _append_embeddings(self, vectors: np.ndarray) -> None:
         self._emb = vectors if self._emb is None else np.vstack([self._emb, vectors])
@@ -281,30 +301,31 @@ class ClaimIndex:
             self._ann = ann
         return self._ann
 
-    def _wants_semantic(self, feats: Features, text: str, best_lexical: float) -> bool:
+    def _wants_semantic(self, normalized: str, text: str, best_lexical: float) -> bool:
         if self.semantic == "never":
             return False
         if self.semantic == "always":
             return True
         return best_lexical < AUTO_LEXICAL_FLOOR or (
-            len(feats.normalized) > 20 and language(text) not in ("id", "ms")
+            len(normalized) > 20 and language(text) not in ("id", "ms")
         )
 
     def search(self, texts: Sequence[str], k: int = 5) -> list[list[Scored]]:
         """The ``k`` best fact-checks for each text, best first."""
         if not self.texts or not texts:
             return [[] for _ in texts]
-        feats = [analyse(t) for t in texts]
-        q_char = self.char.queries([f.chars for f in feats])
-        q_word = self.word.queries([f.words for f in feats])
+        feats = analyse(texts)
+        q_char = self.char.queries(feats.normalized)
+        q_word = self.word.queries(feats.words)
         if len(self.texts) <= EXACT_LIMIT:
-            return self._search_exact(texts, feats, q_char, q_word, k)
+            return self._search_exact(texts, feats.normalized, q_char, q_word, k)
         return [
-            self._search_one(texts[i], feats[i], q_char[i], q_word[i], k) for i in range(len(texts))
+            self._search_one(texts[i], feats.normalized[i], q_char[i], q_word[i], k)
+            for i in range(len(texts))
         ]
 
     def _search_exact(
-        self, texts: Sequence[str], feats: list[Features], q_char: sp.csr_matrix,
+        self, texts: Sequence[str], normalized: list[str], q_char: sp.csr_matrix,
         q_word: sp.csr_matrix, k: int,
     ) -> list[list[Scored]]:
         results: list[list[Scored]] = []
@@ -316,7 +337,7 @@ class ClaimIndex:
             lexical = blend(c, w, None)
             best = lexical.max(axis=1)
             need = [i for i in range(start, stop)
-                    if self._wants_semantic(feats[i], texts[i], float(best[i - start]))]
+                    if self._wants_semantic(normalized[i], texts[i], float(best[i - start]))]
             sem = np.full_like(c, np.nan)
             if need:
                 q_emb = embed([texts[i] for i in need])
@@ -333,7 +354,7 @@ class ClaimIndex:
         return results
 
     def _search_one(
-        self, text: str, feats: Features, q_char: sp.csr_matrix, q_word: sp.csr_matrix, k: int
+        self, text: str, normalized: str, q_char: sp.csr_matrix, q_word: sp.csr_matrix, k: int
     ) -> list[Scored]:
         cand_c, _ = self.char.candidates(q_char, CANDIDATES)
         cand_w, _ = self.word.candidates(q_word, CANDIDATES)
@@ -343,7 +364,7 @@ class ClaimIndex:
         lexical = blend(c, w, None)
         sem: np.ndarray | None = None
         best = float(lexical.max()) if lexical.size else 0.0
-        if self._wants_semantic(feats, text, best):
+        if self._wants_semantic(normalized, text, best):
             q_emb = embed([text])
             ann = self._ann_index()
             _, found = ann.search(q_emb, CANDIDATES)
@@ -365,9 +386,9 @@ class ClaimIndex:
         """Scores of many texts against one indexed fact-check (retroactive matching)."""
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        feats = [analyse(t) for t in texts]
-        c = (self.char.queries([f.chars for f in feats]) @ self.char.docs[position].T).toarray().ravel()
-        w = (self.word.queries([f.words for f in feats]) @ self.word.docs[position].T).toarray().ravel()
+        feats = analyse(texts)
+        c = (self.char.queries(feats.normalized) @ self.char.docs[position].T).toarray().ravel()
+        w = (self.word.queries(feats.words) @ self.word.docs[position].T).toarray().ravel()
         sem = embed(list(texts)) @ self.embeddings()[position] if semantic else None
         return blend(c, w, sem)
 
