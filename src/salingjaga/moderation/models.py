@@ -30,7 +30,6 @@ class Case(Base):
 
     __tablename__ = "cases"
     __table_args__ = (
-        Index("ix_cases_claimable", "status", "level", "priority", "created_at"),
         Index("ix_cases_content", "content_id"),
         Index("ix_cases_lease", "lease_expires_at"),
     )
@@ -63,6 +62,10 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+
+
+# The queue walk of claim_next: per level and status, most urgent first.
+Index("ix_cases_queue", Case.level, Case.status, Case.priority.desc(), Case.created_at, Case.id)
 
 class Decision(Base):
     """What was done about a content item or account, by whom or by which rule, and why."""
