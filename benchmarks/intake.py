@@ -28,6 +28,7 @@ def start_apis(ctx: Context, database_url: str, count: int = 2) -> list[str]:
 
     env = service_env(database_url, ctx.redis().url, ctx.workdir / "data",
                       SALINGJAGA_LOG_JSON="false", SALINGJAGA_RATE_LIMIT_PER_MINUTE="100000000",
+                      SALINGJAGA_AUDIT_DEFERRED="true",
                       SALINGJAGA_STREAM_NAME=f"bench:{free_port()}")
     urls = []
     for _ in range(count):

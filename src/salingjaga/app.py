@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     settings = settings or Settings()
     settings.ensure_dirs()
     import_all_models()
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, audit_deferred=settings.audit_deferred)
     stream = make_transport(db, settings)
 
     @asynccontextmanager

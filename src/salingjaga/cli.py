@@ -40,7 +40,7 @@ def make_settings(database_url: str | None = None, **overrides: Any) -> Settings
 def open_db(settings: Settings) -> Database:
     """A Database for a command, with every model imported."""
     import_all_models()
-    return Database(settings.database_url)
+    return Database(settings.database_url, audit_deferred=settings.audit_deferred)
 
 
 def emit(data: Any, as_json: bool, human: str | None = None) -> None:

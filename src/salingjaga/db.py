@@ -102,10 +102,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 class Database:
     """An engine plus a session factory; one per app or command."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, *, audit_deferred: bool = False, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # Sessions carry the audit mode so ``audit.service.record`` needs no settings.
+        self.audit_deferred = audit_deferred
+        self.sessionmaker = sessionmaker(
+            self.engine, expire_on_commit=False, info={"audit_deferred": audit_deferred}
+        )
 
     @property
     def dialect(self) -> str:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 10 * 1024 * 1024
     secret_key: str = Field(default="dev-insecure-change-me", repr=False)
     log_json: bool = False
+    # Chain audit events in a separate short transaction instead of inside each request
+    # (clusters on PostgreSQL: write transactions stop queueing on the chain's lock).
+    audit_deferred: bool = False
     rate_limit_per_minute: int = 600
     cookie_secure: bool = False
     webhook_timeout_seconds: float = 5.0

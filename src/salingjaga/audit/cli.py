@@ -22,6 +22,9 @@ def _check(database_url: str | None, data_dir: Path | None, write: bool) -> dict
     database = database_id(settings.database_url)
     db = open_db(settings)
     try:
+        from salingjaga.audit.service import chain_all
+
+        chain_all(db)  # deferred-mode events join the chain before it is checked
         with db.session() as session:
             try:
                 report = verify_anchored(session, path, database, verify(session))

@@ -33,3 +33,23 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class PendingAuditEvent(Base):
+    """An event written by a request in deferred mode, waiting to be chained.
+
+    With many API processes, chaining inside each request makes every write transaction
+    queue on one lock until it commits. In deferred mode a request only inserts here (no
+    lock); the chainer moves rows into ``audit_events`` in id order under the lock, in its
+    own short transaction.
+    """
+
+    __tablename__ = "audit_pending"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(80))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(80))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -1,7 +1,11 @@
 """Appending to and verifying the audit log.
 
 Appends are serialised (an advisory lock on PostgreSQL, the single writer on SQLite) so the
-chain has one order; the lock is held only until the caller's transaction commits.
+chain has one order. By default the event is chained inside the caller's transaction and
+the lock is held until it commits: simple and immediate, right for one server. In deferred
+mode (``SALINGJAGA_AUDIT_DEFERRED=true``, for clusters on PostgreSQL) a request only inserts
+into ``audit_pending`` and ``chain_pending`` moves rows into the chain under the lock in its
+own short transaction, so write transactions no longer queue behind each other.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.chain import GENESIS, ChainReport, ChainRow, event_hash, verify_rows
-from salingjaga.audit.models import AuditEvent
+from salingjaga.audit.models import AuditEvent, PendingAuditEvent
 from salingjaga.timeutil import utcnow
 
 if TYPE_CHECKING:
     from salingjaga.auth.principal import Principal
+    from salingjaga.db import Database
 
 _LOCK_KEY = 7_240_214  # arbitrary constant naming the audit chain's advisory lock
 
@@ -29,18 +34,33 @@ def record(
     entity_type: str,
     entity_id: str,
     data: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event in the caller's transaction."""
+) -> None:
+    """Append one event in the caller's transaction (chained now, or queued for the chainer
+    in deferred mode)."""
     actor_name = actor if isinstance(actor, str) else actor.actor
+    at = utcnow().replace(microsecond=0)
+    payload = data or {}
+    if session.info.get("audit_deferred"):
+        session.add(PendingAuditEvent(at=at, actor=actor_name, action=action,
+                                      entity_type=entity_type, entity_id=entity_id, data=payload))
+        session.flush()
+        return
+    _lock(session)
+    _append(session, at, actor_name, action, entity_type, entity_id, payload)
+
+
+def _lock(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+
+
+def _append(session: Session, at: Any, actor_name: str, action: str, entity_type: str,
+            entity_id: str, payload: dict[str, Any]) -> None:
     last = session.execute(
         select(AuditEvent.position, AuditEvent.hash).order_by(AuditEvent.position.desc()).limit(1)
     ).first()
     position = (last[0] + 1) if last else 1
     prev = last[1] if last else GENESIS
-    at = utcnow().replace(microsecond=0)
-    payload = data or {}
     event = AuditEvent(
         position=position,
         at=at,
@@ -54,7 +74,38 @@ def record(
     )
     session.add(event)
     session.flush()
-    return event
+
+
+def chain_pending(session: Session, limit: int = 5000) -> int:
+    """Move pending events into the chain, oldest first; returns how many were chained.
+
+    Run it in its own transaction (the worker loop, the maintenance thread, ``audit
+    verify``). Rows another transaction has not committed yet are simply chained next time.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        got = session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+        if not got.scalar():
+            return 0  # another chainer is at work
+    rows = session.scalars(
+        select(PendingAuditEvent).order_by(PendingAuditEvent.id).limit(limit)
+    ).all()
+    for row in rows:
+        _append(session, row.at, row.actor, row.action, row.entity_type, row.entity_id,
+                row.data or {})
+        session.delete(row)
+    session.flush()
+    return len(rows)
+
+
+def chain_all(db: Database) -> int:
+    """Chain every pending event, a batch per transaction; returns how many."""
+    total = 0
+    while True:
+        with db.session() as session:
+            moved = chain_pending(session)
+        total += moved
+        if moved == 0:
+            return total
 
 
 def _rows(session: Session, batch: int = 5000) -> Iterator[ChainRow]:
@@ -77,7 +128,10 @@ def _rows(session: Session, batch: int = 5000) -> Iterator[ChainRow]:
 
 
 def verify(session: Session) -> ChainReport:
-    """Check the whole chain; names the first bad entry if any row was altered or removed."""
+    """Check the whole chain; names the first bad entry if any row was altered or removed.
+
+    Pending events (deferred mode) are not yet part of the chain; ``audit verify`` chains
+    them first."""
     return verify_rows(_rows(session))
 
 

@@ -39,6 +39,7 @@ HOME_BY_ROLE = {
     "senior_moderator": "/console",
     "policy_lead": "/console",
     "fact_checker": "/desk",
+    "guide_editor": "/editor",
     "admin": "/admin",
     "auditor": "/admin/audit",
 }

@@ -71,6 +71,7 @@ def service_env(database_url: str, redis_url: str, data_dir: Path, **extra: str)
         "SALINGJAGA_REDIS_URL": redis_url,
         "SALINGJAGA_DATA_DIR": str(data_dir),
         "SALINGJAGA_LOG_JSON": "true",
+        "SALINGJAGA_AUDIT_DEFERRED": "true",
         **extra,
     })
     return env
