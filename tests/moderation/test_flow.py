@@ -222,3 +222,28 @@ def test_notifier_may_appeal_only_when_nothing_was_done(client, world):
     assert out["statement_id"]
     seen = client.get(f"/api/v1/notices/{notice['id']}", headers=bearer(flagger)).json()
     assert seen["status"] == "decided" and seen["decision"]["action"] == "label_unverified"
+
+
+def test_upheld_appeal_keeps_the_notice_actioned_in_partner_feedback(client, world):
+    service = world.key("service")
+    partner = world.partner("Bawaslu Jabar", region="32")
+    flagger = world.key("partner_reporter", partner)
+    first_mod, second_mod = world.key("moderator"), world.key("moderator")
+    item = make_content(client, service)
+    notice = client.post("/api/v1/notices", json=notice_body(item), headers=bearer(flagger)).json()
+    case = client.post("/api/v1/queue/claim", headers=bearer(first_mod)).json()
+    decision = client.post(f"/api/v1/cases/{case['id']}/decisions", headers=bearer(first_mod), json={
+        "action": "remove", "policy": "misinformation", "facts": "False voting procedure."}).json()
+    appeal = client.post(f"/api/v1/decisions/{decision['id']}/appeals", headers=bearer(service),
+                         json={"reason": "I disagree."}).json()
+    client.post("/api/v1/queue/claim", headers=bearer(second_mod))
+    r = client.post(f"/api/v1/cases/{appeal['case_id']}/decisions", headers=bearer(second_mod),
+                    json={"action": "uphold", "policy": "misinformation", "facts": "Still false."})
+    assert r.status_code == 201, r.text
+    content = client.get(f"/api/v1/content/{item['id']}", headers=bearer(service)).json()
+    assert content["status"] == "removed"
+    feedback = client.get(f"/api/v1/partners/{partner}/feedback", headers=bearer(flagger)).json()
+    assert feedback["totals"]["share_actioned"] == 1.0, feedback
+    assert feedback["totals"]["unfounded"] == 0
+    seen = client.get(f"/api/v1/notices/{notice['id']}", headers=bearer(flagger)).json()
+    assert seen["decision"]["action"] == "remove", seen

@@ -944,6 +944,12 @@ def _decide_appeal(session: Session, case: Case, who: Principal, *, action: str,
     appeal.decided_by = who.user_id
     appeal.decided_at = decision.decided_at
     _close_case(session, case, decision)
+    if decision.action == A.UPHOLD:
+        # An upheld appeal leaves the original action in force: that is the notice's
+        # outcome (feedback would otherwise count the notice as unfounded).
+        for notice in _case_notices(session, case.id):
+            notice.outcome = original.action
+            notice.decision_id = original.id
     record(session, who, "appeal.decided", "appeal", appeal.id,
            {"outcome": appeal.status, "decision_id": decision.id, "original_decision_id": original.id,
             "statement_id": decision.statement_id})
