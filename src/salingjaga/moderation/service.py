@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -191,69 +192,73 @@ def _levels_for(who: Principal) -> tuple[str, ...]:
     return levels
 
 
+CLAIM_WINDOW = 64  # candidates fetched per (level, status): more than concurrent claimers
+
+
 def _claim_candidates(session: Session, who: Principal, levels: tuple[str, ...],
-                      now: datetime, skip: set[str]) -> list[tuple[int, int, datetime, str]]:
-    """The best waiting case of each (level, status) and the oldest expired lease, as
-    (level rank, priority, created_at, id). Each query is one walk down ``ix_cases_queue``
-    (or ``ix_cases_lease``), so a claim costs a handful of index look-ups however long the
+                      now: datetime, skip: set[str]) -> list[str]:
+    """Ids of the most urgent waiting cases of each (level, status) and of expired leases.
+
+    Each query is one walk down ``ix_cases_queue`` (or ``ix_cases_lease``) that stops after
+    ``CLAIM_WINDOW`` rows, so a claim costs a handful of index look-ups however long the
     queue is; one query with an OR and a CASE sort would scan and sort the whole table."""
-    rank = {lv: i for i, lv in enumerate(LEVELS)}
     not_excluded = or_(Case.excluded_user_id.is_(None), Case.excluded_user_id != who.user_id)
     if skip:
         not_excluded = and_(not_excluded, Case.id.not_in(skip))
-    cols = (Case.level, Case.priority, Case.created_at, Case.id)
-    found: list[tuple[int, int, datetime, str]] = []
+    ids: list[str] = []
     for level in levels:
         for status in ("open", "escalated"):
-            row = session.execute(
-                select(*cols)
+            ids += session.scalars(
+                select(Case.id)
                 .where(Case.level == level, Case.status == status, not_excluded)
                 .order_by(Case.priority.desc(), Case.created_at, Case.id)
-                .limit(1)
-            ).first()
-            if row is not None:
-                found.append((rank.get(row[0], 0), row[1], row[2], row[3]))
-    expired = session.execute(
-        select(*cols)
+                .limit(CLAIM_WINDOW)
+            ).all()
+    ids += session.scalars(
+        select(Case.id)
         .where(Case.status == "leased", Case.lease_expires_at < now, Case.level.in_(levels),
                not_excluded)
         .order_by(Case.lease_expires_at)
-        .limit(1)
-    ).first()
-    if expired is not None:
-        found.append((rank.get(expired[0], 0), expired[1], expired[2], expired[3]))
-    return found
+        .limit(CLAIM_WINDOW)
+    ).all()
+    return ids
 
 
 def claim_next(session: Session, who: Principal, settings: Settings) -> Case | None:
     """Lease the most urgent waiting case to ``who``; None when nothing is waiting.
 
     Most urgent: the highest review level the caller works at, then priority, then age.
-    Race-free: the chosen row is re-read with FOR UPDATE SKIP LOCKED on PostgreSQL (and its
-    state re-checked); if another moderator took it first we pick again. On SQLite the
-    transaction holds the single write lock from its BEGIN IMMEDIATE.
+    Race-free: among the candidates, the first in that order is re-read with FOR UPDATE
+    SKIP LOCKED on PostgreSQL (its state re-checked), so concurrent moderators each take a
+    different case without waiting on each other. On SQLite the transaction holds the
+    single write lock from its BEGIN IMMEDIATE.
     """
     levels = _levels_for(who)
     now = utcnow()
+    level_rank = sql_case(*((Case.level == lv, i) for i, lv in enumerate(LEVELS)), else_=0)
     postgres = session.get_bind().dialect.name == "postgresql"
     case: Case | None = None
-    taken_by_others: set[str] = set()
-    for _ in range(20):
-        candidates = _claim_candidates(session, who, levels, now, taken_by_others)
-        if not candidates:
+    tried: set[str] = set()
+    for _ in range(10):
+        ids = _claim_candidates(session, who, levels, now, tried)
+        if not ids:
             return None
-        best = min(candidates, key=lambda c: (-c[0], -c[1], c[2], c[3]))
-        q = select(Case).where(
-            Case.id == best[3],
-            or_(Case.status.in_(("open", "escalated")),
-                and_(Case.status == "leased", Case.lease_expires_at < now)),
+        q = (
+            select(Case)
+            .where(
+                Case.id.in_(ids),
+                or_(Case.status.in_(("open", "escalated")),
+                    and_(Case.status == "leased", Case.lease_expires_at < now)),
+            )
+            .order_by(level_rank.desc(), Case.priority.desc(), Case.created_at, Case.id)
+            .limit(1)
         )
         if postgres:
             q = q.with_for_update(skip_locked=True)
         case = session.scalar(q)
         if case is not None:
             break
-        taken_by_others.add(best[3])  # locked or just leased by a concurrent claim
+        tried.update(ids)  # all held by concurrent claims: look further down the queue
     if case is None:
         return None
     previous = case.lease_owner if case.status == "leased" else None
