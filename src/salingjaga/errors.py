@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -118,6 +119,17 @@ def install_error_handlers(app: FastAPI) -> None:
         if any(d["message"].startswith("JSON decode error") for d in details):
             return JSONResponse(error_body("malformed_json", "body is not valid JSON"), 400)
         return JSONResponse(error_body("invalid", message, details), 422)
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the schema let through (the transaction has been
+        # rolled back by then): a NUL character PostgreSQL cannot store, a number out of
+        # range. The caller can fix it, so it is a 422, never a 500.
+        if "NUL" in str(exc.orig):
+            message = "text fields must not contain NUL (\\u0000) characters"
+        else:
+            message = "a value is out of range for its field"
+        return JSONResponse(error_body("invalid", message), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

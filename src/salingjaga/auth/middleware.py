@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -81,8 +82,54 @@ class RateLimit:
         await self.app(scope, receive, send)
 
 
+# A JSON \u0000 escape not itself escaped (an even run of backslashes before it).
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+class RejectNul:
+    """Refuses JSON bodies carrying NUL characters with a 422, on every backend alike:
+    PostgreSQL cannot store them and no legitimate text needs them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers") or []) if scope["type"] == "http" else {}
+        if b"json" not in headers.get(b"content-type", b""):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if _NUL_ESCAPE.search(body):
+            payload = json.dumps(error_body(
+                "invalid", "text fields must not contain NUL (\\u0000) characters")).encode()
+            await send({"type": "http.response.start", "status": 422, "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode())]})
+            await send({"type": "http.response.body", "body": payload})
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Add security headers and rate limits to ``app``."""
     counter: Counter = RedisCounter(settings.redis_url) if settings.stream == "redis" else MemoryCounter()
+    app.add_middleware(RejectNul)
     app.add_middleware(RateLimit, limit=settings.rate_limit_per_minute, counter=counter)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)

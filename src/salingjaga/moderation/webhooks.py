@@ -26,6 +26,7 @@ from salingjaga.db import Database
 from salingjaga.ids import new_id
 from salingjaga.moderation.models import Notification, WebhookDelivery
 from salingjaga.partners.models import Partner
+from salingjaga.secretbox import unseal
 from salingjaga.settings import Settings
 from salingjaga.timeutil import utcnow
 
@@ -102,8 +103,14 @@ def _claim_due(db: Database, settings: Settings, ids: list[str] | None, limit: i
                 d.status = "failed"
                 d.last_error = "partner has no webhook secret"
                 continue
+            try:
+                secret = unseal(settings.secret_key, partner.webhook_secret)
+            except ValueError as exc:
+                d.status = "failed"
+                d.last_error = str(exc)
+                continue
             d.next_attempt_at = now + timedelta(seconds=settings.webhook_timeout_seconds * 2 + 5)
-            out.append((d.id, d.url, d.body, partner.webhook_secret))
+            out.append((d.id, d.url, d.body, secret))
     return out
 
 

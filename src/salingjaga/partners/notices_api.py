@@ -33,6 +33,7 @@ from salingjaga.partners.notices import (
     submit_notice,
 )
 from salingjaga.partners.service import get_partner
+from salingjaga.secretbox import seal
 from salingjaga.settings import Settings
 
 router = APIRouter(tags=["notices"])
@@ -163,18 +164,21 @@ def put_webhook(
     partner_id: str,
     body: WebhookIn,
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("partners.webhook")),
 ) -> dict[str, Any]:
-    """Set the webhook URL and issue a new signing secret (shown only in this answer)."""
+    """Set the webhook URL and issue a new signing secret (shown only in this answer; stored
+    encrypted)."""
     _own_partner(who, partner_id)
     if not body.url.startswith(("https://", "http://")):
         raise Invalid("url must be an http(s) URL")
     partner = get_partner(session, partner_id)
     partner.webhook_url = body.url
-    partner.webhook_secret = new_secret()
+    secret = new_secret()
+    partner.webhook_secret = seal(settings.secret_key, secret)
     record(session, who, "partner.webhook_set", "partner", partner.id, {"url": body.url})
     return {"partner_id": partner.id, "webhook_url": partner.webhook_url,
-            "webhook_secret": partner.webhook_secret,
+            "webhook_secret": secret,
             "signature": "X-SalingJaga-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of '<t>.<body>'>"}
 
 
