@@ -44,14 +44,18 @@ def routing_config() -> RoutingConfig:
 # ------------------------------------------------------------------------------ banks
 
 _bank_lock = threading.Lock()
-_bank_cache: dict[str, tuple[tuple[int, int], BankMatcher]] = {}
+_bank_cache: dict[str, tuple[tuple[int, int, int], BankMatcher]] = {}
 
 
 def bank_matcher(session: Session) -> BankMatcher:
-    """The bank index, rebuilt only when entries were added or removed since last time."""
+    """The bank index, rebuilt when entries were added or removed, or any bank's name,
+    action, policy or threshold changed since last time (banks are few, so their settings
+    are part of the version)."""
     version_row = session.execute(
         select(func.count(HashBankEntry.id), func.coalesce(func.max(HashBankEntry.id), 0))).one()
-    version = (int(version_row[0]), int(version_row[1]))
+    banks = session.execute(select(HashBank.id, HashBank.name, HashBank.action, HashBank.policy,
+                                   HashBank.pdq_threshold).order_by(HashBank.id)).all()
+    version = (int(version_row[0]), int(version_row[1]), hash(tuple(tuple(b) for b in banks)))
     key = str(session.get_bind().engine.url)
     with _bank_lock:
         cached = _bank_cache.get(key)
