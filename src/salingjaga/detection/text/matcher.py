@@ -126,18 +126,21 @@ class MatcherCache:
             cached = self._state.get(key)
             if cached is not None and cached[1] == version:
                 return cached[0]
-            matcher = self._refresh(session, cached)
+            matcher = self._refresh(session, cached, version[0])
             self._state[key] = (matcher, version)
             return matcher
 
-    def _refresh(self, session: Session, cached: tuple[ClaimMatcher, tuple[int, Any]] | None) -> ClaimMatcher:
+    def _refresh(self, session: Session, cached: tuple[ClaimMatcher, tuple[int, Any]] | None,
+                 count: int) -> ClaimMatcher:
         if cached is not None and cached[1][1] is not None:
             matcher, (_, last_update) = cached
             changed = [e for e, _ in _entries(session, since=last_update)]
             known = [e for e in changed if matcher.position(e.id) is not None]
             edited = [e for e in known if matcher.entries[matcher.position(e.id) or 0] != e]
-            if not edited:
-                matcher.add([e for e in changed if matcher.position(e.id) is None])
+            new = [e for e in changed if matcher.position(e.id) is None]
+            # Adding in place is right only if nothing was edited or deleted meanwhile.
+            if not edited and len(matcher.entries) + len(new) == count:
+                matcher.add(new)
                 return matcher
         return ClaimMatcher([e for e, _ in _entries(session)], semantic=self.semantic)
 
