@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -69,6 +70,14 @@ class Invalid(APIError):
 
     status = 422
     code = "invalid"
+
+
+def first_error_message(exc: ValidationError, fallback: str) -> str:
+    """``field: message`` for the first thing pydantic found wrong (``fallback`` names a
+    whole-object error)."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or fallback
+    return f"{where}: {first['msg']}"
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

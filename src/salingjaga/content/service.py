@@ -7,16 +7,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.auth.principal import SYSTEM, Principal
+from salingjaga.batch import each_row
 from salingjaga.content.media import decode_media
 from salingjaga.content.models import Account, ContentItem
 from salingjaga.content.schemas import AccountIn, ContentIn, IntakeResult
-from salingjaga.errors import APIError, Invalid, NotFound
+from salingjaga.errors import Invalid, NotFound
 from salingjaga.ids import new_id
 from salingjaga.regions.elections import get_election
 from salingjaga.regions.service import get_region
@@ -135,31 +136,12 @@ def run_batch(
     handler: Callable[[M], tuple[Any, bool]],
 ) -> list[IntakeResult]:
     """Validate and apply each row in its own savepoint: a bad row is reported, not fatal."""
-    if len(rows) > MAX_BATCH:
-        raise Invalid(f"a batch holds at most {MAX_BATCH} rows; got {len(rows)}", status=413,
-                      code="payload_too_large")
-    results: list[IntakeResult] = []
-    for index, row in enumerate(rows):
-        try:
-            parsed = schema.model_validate(row)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first.get("loc", ())) or "row"
-            results.append(IntakeResult(index=index, status="error",
-                                        error={"code": "invalid", "message": f"{field}: {first['msg']}"}))
-            continue
-        savepoint = session.begin_nested()
-        try:
-            obj, created = handler(parsed)
-            savepoint.commit()
-        except APIError as exc:
-            savepoint.rollback()
-            results.append(IntakeResult(index=index, status="error",
-                                        error={"code": exc.code, "message": exc.message}))
-            continue
-        results.append(IntakeResult(index=index, status="created" if created else "existing",
-                                    id=obj.id))
-    return results
+    return [
+        IntakeResult(index=o.index, status="error", error=o.error) if o.error is not None
+        else IntakeResult(index=o.index, status="created" if o.value[1] else "existing",
+                          id=o.value[0].id)
+        for o in each_row(session, rows, schema, handler, limit=MAX_BATCH, what="batch")
+    ]
 
 
 def get_content(session: Session, content_id: str) -> ContentItem:

@@ -16,17 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
+from salingjaga.batch import each_row
 from salingjaga.content.media import safe_filename, sniff_mime, store_bytes
 from salingjaga.content.models import ContentItem
 from salingjaga.content.service import find_content_by_url, get_content
-from salingjaga.errors import APIError, Conflict, Invalid, NotFound
+from salingjaga.errors import Conflict, Invalid, NotFound
 from salingjaga.ids import new_id
 from salingjaga.moderation.models import Case, Notice, NoticeCase, NoticeEvidence
 from salingjaga.moderation.service import open_case
@@ -287,30 +287,17 @@ class BulkOutcome:
 
 def submit_bulk(session: Session, rows: list[Any], who: Principal, settings: Settings) -> BulkOutcome:
     """Each row in its own savepoint: a bad row is reported and the others go through."""
-    if len(rows) > MAX_BULK_ROWS:
-        raise Invalid(f"a bulk submission holds at most {MAX_BULK_ROWS} rows; got {len(rows)}",
-                      status=413, code="payload_too_large")
+    def submit(body: NoticeIn) -> tuple[Notice, bool]:
+        return submit_notice(session, body, who, idempotency_key=None, settings=settings)
+
     results: list[dict[str, Any]] = []
-    for index, row in enumerate(rows):
-        try:
-            body = NoticeIn.model_validate(row)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first.get("loc", ())) or "row"
-            results.append({"index": index, "status": "error",
-                            "error": {"code": "invalid", "message": f"{where}: {first['msg']}"}})
-            continue
-        savepoint = session.begin_nested()
-        try:
-            notice, created = submit_notice(session, body, who, idempotency_key=None, settings=settings)
-            savepoint.commit()
-        except APIError as exc:
-            savepoint.rollback()
-            results.append({"index": index, "status": "error",
-                            "error": {"code": exc.code, "message": exc.message}})
-            continue
-        results.append({"index": index, "status": "received" if created else "existing",
-                        "id": notice.id, "case_id": notice.case_id})
+    for o in each_row(session, rows, NoticeIn, submit, limit=MAX_BULK_ROWS, what="bulk submission"):
+        if o.error is not None:
+            results.append({"index": o.index, "status": "error", "error": o.error})
+        else:
+            notice, created = o.value
+            results.append({"index": o.index, "status": "received" if created else "existing",
+                            "id": notice.id, "case_id": notice.case_id})
     return BulkOutcome(results)
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
-from salingjaga.errors import APIError, Invalid, NotFound
+from salingjaga.errors import APIError, Invalid, NotFound, first_error_message
 from salingjaga.guide import service
 from salingjaga.guide.caching import app_cache
 from salingjaga.guide.markdown import render_markdown
@@ -62,12 +62,6 @@ def _nav(election: Election, glang: str | None) -> dict[str, Any]:
     return {"election": election, "glang": glang,
             "elections": sorted(all_elections().values(), key=lambda e: e.voting_day),
             "guide_langs": service.LANGS}
-
-
-def _schema_message(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ())) or "form"
-    return f"{where}: {first['msg']}"
 
 
 @router.get("", response_class=HTMLResponse)
@@ -198,7 +192,7 @@ def create_draft(
             draft_in = DraftIn.model_validate({"lang": glang, "kind": kind, "key": key.strip(),
                                                "title": title.strip(), "body": body, "data": data})
         except ValidationError as exc:
-            raise Invalid(_schema_message(exc)) from exc
+            raise Invalid(first_error_message(exc, "form")) from exc
         version, _page = service.create_draft(session, who, e.slug, draft_in)
     except APIError as exc:
         session.rollback()
@@ -257,7 +251,7 @@ def edit_draft(
         try:
             patch = DraftPatch(title=title.strip(), body=body)
         except ValidationError as exc:
-            raise Invalid(_schema_message(exc)) from exc
+            raise Invalid(first_error_message(exc, "form")) from exc
         service.update_draft(session, who, e.slug, version_id, patch)
     except APIError as exc:
         session.rollback()

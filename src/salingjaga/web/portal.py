@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, get_settings, require
 from salingjaga.auth.principal import Principal
-from salingjaga.errors import APIError, Invalid, NotFound
+from salingjaga.errors import APIError, Invalid, NotFound, first_error_message
 from salingjaga.moderation.service import create_appeal
 from salingjaga.partners.feedback import partner_feedback
 from salingjaga.partners.notice_schemas import NoticeIn
@@ -98,12 +98,6 @@ def _content_refs(text: str) -> list[dict[str, str]]:
     return refs
 
 
-def _validation_message(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ())) or "form"
-    return f"{where}: {first['msg']}"
-
-
 @router.post("/notices", response_class=HTMLResponse)
 async def file_notice(
     request: Request,
@@ -137,7 +131,7 @@ async def file_notice(
                 "contact": contact.strip() or None, "good_faith": good_faith,
             })
         except ValidationError as exc:
-            raise Invalid(_validation_message(exc)) from exc
+            raise Invalid(first_error_message(exc, "form")) from exc
         notice, created = submit_notice(session, body, who, idempotency_key=idempotency_key or None,
                                         settings=settings)
         if created:
