@@ -46,11 +46,17 @@ def safe_filename(name: str | None) -> str:
     return base[:120]
 
 
+def stored_relpath(folder: str, sha256: str) -> str:
+    """Where a file with this SHA-256 lives under the data directory: the one layout rule
+    writers and readers of the content-addressed store share."""
+    return f"{folder}/{sha256[:2]}/{sha256}"
+
+
 def store_bytes(data_dir: Path, folder: str, data: bytes) -> tuple[str, str, str]:
     """Write bytes content-addressed; return (sha256, md5, relative path). Idempotent."""
     sha = hashlib.sha256(data).hexdigest()
     md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
-    rel = f"{folder}/{sha[:2]}/{sha}"
+    rel = stored_relpath(folder, sha)
     path = data_dir / rel
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

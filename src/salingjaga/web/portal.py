@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, get_settings, require
 from salingjaga.auth.principal import Principal
+from salingjaga.content.media import stored_relpath
 from salingjaga.errors import APIError, Invalid, NotFound, first_error_message
 from salingjaga.moderation.service import create_appeal
 from salingjaga.partners.feedback import partner_feedback
@@ -166,14 +167,13 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 def evidence_location(data_dir: Path, sha256: str) -> Path | None:
     """Where an evidence file with this SHA-256 lives in the evidence store, or None.
 
-    Evidence is stored content-addressed (``content.media.store_bytes``:
-    ``evidence/<first two hex digits>/<sha256>``). Only a well-formed digest is used, the
+    Evidence is stored content-addressed (``content.media.stored_relpath``). Only a well-formed digest is used, the
     resolved path must stay inside the store, and the bytes must still hash to the recorded
     digest, so a moved, swapped or tampered file is never served."""
     if not _SHA256.match(sha256):
         return None
     store = (Path(data_dir) / "evidence").resolve()
-    target = (store / sha256[:2] / sha256).resolve()
+    target = (Path(data_dir) / stored_relpath("evidence", sha256)).resolve()
     if store not in target.parents or not target.is_file():
         return None
     digest = hashlib.sha256()
