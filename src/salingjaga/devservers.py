@@ -30,6 +30,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def port_free(port: int) -> bool:
+    """Whether 127.0.0.1:``port`` can be bound right now."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port_run(count: int, attempts: int = 50) -> int:
+    """The first of ``count`` consecutive unused ports on loopback (for ``cluster up``'s APIs)."""
+    for _ in range(attempts):
+        base = free_port()
+        if base + count <= 65535 and all(port_free(base + i) for i in range(count)):
+            return base
+    raise RuntimeError(f"no run of {count} free ports found on 127.0.0.1")
+
+
 def wait_port(port: int, timeout: float = 30.0) -> None:
     """Wait until something accepts connections on 127.0.0.1:``port``."""
     deadline = time.monotonic() + timeout

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from salingjaga.devservers import free_port, pg_bin, pid_alive
+from salingjaga.devservers import free_port, free_port_run, pg_bin, pid_alive
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -35,11 +35,22 @@ def cluster_dir() -> Iterator[Path]:
     shutil.rmtree(root, ignore_errors=True)
 
 
+def _ports_outside(*taken: int) -> tuple[int, int]:
+    """Two free ports distinct from each other and from ``taken`` (the API run)."""
+    ports: list[int] = []
+    while len(ports) < 2:
+        port = free_port()
+        if port not in taken and port not in ports:
+            ports.append(port)
+    return ports[0], ports[1]
+
+
 def test_cluster_up_serves_scans_and_down_stops_every_process(cluster_dir):
     if not pg_bin("initdb"):
         pytest.skip("PostgreSQL binaries not installed")
     d = cluster_dir
-    api, pg, rs = free_port(), free_port(), free_port()
+    api = free_port_run(2)
+    pg, rs = _ports_outside(api, api + 1)
     up = sj("cluster", "up", "--dir", str(d), "--apis", "2", "--workers", "2", "--api-port", str(api),
             "--pg-port", str(pg), "--redis-port", str(rs))
     try:

@@ -21,7 +21,15 @@ from typing import Any
 
 import httpx
 
-from salingjaga.devservers import PostgresServer, pid_alive, start_postgres, start_redis, stop_pid, wait_port
+from salingjaga.devservers import (
+    PostgresServer,
+    pid_alive,
+    port_free,
+    start_postgres,
+    start_redis,
+    stop_pid,
+    wait_port,
+)
 
 WORKER_MAIN = "from salingjaga.cli import main; main()"
 
@@ -51,15 +59,28 @@ def spawn_worker(name: str, env: dict[str, str], log: Path, metrics_port: int | 
     return proc.pid
 
 
-def wait_healthy(url: str, timeout: float = 60.0) -> None:
-    """Wait until ``url``/healthz answers 200."""
+def wait_healthy(url: str, timeout: float = 120.0, pid: int | None = None, log: Path | None = None) -> None:
+    """Wait until ``url``/healthz answers 200.
+
+    With ``pid``, a process that exits while starting fails at once instead of after the
+    timeout; the error carries the tail of ``log`` so the reason is in front of the operator.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
                 return
+        if pid is not None and not pid_alive(pid):
+            raise RuntimeError(f"{url}: process {pid} exited while starting{_log_tail(log)}")
         time.sleep(0.1)
-    raise RuntimeError(f"{url} did not become healthy in {timeout}s")
+    raise RuntimeError(f"{url} did not become healthy in {timeout}s{_log_tail(log)}")
+
+
+def _log_tail(log: Path | None, lines: int = 30) -> str:
+    if log is None or not log.exists():
+        return ""
+    tail = log.read_text(errors="replace").splitlines()[-lines:]
+    return f"; last lines of {log}:\n" + "\n".join(tail)
 
 
 def service_env(database_url: str, redis_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
@@ -128,12 +149,18 @@ class Cluster:
             if demo:
                 subprocess.run([sys.executable, "-c", WORKER_MAIN, "demo", "load"], env=env, check=True,
                                capture_output=True)
+            busy = [api_port + i for i in range(apis) if not port_free(api_port + i)]
+            if busy:
+                raise RuntimeError(f"API port(s) already in use on 127.0.0.1: {busy}; choose another --api-port")
             urls = []
+            starting: list[tuple[str, int, Path]] = []
             for i in range(apis):
                 port = api_port + i
-                pid = spawn_api(port, env, logs / f"api-{i + 1}.log")
+                log = logs / f"api-{i + 1}.log"
+                pid = spawn_api(port, env, log)
                 url = f"http://127.0.0.1:{port}"
                 urls.append(url)
+                starting.append((url, pid, log))
                 state["processes"].append({"name": f"api-{i + 1}", "pid": pid, "kind": "api",
                                            "match": "uvicorn", "url": url})
                 self._save(state)
@@ -142,8 +169,8 @@ class Cluster:
                 state["processes"].append({"name": f"worker-{i + 1}", "pid": pid, "kind": "worker",
                                            "match": "worker"})
                 self._save(state)
-            for url in urls:
-                wait_healthy(url)
+            for url, pid, log in starting:
+                wait_healthy(url, pid=pid, log=log)
             state.update({"database_url": database_url, "redis_url": rs.url, "api_urls": urls})
             self._save(state)
             progress(f"cluster up: {', '.join(urls)}; logs in {logs}")
