@@ -1,5 +1,8 @@
 """Security headers, rate limits, body limits and hostile request bodies."""
 
+import time
+
+import pytest
 from fastapi.testclient import TestClient
 
 from salingjaga.app import create_app
@@ -27,6 +30,21 @@ def test_rate_limit_per_key_answers_429_with_retry_after(settings, world):
         # another key has its own budget; health checks are never limited
         assert c.get("/api/v1/me", headers=bearer(key_b)).status_code == 200
         assert all(c.get("/healthz").status_code == 200 for _ in range(10))
+
+
+@pytest.mark.redis
+def test_rate_limit_is_shared_by_api_processes_through_redis(settings, world, redis_server):
+    """Two API servers on one Redis count one budget per key: a partner cannot double its
+    limit by spreading requests over servers."""
+    shared = settings.model_copy(update={"stream": "redis", "redis_url": redis_server.url,
+                                         "rate_limit_per_minute": 4})
+    key = world.key("moderator")
+    if time.time() % 60 > 55:  # keep the whole test inside one one-minute window
+        time.sleep(61 - time.time() % 60)
+    with TestClient(create_app(shared, start_workers=False)) as one, \
+            TestClient(create_app(shared, start_workers=False)) as two:
+        codes = [c.get("/api/v1/me", headers=bearer(key)).status_code for c in (one, two, one, two, one, two)]
+    assert codes == [200, 200, 200, 200, 429, 429]
 
 
 def test_hostile_bodies_are_clear_4xx(client, world):

@@ -6,16 +6,21 @@ counters live in Redis so every API process shares them.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 import time
-from typing import Protocol
+import weakref
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import redis.asyncio
 
 
 class Counter(Protocol):
     """Counts hits of a key within the current window."""
 
-    def hit(self, key: str, window_seconds: int) -> int:
+    async def hit(self, key: str, window_seconds: int) -> int:
         """Record one hit and return the count in this window."""
 
 
@@ -26,7 +31,8 @@ class MemoryCounter:
         self._counts: dict[tuple[str, int], int] = {}
         self._lock = threading.Lock()
 
-    def hit(self, key: str, window_seconds: int) -> int:
+    async def hit(self, key: str, window_seconds: int) -> int:
+        """Record one hit and return the count in this window."""
         window = int(time.time()) // window_seconds
         with self._lock:
             if len(self._counts) > 100_000:
@@ -37,20 +43,35 @@ class MemoryCounter:
 
 
 class RedisCounter:
-    """Counters in Redis (INCR + EXPIRE), shared by every API process."""
+    """Counters in Redis (INCR + EXPIRE), shared by every API process.
+
+    Asynchronous: the limit is checked in the event loop for every request, and a blocking
+    round trip there would stall every other request of the process. A client belongs to
+    one event loop, so there is one per loop (a test client runs its own loop).
+    """
 
     def __init__(self, url: str) -> None:
-        import redis
+        self.url = url
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis] = (
+            weakref.WeakKeyDictionary())
 
-        self._redis = redis.Redis.from_url(url)
+    def _client(self) -> redis.asyncio.Redis:
+        import redis.asyncio
 
-    def hit(self, key: str, window_seconds: int) -> int:
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = self._clients[loop] = redis.asyncio.Redis.from_url(self.url)
+        return client
+
+    async def hit(self, key: str, window_seconds: int) -> int:
+        """Record one hit and return the count in this window."""
         window = int(time.time()) // window_seconds
         name = f"salingjaga:rl:{key}:{window}"
-        pipe = self._redis.pipeline()
-        pipe.incr(name)
-        pipe.expire(name, window_seconds * 2)
-        count, _ = pipe.execute()
+        async with self._client().pipeline(transaction=False) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, window_seconds * 2)
+            count, _ = await pipe.execute()
         return int(count)
 
 

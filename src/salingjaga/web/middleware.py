@@ -63,33 +63,6 @@ class _TooLarge(Exception):
     pass
 
 
-class SecurityHeaders:
-    """Headers every response carries: no MIME sniffing, no framing, no referrer leaks."""
-
-    HEADERS = [
-        (b"x-content-type-options", b"nosniff"),
-        (b"x-frame-options", b"DENY"),
-        (b"referrer-policy", b"same-origin"),
-    ]
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []),
-                                      *[(k, v) for k, v in self.HEADERS if k not in present]]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-
 def is_page(request: Request) -> bool:
     """Whether a request is for a web page (HTML errors) rather than the API (JSON errors)."""
     path = request.url.path
@@ -141,10 +114,10 @@ def install_page_errors(app: FastAPI) -> None:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add the middleware of this module to ``app``."""
+    """Add the middleware of this module to ``app`` (security headers are added once, by
+    ``auth.middleware``, for pages and API alike)."""
     from salingjaga.web.csrf import AnonCsrfCookie
 
     app.add_middleware(AnonCsrfCookie, secure=settings.cookie_secure)
-    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     install_page_errors(app)
