@@ -33,6 +33,9 @@ def test_page_in_both_languages_with_figures_and_charts(client, world, db):
     english = client.get("/transparency", params=params)
     assert "Transparency report" in english.text and "Civic and election integrity" in english.text
     assert 'data-policy="misinformation"><th scope="row">Misinformation</th><td data-type="removed">3<' in english.text
+    # The medians' resolution is stated next to them.
+    assert "Median dibaca dari kelompok per menit" in page.text
+    assert "Medians are read from one-minute buckets" in english.text
     # A bad period is explained, not a crash.
     bad = client.get("/transparency", params={"from": "2024-02-14", "to": "2024-02-01"})
     assert bad.status_code == 422 and "before" in bad.text

@@ -17,10 +17,9 @@ from salingjaga.errors import NotFound
 from salingjaga.transparency import service
 from salingjaga.transparency.exports import to_csv
 from salingjaga.transparency.queries import Scope
+from salingjaga.transparency.rollup import ROLLUP_LOCK
 
 router = APIRouter(prefix="/api/v1/transparency", tags=["transparency"])
-
-_ROLLUP_LOCK = 7_240_215  # advisory lock: concurrent refreshes of one day wait, not collide
 
 
 def scope_params(
@@ -36,7 +35,7 @@ def scope_params(
 def locked_report(session: Session, scope: Scope) -> dict[str, Any]:
     """The report, with the rollup refresh serialised between concurrent requests."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ROLLUP_LOCK})
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ROLLUP_LOCK})
     return service.period_report(session, scope)
 
 

@@ -133,17 +133,19 @@ def register(app: typer.Typer) -> None:
 
     @t_app.command("rollup")
     def rollup_cmd(
-        from_: str | None = typer.Option(None, "--from", help="first WIB day (default: first decision)"),
-        to: str | None = typer.Option(None, "--to", help="last WIB day (default: last decision)"),
+        from_: str | None = typer.Option(None, "--from", help="first WIB day (default: every marked day)"),
+        to: str | None = typer.Option(None, "--to", help="last WIB day (default: every marked day)"),
+        verify: bool = typer.Option(False, "--verify", help="also compare raw per-day counts with the "
+                                    "rollups (after loading rows with triggers off)"),
         database_url: str | None = Db,
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
-        """Bring the daily rollup up to date (only days whose decision count changed are rebuilt)."""
+        """Bring the daily rollups up to date (only the days writes touched are rebuilt)."""
         from salingjaga.cli import emit
         from salingjaga.transparency.queries import refresh_rollup
 
         start = _day(from_) if from_ else None
         end = _day(to) if to else None
-        stats = run(database_url, lambda s: refresh_rollup(s, start, end))
-        emit(stats, as_json, f"rollup: {stats['days_checked']} days checked, "
+        stats = run(database_url, lambda s: refresh_rollup(s, start, end, verify=verify))
+        emit(stats, as_json, f"rollup ({stats['detector']}): {stats['days_checked']} days checked, "
                              f"{stats['days_rebuilt']} rebuilt, {stats['rows_written']} rows written")

@@ -1,17 +1,20 @@
 """The SQL behind a report. Every figure is aggregated in the database (GROUP BY, counts,
-percentiles); Python only reshapes the few result rows.
+exact percentiles); Python only reshapes the few result rows, and reads percentiles off the
+summed time-to-decision histogram (a few thousand buckets).
 
-Decision counts come from the daily rollup (``DailyActions``), refreshed for the period
-first; notices, appeals and durations come from the raw tables through their indexes
-(``ix_notices_received_at``, ``ix_appeals_created_at``). See ``report.py`` for the
-definitions of days, durations and percentiles.
+Decision and notice counts come from the daily rollups (``DailyActions``,
+``DailyNotices``), refreshed for the period first (``rollup.py``); time-to-decision
+percentiles from the ``DailyTimes`` histogram, or exactly from raw notices when a region is
+asked for; appeals and referrals from their raw tables through their indexes
+(``ix_appeals_created_at``). See ``report.py`` for the definitions of days, durations and
+percentiles, ``histogram.py`` for the histogram's resolution.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -23,9 +26,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    delete,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -33,8 +34,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from salingjaga.ids import new_id
-from salingjaga.transparency.models import DailyActions, RollupRun
+from salingjaga.transparency.histogram import Bucket
+from salingjaga.transparency.histogram import percentiles as histogram_percentiles
+from salingjaga.transparency.models import DailyActions, DailyNotices, DailyTimes
 from salingjaga.transparency.report import (
     RESTRICTIVE_ACTIONS,
     TTD_BUCKETS,
@@ -81,7 +83,7 @@ def seconds_between(session: Session, later: Any, earlier: Any) -> ColumnElement
     return cast(func.strftime("%s", later), Integer) - cast(func.strftime("%s", earlier), Integer)
 
 
-def _as_date(value: Any) -> date:
+def as_date(value: Any) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -131,111 +133,19 @@ def bucket_case(seconds: ColumnElement[Any]) -> ColumnElement[int]:
 # --- the rollup ---------------------------------------------------------------------------------
 
 
-def _decisions() -> Any:
+def decisions_model() -> Any:
+    """The moderation ``Decision`` model, imported late so the domain stays optional."""
     from salingjaga.moderation.models import Decision
 
     return Decision
 
 
-def _rollup_source(session: Session, lo: datetime, hi: datetime) -> Select[Any]:
-    """Raw decisions of ``[lo, hi)`` grouped into rollup rows."""
-    from salingjaga.content.models import ContentItem
+def refresh_rollup(session: Session, start: date | None = None, end: date | None = None, *,
+                   verify: bool = False) -> dict[str, Any]:
+    """Bring the daily rollups up to date (see ``rollup.refresh_rollup``)."""
+    from salingjaga.transparency.rollup import refresh_rollup as refresh
 
-    d = _decisions()
-    day = wib_day(session, d.decided_at).label("day")
-    election = func.coalesce(ContentItem.election, "").label("election")
-    region = func.coalesce(ContentItem.region_code, "").label("region")
-    return (
-        select(day, election, region, d.policy, d.action, d.source, d.automated_detection,
-               d.automated_decision, func.count().label("decisions"))
-        .select_from(d)
-        .outerjoin(ContentItem, ContentItem.id == d.content_id)
-        .where(d.decided_at >= lo, d.decided_at < hi)
-        .group_by(day, election, region, d.policy, d.action, d.source, d.automated_detection,
-                  d.automated_decision)
-    )
-
-
-def _raw_day_counts(session: Session, lo: datetime, hi: datetime) -> dict[date, int]:
-    d = _decisions()
-    day = wib_day(session, d.decided_at)
-    rows = session.execute(
-        select(day, func.count()).where(d.decided_at >= lo, d.decided_at < hi).group_by(day))
-    return {_as_date(k): int(v) for k, v in rows}
-
-
-def _rolled_day_counts(session: Session, start: date, end: date) -> dict[date, int]:
-    rows = session.execute(
-        select(DailyActions.day, func.sum(DailyActions.decisions))
-        .where(DailyActions.day >= start, DailyActions.day <= end).group_by(DailyActions.day))
-    return {_as_date(k): int(v) for k, v in rows}
-
-
-def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
-    """Consecutive days joined into ``(first, last)`` runs."""
-    out: list[tuple[date, date]] = []
-    for day in sorted(days):
-        if out and out[-1][1] + timedelta(days=1) == day:
-            out[-1] = (out[-1][0], day)
-        else:
-            out.append((day, day))
-    return out
-
-
-def decision_span(session: Session) -> tuple[date, date] | None:
-    """The first and last WIB day holding a decision, if any."""
-    d = _decisions()
-    lo, hi = session.execute(select(func.min(d.decided_at), func.max(d.decided_at))).one()
-    if lo is None:
-        return None
-    from salingjaga.transparency.report import wib_day as py_day
-
-    return py_day(lo), py_day(hi)
-
-
-def refresh_rollup(session: Session, start: date | None = None, end: date | None = None) -> dict[str, Any]:
-    """Bring the rollup up to date for ``start..end`` (default: every day with decisions).
-
-    First one indexed count compares the raw total with the rollup's; only when they differ
-    are per-day counts compared and the differing days rebuilt, in runs of consecutive days.
-    """
-    if start is None or end is None:
-        span = decision_span(session)
-        if span is None:
-            return {"days_checked": 0, "days_rebuilt": 0, "rows_written": 0}
-        start, end = start or span[0], end or span[1]
-    lo, hi = period_bounds(start, end)
-    d = _decisions()
-    # Only the timestamp column is read, so PostgreSQL answers from ix_decisions_decided_at
-    # alone (an index-only scan); this is why appeal outcomes are kept in the rollup too.
-    raw_total = int(session.scalar(
-        select(func.count()).select_from(d).where(d.decided_at >= lo, d.decided_at < hi)) or 0)
-    rolled_total = int(session.scalar(
-        select(func.coalesce(func.sum(DailyActions.decisions), 0))
-        .where(DailyActions.day >= start, DailyActions.day <= end)) or 0)
-    stats = {"first_day": start.isoformat(), "last_day": end.isoformat(),
-             "days_checked": (end - start).days + 1, "days_rebuilt": 0, "rows_written": 0}
-    if raw_total == rolled_total:
-        return stats
-    raw, rolled = _raw_day_counts(session, lo, hi), _rolled_day_counts(session, start, end)
-    dirty = [day for day in set(raw) | set(rolled) if raw.get(day, 0) != rolled.get(day, 0)]
-    written = 0
-    for first, last in _runs(dirty):
-        run_lo, run_hi = period_bounds(first, last)
-        session.execute(delete(DailyActions).where(DailyActions.day >= first, DailyActions.day <= last))
-        source = _rollup_source(session, run_lo, run_hi)
-        session.execute(
-            insert(DailyActions).from_select(
-                ["day", "election", "region", "policy", "action", "source", "automated_detection",
-                 "automated_decision", "decisions"], source))
-        written += int(session.scalar(select(func.count()).select_from(DailyActions).where(
-            DailyActions.day >= first, DailyActions.day <= last)) or 0)
-    stats["days_rebuilt"], stats["rows_written"] = len(dirty), written
-    session.add(RollupRun(id=new_id("rlp"), first_day=start, last_day=end,
-                          days_checked=stats["days_checked"], days_rebuilt=len(dirty),
-                          rows_written=written))
-    session.flush()
-    return stats
+    return refresh(session, start, end, verify=verify)
 
 
 # --- decisions ----------------------------------------------------------------------------------
@@ -260,7 +170,7 @@ def decision_counts(session: Session, scope: Scope, *dims: str) -> list[tuple[An
     rows = session.execute(
         select(*cols, func.sum(DailyActions.decisions)).where(*_rollup_where(scope)).group_by(*cols)
         .order_by(*cols))
-    return [(*(_as_date(v) if name == "day" else v for name, v in zip(dims, row[:-1], strict=True)),
+    return [(*(as_date(v) if name == "day" else v for name, v in zip(dims, row[:-1], strict=True)),
              int(row[-1])) for row in rows]
 
 
@@ -276,7 +186,7 @@ def _appealed_cases() -> Any:
     """Review cases whose decision was appealed, with that decision's time (a small set)."""
     from salingjaga.moderation.models import Appeal
 
-    d = _decisions()
+    d = decisions_model()
     return (
         select(d.case_id.label("case_id"), func.min(d.decided_at).label("decided_at"))
         .select_from(Appeal).join(d, d.id == Appeal.decision_id).where(d.case_id.is_not(None))
@@ -285,11 +195,11 @@ def _appealed_cases() -> Any:
 
 
 def notice_facts(session: Session, scope: Scope, partner_id: str | None = None) -> Any:
-    """One row per notice received in scope: ``id, source, partner_id, policy, received_at,
-    decided_at, outcome`` (a subquery to aggregate over)."""
+    """One row per notice received in scope: ``id, source, partner_id, policy, election,
+    region, received_at, decided_at, outcome`` (a subquery to aggregate over)."""
     from salingjaga.partners.notice_models import Notice
 
-    d = _decisions()
+    d = decisions_model()
     appealed = _appealed_cases()
     first_action = (
         select(d.action).where(d.case_id == Notice.case_id, d.kind != "appeal")
@@ -306,44 +216,49 @@ def notice_facts(session: Session, scope: Scope, partner_id: str | None = None) 
     if partner_id is not None:
         conds.append(Notice.partner_id == partner_id)
     return (
-        select(Notice.id, Notice.source, Notice.partner_id, Notice.policy, Notice.received_at,
-               decided_at.label("decided_at"), outcome.label("outcome"))
+        select(Notice.id, Notice.source, Notice.partner_id, Notice.policy, Notice.election,
+               Notice.region, Notice.received_at, decided_at.label("decided_at"), outcome.label("outcome"))
         .select_from(Notice).outerjoin(appealed, appealed.c.case_id == Notice.case_id).where(*conds)
         .subquery("notice_facts")
     )
 
 
-def _actioned(outcome: Any) -> ColumnElement[int]:
-    return case((outcome.in_(sorted(RESTRICTIVE_ACTIONS)), 1), else_=0)
+def _notice_where(scope: Scope, partner_id: str | None = None) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [DailyNotices.day >= scope.start, DailyNotices.day <= scope.end]
+    if scope.election is not None:
+        conds.append(DailyNotices.election == scope.election)
+    if scope.region is not None:
+        conds.append(region_filter(DailyNotices.region, scope.region))
+    if partner_id is not None:
+        conds.append(DailyNotices.partner_id == partner_id)
+    return conds
 
 
 def notice_summary(session: Session, scope: Scope) -> list[tuple[str, str, str | None, int, int]]:
     """``(partner_kind, source, ttd bucket or None while undecided, actioned, notices)`` for
-    notices received in scope, in one pass; people without a partner have kind ``user``.
-
-    Grouped by partner id, not kind: the partner table is tiny, so its kinds are looked up
-    once instead of joined to every notice."""
+    notices received in scope, from the notice rollup; people without a partner have kind
+    ``user``. Grouped by partner id, not kind: the partner table is tiny, so its kinds are
+    looked up once (and a re-classified partner needs no rebuild)."""
     from salingjaga.partners.models import Partner
 
-    nf = notice_facts(session, scope)
-    bucket = case((nf.c.decided_at.is_(None), None),
-                  else_=bucket_case(seconds_between(session, nf.c.decided_at, nf.c.received_at)))
-    actioned = _actioned(nf.c.outcome)
+    n = DailyNotices
+    actioned = case((n.outcome.in_(sorted(RESTRICTIVE_ACTIONS)), 1), else_=0)
     rows = session.execute(
-        select(nf.c.partner_id, nf.c.source, bucket, actioned, func.count())
-        .group_by(nf.c.partner_id, nf.c.source, bucket, actioned)).all()
+        select(n.partner_id, n.source, n.bucket, actioned, func.sum(n.notices))
+        .where(*_notice_where(scope)).group_by(n.partner_id, n.source, n.bucket, actioned)).all()
     kinds = dict(session.execute(select(Partner.id, Partner.kind)).tuples().all())
     out: dict[tuple[str, str, str | None, int], int] = {}
-    for pid, source, b, a, n in rows:
+    for pid, source, b, a, count in rows:
         key = (str(kinds.get(pid, "user") if pid else "user"), str(source),
-               None if b is None else TTD_BUCKETS[int(b)][0], int(a))
-        out[key] = out.get(key, 0) + int(n)
-    return [(*k, n) for k, n in sorted(out.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or "", kv[0][3]))]
+               None if int(b) < 0 else TTD_BUCKETS[int(b)][0], int(a))
+        out[key] = out.get(key, 0) + int(count)
+    return [(*k, v) for k, v in sorted(out.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or "", kv[0][3]))]
 
 
 def time_to_decision(session: Session, scope: Scope, trusted: bool | None,
                      partner_id: str | None = None) -> tuple[int, list[float | None]]:
-    """Count, median and p90 seconds from notice to decision (trusted flaggers, others, all)."""
+    """Count, median and p90 seconds from notice to decision (trusted flaggers, others,
+    all), exact, from raw rows."""
     nf = notice_facts(session, scope, partner_id)
     secs = seconds_between(session, nf.c.decided_at, nf.c.received_at).label("secs")
     q = select(secs).where(nf.c.decided_at.is_not(None))
@@ -354,11 +269,41 @@ def time_to_decision(session: Session, scope: Scope, trusted: bool | None,
     return percentiles(session, q)
 
 
-def ttd_by_group(session: Session, scope: Scope) -> dict[str, tuple[int, list[float | None]]]:
-    """``trusted_flagger``, ``other`` and ``all``: count, median and p90 seconds to decision.
+def ttd_from_histogram(scope: Scope) -> bool:
+    """Whether a scope's time-to-decision percentiles come from the ``DailyTimes``
+    histogram (it has no region dimension: region reports are computed exactly)."""
+    return scope.region is None
 
-    PostgreSQL does all three in one pass (``GROUPING SETS``); SQLite asks per group.
-    """
+
+def ttd_by_group(session: Session, scope: Scope) -> dict[str, tuple[int, list[float | None]]]:
+    """``trusted_flagger``, ``other`` and ``all``: count, median and p90 seconds to decision,
+    from the histogram when ``ttd_from_histogram(scope)``, else exactly from raw rows."""
+    if ttd_from_histogram(scope):
+        return ttd_histogram(session, scope)
+    return ttd_exact(session, scope)
+
+
+def ttd_histogram(session: Session, scope: Scope) -> dict[str, tuple[int, list[float | None]]]:
+    """Percentiles from the summed per-day histograms of the period (see ``histogram``)."""
+    t = DailyTimes
+    conds: list[ColumnElement[bool]] = [t.day >= scope.start, t.day <= scope.end]
+    if scope.election is not None:
+        conds.append(t.election == scope.election)
+    rows = session.execute(
+        select(t.trusted, t.lower, func.sum(t.notices), func.min(t.low), func.max(t.high))
+        .where(*conds).group_by(t.trusted, t.lower))
+    groups: dict[str, list[Bucket]] = {"trusted_flagger": [], "other": []}
+    for trusted, lower, count, low, high in rows:
+        groups["trusted_flagger" if trusted else "other"].append(
+            Bucket(int(lower), int(count), int(low), int(high)))
+    out = {key: histogram_percentiles(buckets) for key, buckets in groups.items()}
+    out["all"] = histogram_percentiles([*groups["trusted_flagger"], *groups["other"]])
+    return out
+
+
+def ttd_exact(session: Session, scope: Scope) -> dict[str, tuple[int, list[float | None]]]:
+    """Exact percentiles from raw rows. PostgreSQL does all three groups in one pass
+    (``GROUPING SETS``); SQLite asks per group."""
     if dialect(session) != "postgresql":
         return {"trusted_flagger": time_to_decision(session, scope, True),
                 "other": time_to_decision(session, scope, False),
@@ -383,12 +328,12 @@ def ttd_by_group(session: Session, scope: Scope) -> dict[str, tuple[int, list[fl
 
 def partner_notice_rows(session: Session, scope: Scope, partner_id: str) -> list[tuple[str, str, int]]:
     """``(policy, outcome or 'pending', notices)`` for one partner's notices in scope."""
-    nf = notice_facts(session, scope, partner_id)
-    outcome = func.coalesce(nf.c.outcome, "pending")
+    n = DailyNotices
+    outcome = case((n.outcome == "", "pending"), else_=n.outcome)
     rows = session.execute(
-        select(nf.c.policy, outcome, func.count()).group_by(nf.c.policy, outcome)
-        .order_by(nf.c.policy, outcome))
-    return [(str(p), str(o), int(n)) for p, o, n in rows]
+        select(n.policy, outcome, func.sum(n.notices)).where(*_notice_where(scope, partner_id))
+        .group_by(n.policy, outcome).order_by(n.policy, outcome))
+    return [(str(p), str(o), int(c)) for p, o, c in rows]
 
 
 # --- appeals ------------------------------------------------------------------------------------
@@ -398,7 +343,7 @@ def _appeal_base(session: Session, scope: Scope) -> tuple[Any, list[ColumnElemen
     from salingjaga.content.models import ContentItem
     from salingjaga.moderation.models import Appeal
 
-    d = _decisions()
+    d = decisions_model()
     lo, hi = scope.bounds
     conds: list[ColumnElement[bool]] = [Appeal.created_at >= lo, Appeal.created_at < hi]
     joined = select().select_from(Appeal)
@@ -441,7 +386,7 @@ def statement_pages(session: Session, scope: Scope, page: int = 1000) -> Any:
     from salingjaga.content.models import ContentItem
     from salingjaga.moderation.models import Statement
 
-    d = _decisions()
+    d = decisions_model()
     lo, hi = scope.bounds
     conds: list[ColumnElement[bool]] = [d.decided_at >= lo, d.decided_at < hi]
     query = select(Statement.id, d.decided_at, Statement.data).join(d, d.id == Statement.decision_id)
