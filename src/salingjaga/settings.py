@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # Background maintenance in the server (webhook retries, stale case leases): how often, in
     # seconds; 0 turns it off. Not started with the inline stream (tests, scripts).
     maintenance_interval_seconds: float = 30.0
+    # How often a server brings the transparency rollups up to date (days touched since the
+    # last refresh), so a report after busy hours does not pay for it; 0 turns it off.
+    rollup_interval_seconds: float = 120.0
 
     @property
     def is_sqlite(self) -> bool:

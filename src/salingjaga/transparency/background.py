@@ -1,0 +1,55 @@
+"""Keeps the transparency rollups fresh inside a server.
+
+A report rebuilds the days written since the last refresh before it answers; during an
+election "today" changes all the time, so without this a report would pay seconds for it.
+Started by the app's lifespan for the transports with in-process workers (``memory``,
+``redis``), never with ``inline`` (tests and scripts keep every effect inside the request).
+Several servers may run it: refreshes serialise on an advisory lock and the second finds
+nothing left to do.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from salingjaga.db import Database
+from salingjaga.settings import Settings
+from salingjaga.transparency.queries import refresh_rollup
+
+log = logging.getLogger("salingjaga.transparency.background")
+
+
+def run_once(db: Database) -> dict[str, Any]:
+    """One refresh of every marked day, in its own transaction."""
+    with db.session() as session:
+        return refresh_rollup(session)
+
+
+def start(app: Any, settings: Settings) -> Callable[[], None]:
+    """Start the refresh thread; returns the callable that stops it."""
+    interval = settings.rollup_interval_seconds
+    if settings.stream == "inline" or interval <= 0:
+        return lambda: None
+    db: Database = app.state.db
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(interval):
+            try:
+                done = run_once(db)
+                if done.get("days_rebuilt"):
+                    log.info("transparency rollup refreshed: %s", done)
+            except Exception:  # keep the thread alive; the next pass retries
+                log.exception("transparency rollup refresh failed")
+
+    thread = threading.Thread(target=loop, name="salingjaga-transparency-rollup", daemon=True)
+    thread.start()
+
+    def stop_thread() -> None:
+        stop.set()
+        thread.join(timeout=120)
+
+    return stop_thread
