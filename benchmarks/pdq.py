@@ -2,6 +2,7 @@
 IndexBinaryMultiHash, the index PdqSignal uses), on the same random hashes with planted
 near matches, checking both return the same matches.
 
+    python -m benchmarks.run --only pdq [--quick]
     python -m benchmarks.pdq [--size 1000000] [--queries 2000] [--out var/bench-pdq.json]
 """
 
@@ -34,7 +35,7 @@ def make_data(size: int, queries: int, seed: int = 2024) -> tuple[np.ndarray, np
     return db, q, src
 
 
-def run(size: int, queries: int, single: int) -> dict[str, Any]:
+def measure(size: int, queries: int, single: int) -> dict[str, Any]:
     """Build both indexes, time batch and one-at-a-time lookups, compare the matches."""
     import faiss
     from threatexchange.signal_type.pdq.pdq_index import PDQIndex as TEIndex
@@ -84,6 +85,30 @@ def run(size: int, queries: int, single: int) -> dict[str, Any]:
     }
 
 
+def run(ctx: Any) -> list[dict[str, Any]]:
+    """Suite entry point: 1 million hashes (50,000 with ``--quick``); skipped when faiss or
+    ThreatExchange (the baseline) is not installed."""
+    from benchmarks.run import Skip
+
+    try:
+        import faiss  # noqa: F401
+        import threatexchange  # noqa: F401
+    except ImportError as exc:
+        raise Skip(f"the baseline needs faiss-cpu and threatexchange: {exc}") from exc
+    size = ctx.scale(1_000_000, 50_000)
+    r = measure(size, ctx.scale(2000, 500), ctx.scale(500, 200))
+    same = {"same_matches": r["same_matches"], "matches": r["matches"]}
+    label = f"{size:,} hashes, radius {RADIUS}"
+    return [
+        ctx.figure(f"PDQ lookups/s, batch, {label}", r["ours_batch_qps"], "/s",
+                   "ThreatExchange PDQ index (faiss multi-hash), batch", r["threatexchange_batch_qps"], **same),
+        ctx.figure(f"PDQ lookups/s, one at a time, {label}", r["ours_single_qps"], "/s",
+                   "ThreatExchange PDQIndex.query, one at a time", r["threatexchange_single_qps"], **same),
+        ctx.figure(f"PDQ index build, {label}", r["ours_build_s"], "s",
+                   "ThreatExchange PDQ index build", r["threatexchange_build_s"]),
+    ]
+
+
 def main() -> None:
     """Run and print the figures with ratios; write the JSON summary."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -92,7 +117,7 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=500)
     parser.add_argument("--out", type=Path, default=Path("var/bench-pdq.json"))
     args = parser.parse_args()
-    result = run(args.size, args.queries, args.single)
+    result = measure(args.size, args.queries, args.single)
     for k, v in result.items():
         print(f"{k:28} {v}")
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ Baseline measured in the same run: the previous classifier design (scikit-learn
 label, ``predict_proba`` per label, results built per item), trained on the same shipped
 examples.
 
+    python -m benchmarks.run --only text_signals [--quick]
     python -m benchmarks.text_signals [--items 5000] [--out var/bench-text-signals.json]
 """
 
@@ -82,6 +83,69 @@ def _rate(fn: Any, texts: list[str], batch: int) -> float:
     return len(texts) / max(time.perf_counter() - start, 1e-9)
 
 
+def measure(n_items: int, batch: int) -> dict[str, Any]:
+    """Time the classifier, its baseline and the pipeline on the calling thread's cores."""
+    items = make_items(n_items)
+    classify = default_classifier()
+    texts = [it["caption"] for it in items]
+    if classify is not None:
+        classify(texts[:10])  # load the model outside the timing
+    classifier_only = _rate(classify, texts, batch) if classify is not None else 0.0
+    base = VocabularyBaseline()
+    base(texts[:10])
+    baseline_only = _rate(base, texts, batch)
+    ctx = ScanContext(history=MemoryHistory(), classify=classify)
+    t = time.perf_counter()
+    n_signals = 0
+    for i in range(0, len(items), batch):
+        n_signals += sum(len(s) for s in scan_batch(items[i : i + batch], ctx))
+    pipeline = len(items) / (time.perf_counter() - t)
+    # the same pipeline without the classifier: what detection itself costs per item
+    bare = ScanContext(history=MemoryHistory())
+    t = time.perf_counter()
+    for i in range(0, len(items), batch):
+        scan_batch(items[i : i + batch], bare)
+    without_classifier = len(items) / (time.perf_counter() - t)
+    return {"items": len(items), "batch": batch, "classifier": classify is not None,
+            "signals": n_signals, "pipeline_items_per_s": round(pipeline),
+            "classifier_only_items_per_s": round(classifier_only),
+            "pipeline_without_classifier_items_per_s": round(without_classifier),
+            "baseline_classifier_only_items_per_s": round(baseline_only),
+            "ratio_classifier_to_baseline": round(classifier_only / baseline_only, 2),
+            "ratio_pipeline_to_classifier": round(pipeline / classifier_only, 2) if classifier_only else 0,
+            "target_items_per_s": 1000, "meets_target": pipeline >= 1000}
+
+
+def _one_core() -> set[int] | None:
+    """Pin this process to one core (the figure is per core); the previous set, to restore."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(before)})
+    return before
+
+
+def run(ctx: Any) -> list[dict[str, Any]]:
+    """Suite entry point: 5,000 items (1,000 with ``--quick``) on one core; the runner's
+    CPU affinity is restored afterwards so later benchmarks get every core again."""
+    before = _one_core()
+    try:
+        r = measure(ctx.scale(5000, 1000), 500)
+    finally:
+        if before is not None:
+            os.sched_setaffinity(0, before)
+    return [
+        ctx.figure("text signals per item, whole pipeline, one core", r["pipeline_items_per_s"], "/s",
+                   "classifier alone on the same batch", r["classifier_only_items_per_s"],
+                   target=">= 1,000/s", meets=r["meets_target"], signals=r["signals"]),
+        ctx.figure("text classifier alone, one core", r["classifier_only_items_per_s"], "/s",
+                   "previous design (scikit-learn vocabulary TF-IDF + per-label predict_proba)",
+                   r["baseline_classifier_only_items_per_s"]),
+        ctx.figure("pipeline without the classifier, one core", r["pipeline_without_classifier_items_per_s"],
+                   "/s", "classifier alone on the same batch", r["classifier_only_items_per_s"]),
+    ]
+
+
 def main() -> None:
     """Time both and print the figures with their ratio; write the JSON summary."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -89,37 +153,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--out", type=Path, default=Path("var/bench-text-signals.json"))
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    items = make_items(args.items)
-    classify = default_classifier()
-    texts = [it["caption"] for it in items]
-    if classify is not None:
-        classify(texts[:10])  # load the model outside the timing
-    classifier_only = _rate(classify, texts, args.batch) if classify is not None else 0.0
-    base = VocabularyBaseline()
-    base(texts[:10])
-    baseline_only = _rate(base, texts, args.batch)
-    ctx = ScanContext(history=MemoryHistory(), classify=classify)
-    t = time.perf_counter()
-    n_signals = 0
-    for i in range(0, len(items), args.batch):
-        n_signals += sum(len(s) for s in scan_batch(items[i : i + args.batch], ctx))
-    pipeline = len(items) / (time.perf_counter() - t)
-    # the same pipeline without the classifier: what detection itself costs per item
-    bare = ScanContext(history=MemoryHistory())
-    t = time.perf_counter()
-    for i in range(0, len(items), args.batch):
-        scan_batch(items[i : i + args.batch], bare)
-    without_classifier = len(items) / (time.perf_counter() - t)
-    result = {"items": len(items), "batch": args.batch, "classifier": classify is not None,
-              "signals": n_signals, "pipeline_items_per_s": round(pipeline),
-              "classifier_only_items_per_s": round(classifier_only),
-              "pipeline_without_classifier_items_per_s": round(without_classifier),
-              "baseline_classifier_only_items_per_s": round(baseline_only),
-              "ratio_classifier_to_baseline": round(classifier_only / baseline_only, 2),
-              "ratio_pipeline_to_classifier": round(pipeline / classifier_only, 2) if classifier_only else 0,
-              "target_items_per_s": 1000, "meets_target": pipeline >= 1000}
+    _one_core()
+    result = measure(args.items, args.batch)
     for k, v in result.items():
         print(f"{k:32} {v}")
     args.out.parent.mkdir(parents=True, exist_ok=True)

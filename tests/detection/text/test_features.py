@@ -35,3 +35,10 @@ def test_sublinear_l2_gives_unit_rows_and_keeps_empty_rows_empty():
     weighted = features.sublinear_l2(counts, np.full(1 << 18, 2.0, dtype=np.float32))
     norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
     assert np.allclose(norms, [1.0, 0.0, 1.0], atol=1e-5)
+
+
+def test_sublinear_l2_rows_are_unit_when_later_rows_are_empty():
+    # a row followed by empty rows must still be normalised over all of its values
+    counts = features.char_counts(["surat suara", "", ""], 18)
+    weighted = features.sublinear_l2(counts)
+    assert np.isclose(float(weighted[0].multiply(weighted[0]).sum()), 1.0)

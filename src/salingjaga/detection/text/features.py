@@ -155,31 +155,47 @@ def counts(docs: np.ndarray, columns: np.ndarray, n_docs: int, bits: int) -> sp.
     return sp.csr_matrix((tf, cols, indptr), shape=(n_docs, 1 << bits))
 
 
+def char_columns(texts: Sequence[str], bits: int, ns: Sequence[int] = (3, 4, 5)) -> tuple[np.ndarray, np.ndarray]:
+    """(document, column) of every hashed character n-gram of normalised texts."""
+    docs, hashes = Batch(texts).char_ngrams(ns)
+    return docs, bucket(hashes, bits)
+
+
+def word_columns(texts: Sequence[str], bits: int, ns: Sequence[int] = (1,)) -> tuple[np.ndarray, np.ndarray]:
+    """(document, column) of every hashed word n-gram of texts whose words are separated
+    by spaces."""
+    docs, hashes = Batch(texts).words(ns)
+    return docs, bucket(hashes, bits)
+
+
 def char_counts(texts: Sequence[str], bits: int, ns: Sequence[int] = (3, 4, 5)) -> sp.csr_matrix:
     """Hashed character n-gram counts of normalised texts."""
-    batch = Batch(texts)
-    docs, hashes = batch.char_ngrams(ns)
-    return counts(docs, bucket(hashes, bits), len(texts), bits)
+    return counts(*char_columns(texts, bits, ns), len(texts), bits)
 
 
 def word_counts(texts: Sequence[str], bits: int, ns: Sequence[int] = (1,)) -> sp.csr_matrix:
     """Hashed word n-gram counts of texts whose words are separated by spaces."""
-    batch = Batch(texts)
-    docs, hashes = batch.words(ns)
-    return counts(docs, bucket(hashes, bits), len(texts), bits)
+    return counts(*word_columns(texts, bits, ns), len(texts), bits)
 
 
-def sublinear_l2(matrix: sp.csr_matrix, idf: np.ndarray | None = None) -> sp.csr_matrix:
-    """TF-IDF rows: ``1 + log(tf)``, times ``idf`` if given, L2-normalised (in place)."""
+def sublinear_l2(matrix: sp.csr_matrix, idf: np.ndarray | None = None,
+                 value_weights: np.ndarray | None = None) -> sp.csr_matrix:
+    """TF-IDF rows: ``1 + log(tf)``, times ``idf`` (one per column) or ``value_weights``
+    (one per stored value) if given, L2-normalised (in place)."""
     data = matrix.data
     np.log(data, out=data)
     data += 1.0
     if idf is not None:
         data *= idf[matrix.indices]
+    if value_weights is not None:
+        data *= value_weights
     if data.size:
+        # Sums over the non-empty rows only: reducing at every row start (clipped to the
+        # data) cut the last value off a row's norm when the rows after it were empty.
         lengths = np.diff(matrix.indptr)
-        firsts = np.minimum(matrix.indptr[:-1], data.size - 1)
-        norms = np.sqrt(np.add.reduceat(data * data, firsts))
-        norms[(lengths == 0) | (norms == 0)] = 1.0
-        data /= np.repeat(norms, lengths).astype(np.float32)
+        filled = lengths > 0
+        norms = np.ones(lengths.size, dtype=np.float32)
+        norms[filled] = np.sqrt(np.add.reduceat(data * data, matrix.indptr[:-1][filled]))
+        norms[norms == 0] = 1.0
+        data /= np.repeat(norms, lengths)
     return matrix

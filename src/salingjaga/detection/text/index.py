@@ -12,7 +12,8 @@ Up to ``EXACT_LIMIT`` fact-checks every query is scored exactly against every fa
 (sparse matrix products, batched). Above it, each query generates candidates from the
 rarest of its terms (bounded posting-list work) and from an approximate nearest-neighbour
 index (faiss IVF with 8-bit scalar quantisation), and only those candidates are re-scored
-exactly. Pure computation: no database here.
+exactly. Query terms are weighted with an idf that also counts the texts searched so far
+(the background: see ``SparseView``). Pure computation: no database here.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from salingjaga.detection.text.features import char_counts, sublinear_l2, word_counts
+from salingjaga.detection.text.features import char_columns, counts, sublinear_l2, word_columns
 from salingjaga.detection.text.normalize import content_words, normalize_many
 
 EXACT_LIMIT = 50_000
@@ -43,6 +44,15 @@ W_CHAR, W_WORD, W_SEM = 1.0, 1.0, 0.5
 SEM_FLOOR, SEM_SPAN, SEM_CAP = 0.35, 0.55, 0.9
 # In "auto" mode, embed a query only when lexical evidence is weak or the language differs.
 AUTO_LEXICAL_FLOOR = 0.15
+
+
+# Background: which terms are common in the text the matcher is asked about (posts), not
+# only in the fact-checks. A word every scam message carries ("klik", "daftar", "whatsapp")
+# is rare among headlines, so fact-check idf rates it as strong evidence; mixing in how
+# often it occurs in circulating posts corrects that. The posts count as much as the
+# fact-check collection (W_BACKGROUND) once at least BACKGROUND_MIN have been seen.
+W_BACKGROUND = 1.0
+BACKGROUND_MIN = 200
 
 
 # Hashed feature spaces (no vocabulary: the build streams and needs no dictionary of
@@ -67,6 +77,14 @@ def char_ngrams(normalized: str) -> list[str]:
 
 
 @dataclass
+class QueryVector:
+    """One weighted, L2-normalised query in a view: sorted term columns and weights."""
+
+    terms: np.ndarray  # int64, sorted
+    weights: np.ndarray  # float32
+
+
+@dataclass
 class Features:
     """The analysed forms of a batch of texts, computed once and shared by every view."""
 
@@ -80,12 +98,15 @@ def analyse(texts: Sequence[str]) -> Features:
     return Features(norm, [" ".join(content_words(n)) for n in norm])
 
 
-def _char_counts(texts: Sequence[str]) -> sp.csr_matrix:
-    return char_counts(texts, CHAR_BITS)
+def _char_columns(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    return char_columns(texts, CHAR_BITS)
 
 
-def _word_counts(texts: Sequence[str]) -> sp.csr_matrix:
-    return word_counts(texts, WORD_BITS)
+def _word_columns(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    return word_columns(texts, WORD_BITS)
+
+
+Columns = Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]
 
 
 class SparseView:
@@ -93,10 +114,16 @@ class SparseView:
 
     Documents added after the last full build are weighted with the idf of that moment;
     ``ClaimIndex`` rebuilds when the collection has grown enough for idf to drift.
+
+    Queries are weighted with an idf that also counts the background: the document
+    frequency of every term among the texts searched so far (each counted after it was
+    scored, so a text is never part of its own background). Only query weights change;
+    the stored documents keep fact-check idf, so nothing is rebuilt as the background
+    grows, and the mix is computed for the query's own terms only.
     """
 
-    def __init__(self, counter: Callable[[Sequence[str]], sp.csr_matrix], bits: int) -> None:
-        self.counter = counter
+    def __init__(self, columns: Columns, bits: int) -> None:
+        self.columns = columns
         self.bits = bits
         self.df = np.zeros(1 << bits, dtype=np.int32)
         self.n_docs = 0
@@ -104,6 +131,8 @@ class SparseView:
         self._chunks: list[sp.csr_matrix] = []
         self._docs: sp.csr_matrix | None = sp.csr_matrix((0, 1 << bits), dtype=np.float32)
         self._postings: sp.csr_matrix | None = None
+        self.background: np.ndarray | None = None  # allocated on the first observed text
+        self.n_background = 0
 
     def _compute_idf(self) -> np.ndarray:
         idf: np.ndarray = (np.log((1.0 + self.n_docs) / (1.0 + self.df)) + 1.0).astype(np.float32)
@@ -134,7 +163,8 @@ class SparseView:
             self._chunks = [self._docs]
         counted: list[sp.csr_matrix] = []
         for start in range(0, len(texts), CHUNK):
-            part = self.counter(texts[start:start + CHUNK])
+            chunk = texts[start:start + CHUNK]
+            part = counts(*self.columns(chunk), len(chunk), self.bits)
             self.df += np.bincount(part.indices, minlength=1 << self.bits).astype(np.int32)
             counted.append(part)
         self.n_docs += len(texts)
@@ -144,33 +174,128 @@ class SparseView:
         self._docs = None
         self._postings = None
 
-    def queries(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """Query vectors in this view's space (terms no document has are ignored)."""
-        counted = self.counter(texts)
+    def query_idf(self, terms: np.ndarray) -> np.ndarray:
+        """Idf of ``terms`` for weighting queries: fact-check idf until ``BACKGROUND_MIN``
+        texts were observed, then the smoothed idf of the fact-checks and the background
+        mixed (the background scaled to weigh ``W_BACKGROUND`` times the collection)."""
+        if self.background is None or self.n_background < BACKGROUND_MIN:
+            out: np.ndarray = self._idf[terms]
+            return out
+        n = float(self.n_docs)
+        scale = W_BACKGROUND * n / self.n_background
+        mixed = self.df[terms] + scale * self.background[terms]
+        out = (np.log((1.0 + n * (1.0 + W_BACKGROUND)) / (1.0 + mixed)) + 1.0).astype(np.float32)
+        return out
+
+    def observe(self, terms: np.ndarray, n_texts: int) -> None:
+        """Count ``n_texts`` searched texts into the background; ``terms`` holds each
+        text's distinct terms. Concurrent observers may lose a count now and then, which
+        only nudges a frequency: no lock on the lookup path."""
+        if self.background is None:
+            self.background = np.zeros(1 << self.bits, dtype=np.int32)
+        np.add.at(self.background, terms, 1)
+        self.n_background += n_texts
+
+    def adopt_background(self, other: SparseView) -> None:
+        """Keep what ``other`` (an index this one replaces) learnt about searched texts."""
+        if other.background is not None and other.bits == self.bits:
+            self.background = other.background.copy()
+            self.n_background = other.n_background
+
+    def queries(self, texts: Sequence[str], observe: bool = False) -> sp.csr_matrix:
+        """Query vectors in this view's space (terms no document has are ignored);
+        ``observe`` counts the texts into the background after weighting them."""
+        counted = counts(*self.columns(texts), len(texts), self.bits)
+        seen = counted.indices.copy() if observe else None
+        weighted = self._weigh(counted)
+        if seen is not None:
+            self.observe(seen, len(texts))
+        return weighted
+
+    def _weigh(self, counted: sp.csr_matrix) -> sp.csr_matrix:
         counted.data[self.df[counted.indices] == 0] = 0.0
         counted.eliminate_zeros()
-        return sublinear_l2(counted, self._idf)
+        return sublinear_l2(counted, None, self.query_idf(counted.indices))
 
-    def candidates(self, query: sp.csr_matrix, limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """Approximate top ``limit`` documents for one query row, reading the posting lists
-        of its rarest terms first until ``POSTING_BUDGET`` entries are read."""
-        terms = query.indices
+    def vectors(self, texts: Sequence[str], observe: bool = False) -> list[QueryVector]:
+        """The rows of ``queries`` as plain arrays, one ``QueryVector`` per text.
+
+        The single-text lookup works on these directly: building a scipy matrix, slicing a
+        row out of it or multiplying by its transpose (a 2**22-row CSC) each cost more than
+        the whole lookup should. Same weights as ``queries``: sublinear tf times query idf,
+        terms no document has dropped, L2-normalised."""
+        docs, cols = self.columns(texts)
+        key, tf = np.unique((docs.astype(np.int64) << self.bits) | cols, return_counts=True)
+        every = key & ((1 << self.bits) - 1)
+        known = self.df[every] > 0
+        key, terms = key[known], every[known]
+        weights = ((1.0 + np.log(tf[known])) * self.query_idf(terms)).astype(np.float32)
+        if observe:  # after weighting: a text is never part of its own background
+            self.observe(every, len(texts))
+        bounds = np.searchsorted(key >> self.bits, np.arange(len(texts) + 1))
+        out: list[QueryVector] = []
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            w = weights[a:b]
+            norm = float(np.sqrt(np.dot(w, w)))
+            out.append(QueryVector(terms[a:b], w / norm if norm > 0 else w))
+        return out
+
+    def candidates(self, query: QueryVector, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """Approximate top ``limit`` documents for one query, reading the posting lists of
+        its rarest terms first until ``POSTING_BUDGET`` entries are read.
+
+        The partial scores are summed per document after one sort of packed (document,
+        weight) keys (numpy's SIMD quicksort on int64), so the index is safe to read from
+        several threads without a lock. Measured at 1M fact-checks, this beats both a
+        stable sort (a merge of the sorted posting lists) and ``np.add.at`` into a
+        collection-sized accumulator (3.1 against 3.7 ms for both views: the accumulator's
+        random writes miss the cache)."""
+        terms = query.terms
         if terms.size == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        order = np.argsort(self.df[terms], kind="stable")
-        lengths = np.cumsum(self.df[terms][order])
+        df = self.df[terms]
+        order = np.argsort(df, kind="stable")
+        lengths = np.cumsum(df[order])
         keep = order[: max(1, int(np.searchsorted(lengths, POSTING_BUDGET, side="right")))]
-        sub_terms = terms[keep]
-        weights = sp.csr_matrix(
-            (query.data[keep], (np.zeros(keep.size, dtype=np.int64), np.arange(keep.size))),
-            shape=(1, keep.size),
-        )
-        partial = (weights @ self.postings[sub_terms]).tocsr()
-        docs, scores = partial.indices, partial.data
+        post = self.postings
+        chosen = terms[keep]
+        starts, stops = post.indptr[chosen], post.indptr[chosen + 1]
+        spans = list(zip(starts.tolist(), stops.tolist(), strict=True))
+        # Slicing each posting list (a few hundred at most) beats building a gather index.
+        found = np.concatenate([post.indices[a:b] for a, b in spans])
+        weights = np.concatenate([post.data[a:b] for a, b in spans])
+        if weights.size == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        weights *= np.repeat(query.weights[keep], stops - starts)
+        # Weights are positive float32: their bit patterns sort like their values, and a
+        # (document << 32 | bits) key keeps each document's entries together.
+        key = (found.astype(np.int64) << 32) | weights.view(np.uint32).astype(np.int64)
+        key.sort()
+        docs = key >> 32
+        values = (key & 0xFFFFFFFF).astype(np.uint32).view(np.float32)
+        first = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+        docs, scores = docs[first], np.add.reduceat(values, first)
         if docs.size > limit:
             top = np.argpartition(-scores, limit)[:limit]
             docs, scores = docs[top], scores[top]
-        return docs.astype(np.int64), scores
+        return docs, scores
+
+    def rescore(self, query: QueryVector, rows: np.ndarray) -> np.ndarray:
+        """Exact cosines of one query with the documents ``rows``: their stored terms are
+        gathered once and matched against the query's sorted terms."""
+        if rows.size == 0 or query.terms.size == 0:
+            return np.zeros(rows.size, dtype=np.float32)
+        docs = self.docs
+        starts, stops = docs.indptr[rows], docs.indptr[rows + 1]
+        spans = list(zip(starts.tolist(), stops.tolist(), strict=True))
+        cols = np.concatenate([docs.indices[a:b] for a, b in spans])
+        data = np.concatenate([docs.data[a:b] for a, b in spans])
+        pos = np.minimum(np.searchsorted(query.terms, cols), query.terms.size - 1)
+        hit = query.terms[pos] == cols
+        owner = np.repeat(np.arange(rows.size), stops - starts)[hit]
+        products = data[hit] * query.weights[pos[hit]]
+        out: np.ndarray = np.bincount(owner, weights=products, minlength=rows.size).astype(np.float32)
+        return out
 
 
 @cache
@@ -222,6 +347,26 @@ def blend(char: np.ndarray, word: np.ndarray, sem: np.ndarray | None) -> np.ndar
     return result
 
 
+def _against_row(queries: sp.csr_matrix, row: sp.csr_matrix) -> np.ndarray:
+    """Dot products of every query row with one document row, over the document's terms
+    only (a transposed 2**22-column row would be converted to CSR whole)."""
+    out: np.ndarray = np.asarray(queries[:, row.indices] @ row.data, dtype=np.float32).ravel()
+    return out
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` best scores, best first (ties in position order, as a
+    stable full sort would give)."""
+    if scores.size > 4 * k:
+        part = np.argpartition(-scores, k - 1)[:k]
+        # keep everything tied with the k-th score so the order matches a full stable sort
+        part = np.flatnonzero(scores >= scores[part].min())
+        order = np.argsort(-scores[part], kind="stable")[:k]
+        out: np.ndarray = part[order]
+        return out
+    return np.argsort(-scores, kind="stable")[:k]
+
+
 class ClaimIndex:
     """Fact-check texts indexed for matching; positions map to the caller's ids."""
 
@@ -229,8 +374,8 @@ class ClaimIndex:
         if semantic not in ("auto", "always", "never"):
             raise ValueError("semantic must be auto, always or never")
         self.semantic = semantic
-        self.char = SparseView(_char_counts, CHAR_BITS)
-        self.word = SparseView(_word_counts, WORD_BITS)
+        self.char = SparseView(_char_columns, CHAR_BITS)
+        self.word = SparseView(_word_columns, WORD_BITS)
         self.texts: list[str] = []
         self.languages: list[str] = []
         self._emb: np.ndarray | None = None
@@ -256,8 +401,12 @@ class ClaimIndex:
             self._append_embeddings(embed(list(texts)))
 
     def _rebuild(self) -> None:
-        self.char = SparseView(_char_counts, CHAR_BITS)
-        self.word = SparseView(_word_counts, WORD_BITS)
+        old_char, old_word = self.char, self.word
+        self.char = SparseView(_char_columns, CHAR_BITS)
+        self.word = SparseView(_word_columns, WORD_BITS)
+        self.char.adopt_background(old_char)
+        self.word.adopt_background(old_word)
+        del old_char, old_word
         normalized: list[str] = []
         words: list[str] = []
         for start in range(0, len(self.texts), CHUNK):  # analysed chunk by chunk
@@ -268,6 +417,11 @@ class ClaimIndex:
         del normalized
         self.word.add(words)
         self._built_at = len(self.texts)
+
+    def adopt_background(self, other: ClaimIndex) -> None:
+        """Keep the background ``other`` learnt (this index replaces it after an edit)."""
+        self.char.adopt_background(other.char)
+        self.word.adopt_background(other.word)
 
     def _append_embeddings(self, vectors: np.ndarray) -> None:
         self._emb = vectors if self._emb is None else np.vstack([self._emb, vectors])
@@ -310,17 +464,22 @@ class ClaimIndex:
             len(normalized) > 20 and language(text) not in ("id", "ms")
         )
 
-    def search(self, texts: Sequence[str], k: int = 5) -> list[list[Scored]]:
-        """The ``k`` best fact-checks for each text, best first."""
+    def search(self, texts: Sequence[str], k: int = 5, observe: bool = False) -> list[list[Scored]]:
+        """The ``k`` best fact-checks for each text, best first. ``observe`` counts the
+        texts into the background (see ``SparseView``) once they are weighted: the texts a
+        matcher is asked about are the circulating text whose common words are weak
+        evidence."""
         if not self.texts or not texts:
             return [[] for _ in texts]
         feats = analyse(texts)
-        q_char = self.char.queries(feats.normalized)
-        q_word = self.word.queries(feats.words)
         if len(self.texts) <= EXACT_LIMIT:
+            q_char = self.char.queries(feats.normalized, observe)
+            q_word = self.word.queries(feats.words, observe)
             return self._search_exact(texts, feats.normalized, q_char, q_word, k)
+        v_char = self.char.vectors(feats.normalized, observe)
+        v_word = self.word.vectors(feats.words, observe)
         return [
-            self._search_one(texts[i], feats.normalized[i], q_char[i], q_word[i], k)
+            self._search_one(texts[i], feats.normalized[i], v_char[i], v_word[i], k)
             for i in range(len(texts))
         ]
 
@@ -332,8 +491,10 @@ class ClaimIndex:
         step = max(1, 2_000_000 // max(1, len(self.texts)))
         for start in range(0, len(texts), step):
             stop = min(len(texts), start + step)
-            c = (q_char[start:stop] @ self.char.docs.T).toarray()
-            w = (q_word[start:stop] @ self.word.docs.T).toarray()
+            # against the inverted index (docs transposed once, kept): multiplying by
+            # ``docs.T`` converted the whole collection to CSR again for every batch
+            c = (q_char[start:stop] @ self.char.postings).toarray()
+            w = (q_word[start:stop] @ self.word.postings).toarray()
             lexical = blend(c, w, None)
             best = lexical.max(axis=1)
             need = [i for i in range(start, stop)
@@ -345,7 +506,7 @@ class ClaimIndex:
             for row in range(stop - start):
                 s = sem[row] if not np.isnan(sem[row, 0]) else None
                 scores = blend(c[row], w[row], s)
-                top = np.argsort(-scores, kind="stable")[:k]
+                top = _top(scores, k)
                 results.append([
                     Scored(int(j), float(scores[j]), float(c[row, j]), float(w[row, j]),
                            None if s is None else float(s[j]))
@@ -354,13 +515,13 @@ class ClaimIndex:
         return results
 
     def _search_one(
-        self, text: str, normalized: str, q_char: sp.csr_matrix, q_word: sp.csr_matrix, k: int
+        self, text: str, normalized: str, q_char: QueryVector, q_word: QueryVector, k: int
     ) -> list[Scored]:
         cand_c, _ = self.char.candidates(q_char, CANDIDATES)
         cand_w, _ = self.word.candidates(q_word, CANDIDATES)
         cands = np.union1d(cand_c, cand_w)
-        c = np.asarray((self.char.docs[cands] @ q_char.T).todense()).ravel()
-        w = np.asarray((self.word.docs[cands] @ q_word.T).todense()).ravel()
+        c = self.char.rescore(q_char, cands)
+        w = self.word.rescore(q_word, cands)
         lexical = blend(c, w, None)
         sem: np.ndarray | None = None
         best = float(lexical.max()) if lexical.size else 0.0
@@ -371,11 +532,11 @@ class ClaimIndex:
             extra = np.setdiff1d(found[0][found[0] >= 0], cands)
             if extra.size:
                 cands = np.concatenate([cands, extra])
-                c = np.concatenate([c, np.asarray((self.char.docs[extra] @ q_char.T).todense()).ravel()])
-                w = np.concatenate([w, np.asarray((self.word.docs[extra] @ q_word.T).todense()).ravel()])
+                c = np.concatenate([c, self.char.rescore(q_char, extra)])
+                w = np.concatenate([w, self.word.rescore(q_word, extra)])
             sem = self.embeddings()[cands] @ q_emb[0]
         scores = blend(c, w, sem)
-        top = np.argsort(-scores, kind="stable")[:k]
+        top = _top(scores, k)
         return [
             Scored(int(cands[j]), float(scores[j]), float(c[j]), float(w[j]),
                    None if sem is None else float(sem[j]))
@@ -387,8 +548,8 @@ class ClaimIndex:
         if not texts:
             return np.zeros(0, dtype=np.float32)
         feats = analyse(texts)
-        c = (self.char.queries(feats.normalized) @ self.char.docs[position].T).toarray().ravel()
-        w = (self.word.queries(feats.words) @ self.word.docs[position].T).toarray().ravel()
+        c = _against_row(self.char.queries(feats.normalized), self.char.docs[position])
+        w = _against_row(self.word.queries(feats.words), self.word.docs[position])
         sem = embed(list(texts)) @ self.embeddings()[position] if semantic else None
         return blend(c, w, sem)
 
