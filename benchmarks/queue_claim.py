@@ -2,10 +2,13 @@
 on PostgreSQL, through two API processes. Each moderator pauses between claims (an
 exponential think time, mean 0.25 s: far busier than people reading cases, so the load is
 ~200 claims/s); the baseline is the same moderators calling ``GET /api/v1/me`` (key check
-and a session, no queue) under the same pattern. A back-to-back run gives the throughput."""
+and a session, no queue) under the same pattern. A back-to-back run gives the throughput.
+Every claimed case id is checked: one handed out twice fails the run."""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from typing import Any
 
 from benchmarks._load import run_load
@@ -72,17 +75,29 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     def claim(c: int, i: int) -> tuple[str, str, dict[str, str], Any]:
         return "POST", "/api/v1/queue/claim", {"Authorization": f"Bearer {keys[c]}"}, None
 
-    # One moderator alone first: the claim's own cost, without queueing behind others.
-    alone = run_load(urls[:1], 1, claim, warmup=0.0, duration=ctx.scale(5, 2), seed=5)
-    alone_base = run_load(urls[:1], 1, me, warmup=0.0, duration=ctx.scale(5, 2), seed=6)
+    def claim_full(c: int, i: int) -> tuple[str, str, dict[str, str], Any]:
+        return "POST", "/api/v1/queue/claim?full=true", {"Authorization": f"Bearer {keys[c]}"}, None
+
+    # One moderator alone first: the claim's own cost, without queueing behind others. A
+    # second of each first, so the figures do not include the processes' first requests.
+    alone_opts: dict[str, Any] = {"warmup": 1.0, "duration": ctx.scale(5, 2), "keep_bodies": True}
+    alone = run_load(urls[:1], 1, claim, seed=5, **alone_opts)
+    alone_full = run_load(urls[:1], 1, claim_full, seed=7, **alone_opts)
+    alone_base = run_load(urls[:1], 1, me, warmup=1.0, duration=ctx.scale(5, 2), seed=6)
     base = run_load(urls, MODERATORS, me, duration=duration, think_mean=THINK_MEAN)
-    paced = run_load(urls, MODERATORS, claim, duration=duration, think_mean=THINK_MEAN, seed=2)
-    burst = run_load(urls, MODERATORS, claim, duration=duration, seed=3)
+    paced = run_load(urls, MODERATORS, claim, duration=duration, think_mean=THINK_MEAN, seed=2, keep_bodies=True)
+    burst = run_load(urls, MODERATORS, claim, duration=duration, seed=3, keep_bodies=True)
     base_burst = run_load(urls, MODERATORS, me, duration=duration, seed=4)
-    for r in (paced, burst):
+    for r in (alone, alone_full, paced, burst):
         bad = {k: v for k, v in r.statuses.items() if k != 200}
         if bad:
             raise RuntimeError(f"claims answered {bad}")
+    # Counted over the measured windows only (warm-up claims are not kept), which is enough:
+    # a case handed out twice within them is the failure this looks for.
+    handed = Counter(json.loads(b)["id"] for r in (alone, alone_full, paced, burst) for b in r.bodies)
+    twice = [case_id for case_id, n in handed.items() if n > 1]
+    if twice:
+        raise RuntimeError(f"{len(twice)} cases were handed out more than once, e.g. {twice[:3]}")
     if not paced.latencies:
         # Every claim started during the warm-up was still running when the window closed.
         raise RuntimeError(f"no claim finished within {2 + duration} s with {MODERATORS} moderators; "
@@ -90,6 +105,8 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     return [
         ctx.figure(f"claim p50, one moderator alone ({n:,} open)", alone.pct(0.5), "ms", "/api/v1/me p50 alone",
                    alone_base.pct(0.5), claims=len(alone.latencies)),
+        ctx.figure(f"claim?full=true p50, one moderator alone ({n:,} open)", alone_full.pct(0.5), "ms",
+                   "/api/v1/me p50 alone", alone_base.pct(0.5), claims=len(alone_full.latencies)),
         ctx.figure(f"claim p50 (50 moderators, {n:,} open)", paced.pct(0.5), "ms", "/api/v1/me p50", base.pct(0.5),
                    open_cases=n, claims_per_s=round(paced.rate, 1)),
         ctx.figure(f"claim p99 (50 moderators, {n:,} open)", paced.pct(0.99), "ms", "/api/v1/me p99",

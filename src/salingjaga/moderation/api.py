@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -92,18 +92,34 @@ def _case_detail(session: Session, case: Case) -> dict[str, Any]:
     return out
 
 
+def claim_out(c: Case) -> dict[str, Any]:
+    """The answer to a claim: the case as ``case_out`` gives it (id, kind, level, priority,
+    deadline, policy, sources, the lease...) and ``case_url``, where its content, notices,
+    signals and account history are read."""
+    out = case_out(c)
+    out["case_url"] = f"/api/v1/cases/{c.id}"
+    return out
+
+
 @router.post("/queue/claim", responses={204: {"description": "nothing is waiting"}})
 def post_claim(
+    full: bool = Query(False, description="answer with the whole case, as GET /api/v1/cases/{id} does"),
     session: Session = Depends(get_session),
     settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("queue.claim")),
 ) -> Any:
-    """Lease the most urgent waiting case to the caller (204 when nothing waits)."""
+    """Lease the most urgent waiting case to the caller (204 when nothing waits).
+
+    The answer is the case without its details, plus ``case_url``: assembling the details
+    (content, notices, signals, account history: seven more queries) cost several times the
+    claim itself, and a client that claims usually opens the case page next anyway. With
+    ``full=true`` the answer is the whole case, read after the lease is committed.
+    """
     case = claim_next(session, who, settings)
     if case is None:
         return Response(status_code=204)
     session.commit()
-    return _case_detail(session, case)
+    return _case_detail(session, case) if full else claim_out(case)
 
 
 @router.get("/queue/stats")

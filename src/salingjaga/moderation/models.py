@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, Index, Integer, String, Text, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from salingjaga.db import Base, JSONType, UTCDateTime
@@ -63,9 +63,27 @@ class Case(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+# Cases a claim may take. Index and query spell the statuses as literal SQL, not bound
+# parameters: PostgreSQL uses a partial index only when it can prove the query's WHERE
+# implies the index's, which it cannot do for a parameter in a generic prepared plan.
+WAITING_STATUSES = ("open", "escalated")
+WAITING_SQL = "status IN ({})".format(", ".join(f"'{s}'" for s in WAITING_STATUSES))
 
-# The queue walk of claim_next: per level and status, most urgent first.
-Index("ix_cases_queue", Case.level, Case.status, Case.priority.desc(), Case.created_at, Case.id)
+
+def waiting() -> ColumnElement[bool]:
+    """``cases.status IN ('open', 'escalated')`` with the statuses inlined (see WAITING_SQL)."""
+    return Case.status.in_([literal_column(f"'{s}'") for s in WAITING_STATUSES])
+
+
+# The walk of claim_next: the waiting cases of one level in claim order (priority
+# descending, then oldest, then id), so the first unlocked entry is the answer. Only waiting
+# rows are in it: leased and decided cases (most of the table over time) cost it nothing,
+# and a claim leaves it instead of moving to another place in it.
+Index("ix_cases_waiting", Case.level, Case.priority.desc(), Case.created_at, Case.id,
+      postgresql_where=text(WAITING_SQL), sqlite_where=text(WAITING_SQL))
+# The notices of a case (claim, decision, appeal): the primary key starts with notice_id.
+Index("ix_notice_cases_case", NoticeCase.case_id)
+
 
 class Decision(Base):
     """What was done about a content item or account, by whom or by which rule, and why."""

@@ -10,12 +10,11 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy import case as sql_case
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from salingjaga.audit.service import record
 from salingjaga.auth.principal import SYSTEM, Principal
@@ -38,6 +37,7 @@ from salingjaga.moderation.models import (
     NoticeCase,
     Notification,
     Statement,
+    waiting,
 )
 from salingjaga.moderation.priority import SOURCES, compute_deadline, compute_priority, source_rank
 from salingjaga.moderation.second_review import load_rules, reasons_for
@@ -112,7 +112,7 @@ def open_case(
     if existing is None:
         cfg = _settings(settings)
         now = utcnow()
-        new = Case(
+        new = _insert_case(session, dict(
             id=new_id("case"), content_id=item.id, open_content_id=item.id,
             account_id=item.account_id, kind="review", status="open", level="moderator",
             priority=priority,
@@ -121,19 +121,13 @@ def open_case(
             sources=[{"source": source, "policy": policy, "reason": reason[:500]}],
             reasons=[reason[:500]], signal_refs=refs,
             notify_partner_ids=[notify_partner_id] if notify_partner_id else [],
-            tight=tight, created_at=now,
-        )
-        savepoint = session.begin_nested()
-        try:
-            session.add(new)
-            session.flush()
-            savepoint.commit()
-        except IntegrityError:
+            tight=tight, created_at=now, updated_at=now,
+        ))
+        if new is None:
             # Another transaction opened the case for this content first: join it instead.
-            savepoint.rollback()
             existing = session.scalar(select(Case).where(Case.open_content_id == item.id))
             if existing is None:
-                raise
+                raise Conflict(f"the open case of content {item.id} changed while joining it; retry")
         else:
             record(session, actor, "case.opened", "case", new.id,
                    {"content_id": item.id, "policy": policy, "source": source,
@@ -142,6 +136,33 @@ def open_case(
     return _join(session, existing, policy=policy, source=source, reason=reason, refs=refs,
                  notify_partner_id=notify_partner_id, priority=priority, actor=actor,
                  settings=settings)
+
+
+_CASES = cast(Table, Case.__table__)
+_INSERT_CASE = {
+    "postgresql": postgresql.insert(_CASES).on_conflict_do_nothing().returning(_CASES.c.id),
+    "sqlite": sqlite.insert(_CASES).on_conflict_do_nothing().returning(_CASES.c.id),
+}
+# Columns a new case leaves NULL, so the attached object has every attribute loaded.
+_CASE_NULLS = {c.key: None for c in _CASES.columns if c.default is None and c.server_default is None}
+
+
+def _insert_case(session: Session, values: dict[str, Any]) -> Case | None:
+    """Insert a review case unless its content already has an open one (then None).
+
+    One ``INSERT .. ON CONFLICT DO NOTHING RETURNING id`` instead of a savepoint around a
+    flush: a single round trip on the hottest write path (every notice and detection hit),
+    with the same outcome when two transactions race to open a case for one item. The
+    statement is built once (a compiled-cache hit) and the row just written is attached to
+    the session as a persistent object without reading it back.
+    """
+    row = {**_CASE_NULLS, **values}
+    if session.execute(_INSERT_CASE[session.get_bind().dialect.name], row).first() is None:
+        return None
+    case = Case(**row)
+    make_transient_to_detached(case)
+    session.add(case)
+    return case
 
 
 def _join(session: Session, case: Case, *, policy: str, source: str, reason: str,
@@ -192,103 +213,111 @@ def _levels_for(who: Principal) -> tuple[str, ...]:
     return levels
 
 
-CLAIM_WINDOW = 64  # candidates fetched per (level, status): more than concurrent claimers
+REQUEUE_BATCH = 100  # expired leases a claim puts back before it picks
+
+# The claim's statements, built once: composing them per call (columns, operators, the
+# subquery) cost more CPU than running them. Parameter names must differ from column names
+# in UPDATE statements. FOR UPDATE is left out by SQLAlchemy on SQLite, where the
+# transaction already holds the single write lock (BEGIN IMMEDIATE).
+
+# Expired leases, oldest first, locked; rows another transaction holds are skipped (it is
+# putting them back or claiming them itself). Walks ix_cases_lease: only leased cases have a
+# lease_expires_at, so the range holds just the expired ones, usually none.
+_EXPIRED = (
+    select(Case.id)
+    .where(Case.status == "leased", Case.lease_expires_at < bindparam("p_now"),
+           Case.level.in_(bindparam("p_levels", expanding=True)))
+    .order_by(Case.lease_expires_at, Case.id)
+    .limit(bindparam("p_limit"))
+    .with_for_update(skip_locked=True)
+)
+
+# The first waiting case of a level in claim order that no other transaction holds, leased
+# in the same statement. The subquery walks ix_cases_waiting (same predicate, same order)
+# and locks its first free row (SKIP LOCKED). A row another claim leased and committed after
+# this statement's snapshot is re-checked on its newest version (READ COMMITTED) and passed
+# over, so no retry loop is needed; the outer status condition repeats the check.
+_TAKE = (
+    update(Case)
+    .where(
+        Case.id == select(Case.id)
+        .where(Case.level == bindparam("p_level"), waiting(),
+               or_(Case.excluded_user_id.is_(None), Case.excluded_user_id != bindparam("p_user")))
+        .order_by(Case.priority.desc(), Case.created_at, Case.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery(),
+        waiting(),
+    )
+    .values(status="leased", lease_owner=bindparam("p_user"), lease_expires_at=bindparam("p_until"))
+    .returning(Case)
+)
+
+_NOTICES_IN_REVIEW = (
+    update(Notice)
+    .where(Notice.status == "received",
+           Notice.id.in_(select(NoticeCase.notice_id).where(NoticeCase.case_id == bindparam("p_case"))))
+    .values(status="in_review")
+)
 
 
-def _claim_candidates(session: Session, who: Principal, levels: tuple[str, ...],
-                      now: datetime, skip: set[str]) -> list[str]:
-    """Ids of the most urgent waiting cases of each (level, status) and of expired leases.
-
-    Each query is one walk down ``ix_cases_queue`` (or ``ix_cases_lease``) that stops after
-    ``CLAIM_WINDOW`` rows, so a claim costs a handful of index look-ups however long the
-    queue is; one query with an OR and a CASE sort would scan and sort the whole table."""
-    not_excluded = or_(Case.excluded_user_id.is_(None), Case.excluded_user_id != who.user_id)
-    if skip:
-        not_excluded = and_(not_excluded, Case.id.not_in(skip))
-    ids: list[str] = []
-    for level in levels:
-        for status in ("open", "escalated"):
-            ids += session.scalars(
-                select(Case.id)
-                .where(Case.level == level, Case.status == status, not_excluded)
-                .order_by(Case.priority.desc(), Case.created_at, Case.id)
-                .limit(CLAIM_WINDOW)
-            ).all()
-    ids += session.scalars(
-        select(Case.id)
-        .where(Case.status == "leased", Case.lease_expires_at < now, Case.level.in_(levels),
-               not_excluded)
-        .order_by(Case.lease_expires_at)
-        .limit(CLAIM_WINDOW)
-    ).all()
-    return ids
-
-
-def claim_next(session: Session, who: Principal, settings: Settings) -> Case | None:
-    """Lease the most urgent waiting case to ``who``; None when nothing is waiting.
-
-    Most urgent: the highest review level the caller works at, then priority, then age.
-    Race-free: among the candidates, the first in that order is re-read with FOR UPDATE
-    SKIP LOCKED on PostgreSQL (its state re-checked), so concurrent moderators each take a
-    different case without waiting on each other. On SQLite the transaction holds the
-    single write lock from its BEGIN IMMEDIATE.
-    """
-    levels = _levels_for(who)
-    now = utcnow()
-    level_rank = sql_case(*((Case.level == lv, i) for i, lv in enumerate(LEVELS)), else_=0)
-    postgres = session.get_bind().dialect.name == "postgresql"
-    case: Case | None = None
-    tried: set[str] = set()
-    for _ in range(10):
-        ids = _claim_candidates(session, who, levels, now, tried)
-        if not ids:
-            return None
-        q = (
-            select(Case)
-            .where(
-                Case.id.in_(ids),
-                or_(Case.status.in_(("open", "escalated")),
-                    and_(Case.status == "leased", Case.lease_expires_at < now)),
-            )
-            .order_by(level_rank.desc(), Case.priority.desc(), Case.created_at, Case.id)
-            .limit(1)
-        )
-        if postgres:
-            q = q.with_for_update(skip_locked=True)
-        case = session.scalar(q)
-        if case is not None:
-            break
-        tried.update(ids)  # all held by concurrent claims: look further down the queue
-    if case is None:
-        return None
-    previous = case.lease_owner if case.status == "leased" else None
-    case.status = "leased"
-    case.lease_owner = who.user_id
-    case.lease_expires_at = now + timedelta(seconds=settings.lease_seconds)
-    for notice in _case_notices(session, case.id):
-        if notice.status == "received":
-            notice.status = "in_review"
-    record(session, who, "case.claimed", "case", case.id,
-           {"lease_expires_at": case.lease_expires_at.isoformat(), "expired_lease_of": previous})
-    return case
-
-
-def expire_stale_leases(session: Session) -> list[str]:
-    """Put leased cases whose lease ran out back in the queue (``claim_next`` also takes
-    them directly); returns their ids."""
-    now = utcnow()
-    q = select(Case).where(Case.status == "leased", Case.lease_expires_at < now).order_by(Case.id).limit(500)
-    if session.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update(skip_locked=True)
-    expired = []
-    for case in session.scalars(q):
+def _requeue_expired(session: Session, now: datetime, levels: tuple[str, ...] = LEVELS,
+                     limit: int = 500) -> dict[str, str | None]:
+    """Put leased cases of ``levels`` whose lease ran out back among the waiting cases of
+    their level; returns {case id: previous lease owner}. Usually there are none, and then
+    this is one index probe."""
+    ids = session.scalars(_EXPIRED, {"p_now": now, "p_levels": list(levels), "p_limit": limit}).all()
+    expired: dict[str, str | None] = {}
+    if not ids:
+        return expired
+    for case in session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.lease_expires_at, Case.id)):
         previous = case.lease_owner
         case.status = "open" if case.level == "moderator" else "escalated"
         case.lease_owner = None
         case.lease_expires_at = None
         record(session, "system:moderation", "case.lease_expired", "case", case.id, {"lease_owner": previous})
-        expired.append(case.id)
+        expired[case.id] = previous
     return expired
+
+
+def claim_next(session: Session, who: Principal, settings: Settings) -> Case | None:
+    """Lease the most urgent waiting case to ``who``; None when nothing is waiting.
+
+    Most urgent: the highest review level the caller works at, then priority, then age
+    (then id, so the order is total). A lease that ran out makes its case wait again at
+    its place in that order (the maintenance thread does the same every few seconds).
+
+    A constant number of short statements however long the queue is: put expired leases
+    of the caller's levels back (usually none: one index probe); per level, highest first,
+    one ``UPDATE .. RETURNING`` that picks and leases the case (``_TAKE``); the notices of
+    the case; the audit event. Concurrent moderators never wait on each other's row and
+    never get the same case.
+    """
+    levels = _levels_for(who)
+    now = utcnow()
+    expired = _requeue_expired(session, now, levels, limit=REQUEUE_BATCH)
+    lease_until = now + timedelta(seconds=settings.lease_seconds)
+    case: Case | None = None
+    for level in sorted(levels, key=LEVELS.index, reverse=True):
+        # populate_existing: a Case this session loaded earlier (the demo opens and claims
+        # in one session) takes the leased state from RETURNING instead of keeping its own.
+        case = session.scalars(_TAKE, {"p_level": level, "p_user": who.user_id, "p_until": lease_until},
+                               execution_options={"synchronize_session": False,
+                                                  "populate_existing": True}).first()
+        if case is not None:
+            break
+    if case is None:
+        return None
+    session.execute(_NOTICES_IN_REVIEW, {"p_case": case.id}, execution_options={"synchronize_session": "fetch"})
+    record(session, who, "case.claimed", "case", case.id,
+           {"lease_expires_at": lease_until.isoformat(), "expired_lease_of": expired.get(case.id)})
+    return case
+
+
+def expire_stale_leases(session: Session) -> list[str]:
+    """Put leased cases whose lease ran out back in the queue (``claim_next`` also does,
+    for the levels of the moderator claiming); returns their ids."""
+    return list(_requeue_expired(session, utcnow()))
 
 
 def _require_lease(case: Case, who: Principal) -> None:
