@@ -4,13 +4,13 @@ once a second. Several API processes may each run one; a try-lock lets one work 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
 from fastapi import FastAPI
 
 from salingjaga.audit.service import chain_all
 from salingjaga.db import Database
+from salingjaga.periodic import start_periodic
 from salingjaga.settings import Settings
 
 log = logging.getLogger("salingjaga.audit")
@@ -22,21 +22,6 @@ def start(app: FastAPI, settings: Settings) -> Callable[[], None]:
     db: Database = app.state.db
     if not db.audit_deferred:
         return lambda: None
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.wait(INTERVAL_SECONDS):
-            try:
-                chain_all(db)
-            except Exception:
-                log.exception("audit chaining failed; will retry")
-        chain_all(db)  # leave nothing pending at shutdown
-
-    thread = threading.Thread(target=loop, name="salingjaga-audit-chainer", daemon=True)
-    thread.start()
-
-    def stopper() -> None:
-        stop.set()
-        thread.join(timeout=30)
-
-    return stopper
+    return start_periodic("salingjaga-audit-chainer", INTERVAL_SECONDS, lambda: chain_all(db), log=log,
+                          failure="audit chaining failed; will retry",
+                          final=lambda: chain_all(db))  # leave nothing pending at shutdown

@@ -11,13 +11,13 @@ the next attempt out, so a delivery is sent by one of them.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from salingjaga.db import Database
 from salingjaga.moderation.service import expire_stale_leases
 from salingjaga.moderation.webhooks import deliver_due
+from salingjaga.periodic import start_periodic
 from salingjaga.settings import Settings
 
 log = logging.getLogger("salingjaga.moderation.background")
@@ -37,22 +37,12 @@ def start(app: Any, settings: Settings) -> Callable[[], None]:
     if settings.stream == "inline" or interval <= 0:
         return lambda: None
     db: Database = app.state.db
-    stop = threading.Event()
 
-    def loop() -> None:
-        while not stop.wait(interval):
-            try:
-                done = run_once(db, settings)
-                if any(done.values()):
-                    log.info("maintenance: %s", done)
-            except Exception:  # keep the thread alive; the next pass retries
-                log.exception("moderation maintenance failed")
+    def step() -> None:
+        done = run_once(db, settings)
+        if any(done.values()):
+            log.info("maintenance: %s", done)
 
-    thread = threading.Thread(target=loop, name="salingjaga-moderation-maintenance", daemon=True)
-    thread.start()
-
-    def stop_thread() -> None:
-        stop.set()
-        thread.join(timeout=interval + settings.webhook_timeout_seconds * 2 + 5)
-
-    return stop_thread
+    return start_periodic("salingjaga-moderation-maintenance", interval, step, log=log,
+                          failure="moderation maintenance failed",
+                          join_timeout=interval + settings.webhook_timeout_seconds * 2 + 5)

@@ -11,11 +11,11 @@ nothing left to do.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from salingjaga.db import Database
+from salingjaga.periodic import start_periodic
 from salingjaga.settings import Settings
 from salingjaga.transparency.queries import refresh_rollup
 
@@ -34,22 +34,11 @@ def start(app: Any, settings: Settings) -> Callable[[], None]:
     if settings.stream == "inline" or interval <= 0:
         return lambda: None
     db: Database = app.state.db
-    stop = threading.Event()
 
-    def loop() -> None:
-        while not stop.wait(interval):
-            try:
-                done = run_once(db)
-                if done.get("days_rebuilt"):
-                    log.info("transparency rollup refreshed: %s", done)
-            except Exception:  # keep the thread alive; the next pass retries
-                log.exception("transparency rollup refresh failed")
+    def step() -> None:
+        done = run_once(db)
+        if done.get("days_rebuilt"):
+            log.info("transparency rollup refreshed: %s", done)
 
-    thread = threading.Thread(target=loop, name="salingjaga-transparency-rollup", daemon=True)
-    thread.start()
-
-    def stop_thread() -> None:
-        stop.set()
-        thread.join(timeout=120)
-
-    return stop_thread
+    return start_periodic("salingjaga-transparency-rollup", interval, step, log=log,
+                          failure="transparency rollup refresh failed", join_timeout=120)
