@@ -124,6 +124,20 @@ def stacked_bars(
     return "\n".join(parts)
 
 
+def _framed(title: str, values: Sequence[tuple[str, int]], width: int, height: int,
+            chart_id: str | None) -> tuple[list[str], tuple[int, int, int, int, float]]:
+    """The opening of a one-series chart with its y axis: the SVG parts so far and the plot
+    area (left, top, width, height) with the axis maximum. The description lists every
+    labelled value, for screen readers."""
+    desc = "; ".join(f"{label}: {v}" for label, v in values) or "no data"
+    parts = _open(width, height, title, desc, chart_id or new_id("chart"))
+    left, top, bottom = 60, 20, 40
+    plot_h = height - top - bottom
+    ymax = _nice_max(max((v for _, v in values), default=0))
+    _y_axis(parts, left, top, plot_h, width, ymax)
+    return parts, (left, top, width - left - 20, plot_h, ymax)
+
+
 def daily_series(
     title: str,
     points: Sequence[tuple[date, int]],
@@ -133,14 +147,8 @@ def daily_series(
     chart_id: str | None = None,
 ) -> str:
     """Actions per day as a line with a dot per day (a missing day should be passed as 0)."""
-    css_id = chart_id or new_id("chart")
-    desc = "; ".join(f"{d.isoformat()}: {v}" for d, v in points) or "no data"
-    parts = _open(width, height, title, desc, css_id)
-    left, top, bottom = 60, 20, 40
-    plot_h = height - top - bottom
-    plot_w = width - left - 20
-    ymax = _nice_max(max((v for _, v in points), default=0))
-    _y_axis(parts, left, top, plot_h, width, ymax)
+    parts, (left, top, plot_w, plot_h, ymax) = _framed(
+        title, [(d.isoformat(), v) for d, v in points], width, height, chart_id)
     n = len(points)
     coords = []
     for i, (_, v) in enumerate(points):
@@ -175,14 +183,7 @@ def histogram(
     chart_id: str | None = None,
 ) -> str:
     """Counts per labelled bucket as adjacent bars (the time-to-decision distribution)."""
-    css_id = chart_id or new_id("chart")
-    desc = "; ".join(f"{label}: {v}" for label, v in buckets) or "no data"
-    parts = _open(width, height, title, desc, css_id)
-    left, top, bottom = 60, 20, 40
-    plot_h = height - top - bottom
-    plot_w = width - left - 20
-    ymax = _nice_max(max((v for _, v in buckets), default=0))
-    _y_axis(parts, left, top, plot_h, width, ymax)
+    parts, (left, top, plot_w, plot_h, ymax) = _framed(title, buckets, width, height, chart_id)
     slot = plot_w / max(len(buckets), 1)
     for i, (label, v) in enumerate(buckets):
         h = plot_h * v / ymax
