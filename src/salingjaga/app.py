@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 
 from salingjaga import __version__
+from salingjaga.auth.cache import AuthCache
 from salingjaga.auth.deps import public
 from salingjaga.db import Database
 from salingjaga.domains import domain_modules, import_all_models
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     app.state.settings = settings
     app.state.db = db
     app.state.stream = stream
+    app.state.auth_cache = AuthCache(settings.auth_cache_seconds)
     install_error_handlers(app)
 
     @app.get("/readyz", tags=["health"], dependencies=[Depends(public)])

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # How often a server brings the transparency rollups up to date (days touched since the
     # last refresh), so a report after busy hours does not pay for it; 0 turns it off.
     rollup_interval_seconds: float = 120.0
+    # How long a server may answer an API key from memory (auth/cache.py): a key revoked on
+    # another server keeps working here for at most this long; 0 looks every request up.
+    auth_cache_seconds: float = 5.0
 
     @property
     def is_sqlite(self) -> bool:

@@ -108,17 +108,40 @@ def test_admin_creates_users_with_roles(client, world):
     assert r.status_code == 409
 
 
-def test_revoked_key_stops_working(client, world, db):
+def test_key_revoked_elsewhere_stops_working_when_the_cache_entry_expires(app, client, world, db):
+    """A revocation this server did not make (another server, the database) is seen once the
+    key's cached look-up expires: ``auth_cache_seconds`` is the promise."""
     from sqlalchemy import select
 
     from salingjaga.auth.models import ApiKey
     from salingjaga.auth.service import revoke_api_key
 
+    now = [1000.0]
+    app.state.auth_cache.clock = lambda: now[0]
     user_id, key = world.user("moderator")
     assert client.get("/api/v1/me", headers=bearer(key)).status_code == 200
     with db.session() as s:
         key_id = s.scalar(select(ApiKey.id).where(ApiKey.user_id == user_id))
         revoke_api_key(s, key_id)
+    assert client.get("/api/v1/me", headers=bearer(key)).status_code == 200  # still cached
+    now[0] += app.state.settings.auth_cache_seconds
+    r = client.get("/api/v1/me", headers=bearer(key))
+    assert r.status_code == 401
+    assert r.json()["error"]["message"] == "the API key is unknown or revoked"
+
+
+def test_without_the_cache_a_revoked_key_stops_at_once(app, client, world, db):
+    from sqlalchemy import select
+
+    from salingjaga.auth.cache import AuthCache
+    from salingjaga.auth.models import ApiKey
+    from salingjaga.auth.service import revoke_api_key
+
+    app.state.auth_cache = AuthCache(0)
+    user_id, key = world.user("moderator")
+    assert client.get("/api/v1/me", headers=bearer(key)).status_code == 200
+    with db.session() as s:
+        revoke_api_key(s, s.scalar(select(ApiKey.id).where(ApiKey.user_id == user_id)))
     assert client.get("/api/v1/me", headers=bearer(key)).status_code == 401
 
 

@@ -5,19 +5,21 @@ tests walk the route table and fail on a route that declares neither.
 
 Dependencies that only read memory are ``async def``: FastAPI runs a plain ``def``
 dependency in the thread pool, and a hop to a thread per dependency per request cost more
-than the work itself. Those that touch the database stay ``def`` (they block).
+than the work itself. Those that may touch the database hop to a thread only when they do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from salingjaga.auth.cache import AuthCache
 from salingjaga.auth.permissions import roles_for
 from salingjaga.auth.principal import Principal
-from salingjaga.auth.service import authenticate_key
+from salingjaga.auth.service import authenticate_key, hash_key
 from salingjaga.db import Database
 from salingjaga.errors import Forbidden, Unauthorized
 from salingjaga.settings import Settings
@@ -35,17 +37,37 @@ async def get_database(request: Request) -> Database:
     return db
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session and one transaction per request.
 
     Routes that acknowledge something (a receipt) call ``session.commit()`` themselves before
     answering; whatever is left is committed here, and any error rolls everything back.
+    Opening a session does no I/O, so it happens on the event loop; only a commit or a
+    rollback that has a transaction to end goes to a worker thread (a route that committed
+    itself costs no second hop).
     """
     db: Database = request.app.state.db
     session = db.sessionmaker()
     try:
         yield session
-        session.commit()
+    except BaseException:
+        if session.in_transaction():
+            await run_in_threadpool(_end, session, False)
+        else:
+            session.close()
+        raise
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        await run_in_threadpool(_end, session, True)
+    else:
+        session.close()
+
+
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     except BaseException:
         session.rollback()
         raise
@@ -67,26 +89,40 @@ PrincipalLoader = Callable[[Request, Session], Principal | None]
 EXTRA_LOADERS: list[PrincipalLoader] = []
 
 
-def optional_principal(
+async def optional_principal(
     request: Request, session: Session = Depends(get_session)
 ) -> Principal | None:
-    """The caller if one is identified, else None."""
+    """The caller if one is identified, else None.
+
+    API keys are answered from the app's short-lived ``AuthCache`` when they can be (no
+    query, no thread); see ``auth/cache.py`` for what that means for revocation.
+    """
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
     token = _bearer(request)
     principal = None
     if token is not None:
-        principal = authenticate_key(session, token)
+        cache: AuthCache = request.app.state.auth_cache
+        key_hash = hash_key(token)
+        principal = cache.get(key_hash)
         if principal is None:
-            raise Unauthorized("the API key is unknown or revoked")
-    else:
-        for loader in EXTRA_LOADERS:
-            principal = loader(request, session)
-            if principal is not None:
-                break
+            principal = await run_in_threadpool(authenticate_key, session, token)
+            if principal is None:
+                raise Unauthorized("the API key is unknown or revoked")
+            cache.put(key_hash, principal)
+    elif EXTRA_LOADERS:
+        principal = await run_in_threadpool(_load_other, request, session)
     request.state.principal = principal
     return principal
+
+
+def _load_other(request: Request, session: Session) -> Principal | None:
+    for loader in EXTRA_LOADERS:
+        principal = loader(request, session)
+        if principal is not None:
+            return principal
+    return None
 
 
 async def current_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:

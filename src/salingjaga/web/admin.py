@@ -184,11 +184,14 @@ def admin_issue_key(
 @router.post("/keys/{key_id}/revoke")
 def admin_revoke_key(
     key_id: str,
+    request: Request,
     session: Session = Depends(get_session),
     who: Principal = Depends(require("web.admin")),
 ) -> Response:
-    """Revoke a key; it stops working on the next request."""
+    """Revoke a key; it stops working on this server's next request (other servers: within
+    ``auth_cache_seconds``)."""
     revoke_api_key(session, key_id, actor=who)
+    _forget_keys(request, session)
     return RedirectResponse("/admin/users?done=key_revoked", status_code=303)
 
 
@@ -211,25 +214,36 @@ def set_user_active(session: Session, who: Principal, user_id: str, active: bool
     return user
 
 
+def _forget_keys(request: Request, session: Session) -> None:
+    """Commit the change, then drop this server's cached key look-ups (in that order: a
+    request between the two would otherwise cache the old answer again)."""
+    session.commit()
+    request.app.state.auth_cache.clear()
+
+
 @router.post("/users/{user_id}/deactivate")
 def admin_deactivate_user(
     user_id: str,
+    request: Request,
     session: Session = Depends(get_session),
     who: Principal = Depends(require("web.admin")),
 ) -> Response:
     """Stop a user: their sessions end now and their API keys are refused while inactive."""
     set_user_active(session, who, user_id, False)
+    _forget_keys(request, session)
     return RedirectResponse("/admin/users?done=user_deactivated", status_code=303)
 
 
 @router.post("/users/{user_id}/reactivate")
 def admin_reactivate_user(
     user_id: str,
+    request: Request,
     session: Session = Depends(get_session),
     who: Principal = Depends(require("web.admin")),
 ) -> Response:
     """Let a user work again: their unrevoked API keys work; they sign in anew."""
     set_user_active(session, who, user_id, True)
+    _forget_keys(request, session)
     return RedirectResponse("/admin/users?done=user_reactivated", status_code=303)
 
 
