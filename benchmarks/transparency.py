@@ -148,7 +148,7 @@ def run(ctx: Any) -> list[dict[str, Any]]:
     from salingjaga.db import Database
     from salingjaga.domains import import_all_models
     from salingjaga.transparency import queries, service
-    from salingjaga.transparency.queries import refresh_rollup
+    from salingjaga.transparency.rollup import refresh_rollup
 
     n = int(os.environ.get("SALINGJAGA_BENCH_DECISIONS", 0)) or ctx.scale(10_000_000, 300_000)
     import_all_models()

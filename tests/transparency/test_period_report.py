@@ -153,7 +153,7 @@ def test_partner_report_by_policy_and_action(client, world, history):
 
 
 def test_rollup_refreshes_only_changed_days_and_sees_backdated_rows(client, world, db, history, settings):
-    from salingjaga.transparency.queries import refresh_rollup
+    from salingjaga.transparency.rollup import refresh_rollup
 
     with db.session() as s:
         first = refresh_rollup(s)

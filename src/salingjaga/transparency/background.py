@@ -17,7 +17,7 @@ from typing import Any
 from salingjaga.db import Database
 from salingjaga.periodic import start_periodic
 from salingjaga.settings import Settings
-from salingjaga.transparency.queries import refresh_rollup
+from salingjaga.transparency.rollup import refresh_rollup
 
 log = logging.getLogger("salingjaga.transparency.background")
 

@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Bring the daily rollups up to date (only the days writes touched are rebuilt)."""
         from salingjaga.cli import emit
-        from salingjaga.transparency.queries import refresh_rollup
+        from salingjaga.transparency.rollup import refresh_rollup
 
         start = _day(from_) if from_ else None
         end = _day(to) if to else None

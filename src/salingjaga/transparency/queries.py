@@ -140,14 +140,6 @@ def decisions_model() -> Any:
     return Decision
 
 
-def refresh_rollup(session: Session, start: date | None = None, end: date | None = None, *,
-                   verify: bool = False) -> dict[str, Any]:
-    """Bring the daily rollups up to date (see ``rollup.refresh_rollup``)."""
-    from salingjaga.transparency.rollup import refresh_rollup as refresh
-
-    return refresh(session, start, end, verify=verify)
-
-
 # --- decisions ----------------------------------------------------------------------------------
 
 

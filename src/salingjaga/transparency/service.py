@@ -28,6 +28,7 @@ from salingjaga.transparency.report import (
     days,
     hours,
 )
+from salingjaga.transparency.rollup import refresh_rollup
 
 MAX_DAYS = 3660  # ten years: a bound that keeps a typo from asking for millennia
 
@@ -224,7 +225,7 @@ def period_report(session: Session, scope: Scope, *, refresh: bool = True) -> di
         # Room for the grouping and percentile sorts to stay in memory (this transaction only).
         session.execute(text("SET LOCAL work_mem = '128MB'"))
     if refresh:
-        queries.refresh_rollup(session, scope.start, scope.end)
+        refresh_rollup(session, scope.start, scope.end)
     notes: list[str] = []
     out: dict[str, Any] = {
         "period": {"from": scope.start.isoformat(), "to": scope.end.isoformat(),
@@ -249,7 +250,7 @@ def partner_report(session: Session, partner_id: str, scope: Scope, *, refresh: 
 
     partner = get_partner(session, partner_id)
     if refresh:
-        queries.refresh_rollup(session, scope.start, scope.end)
+        refresh_rollup(session, scope.start, scope.end)
     by_policy: dict[str, int] = {}
     by_action: dict[str, int] = {}
     by_policy_action: dict[str, dict[str, int]] = {}

@@ -91,10 +91,10 @@ def test_candidate_path_scores_equal_exact_scores(monkeypatch):
     texts = [f.claim for f in FACTCHECKS]
     posts = ["ternyata surat suara sdh dicoblos duluan di gudang kpu!!",
              "klik link daftar bansos judi online", "ombak tsunami di pantai", "zzz"]
-    exact = _index(texts, monkeypatch, 1000).search(posts, k=4, observe=False)
+    exact = _index(texts, monkeypatch, 1000).search(posts, k=4)
     monkeypatch.setattr(index_module, "POSTING_BUDGET", 10**9)
     monkeypatch.setattr(index_module, "CANDIDATES", 100)
-    fast = _index(texts, monkeypatch, 0).search(posts, k=4, observe=False)
+    fast = _index(texts, monkeypatch, 0).search(posts, k=4)
     for a, b in zip(exact, fast, strict=True):
         got = [(h.position, round(h.score, 5)) for h in b if h.score > 0]
         assert got == [(h.position, round(h.score, 5)) for h in a if h.score > 0]
@@ -121,58 +121,11 @@ def test_top_orders_like_a_stable_sort():
         assert list(index_module._top(scores, k)) == list(np.argsort(-scores, kind="stable")[:k])
 
 
-def test_matching_by_default_learns_nothing_so_every_worker_scores_alike(monkeypatch):
-    """Production matching is a pure function of the fact-checks: the same post scores the
-    same however many posts this process has seen (workers must agree)."""
-    monkeypatch.setattr(index_module, "BACKGROUND_MIN", 1)
+def test_matching_learns_nothing_so_every_worker_scores_alike():
+    """Matching is a pure function of the fact-checks: the same post scores the same
+    however many posts this process has seen (workers must agree)."""
     matcher = ClaimMatcher(FACTCHECKS, semantic="never")
     post = "undian berhadiah bank lampung lewat whatsapp"
     first = matcher.match([post], k=1)[0][0].score
     matcher.match(["hubungi whatsapp admin"] * 50)
     assert matcher.match([post], k=1)[0][0].score == first
-    assert matcher.index.word.n_background == 0
-
-
-def test_background_lowers_the_weight_of_words_common_in_posts(monkeypatch):
-    monkeypatch.setattr(index_module, "BACKGROUND_MIN", 10)
-    matcher = ClaimMatcher(FACTCHECKS, semantic="never")
-    view = matcher.index.word
-    whatsapp, gudang = (view.vectors([w])[0].terms[0] for w in ("whatsapp", "gudang"))
-    before = view.query_idf(np.array([whatsapp, gudang]))
-    # nine posts: below BACKGROUND_MIN, query weights stay fact-check idf
-    matcher.match(["kirim whatsapp sekarang juga"] * 9, observe=True)
-    assert np.array_equal(view.query_idf(np.array([whatsapp, gudang])), before)
-    matcher.match(["hubungi whatsapp admin"] * 11, observe=True)
-    after = view.query_idf(np.array([whatsapp, gudang]))
-    assert after[0] < before[0]  # common in posts: weaker evidence
-    assert after[1] >= after[0]
-    assert view.n_background == 20
-
-
-def test_a_text_is_not_part_of_its_own_background(monkeypatch):
-    monkeypatch.setattr(index_module, "BACKGROUND_MIN", 1)
-    matcher = ClaimMatcher(FACTCHECKS, semantic="never")
-    post = "undian berhadiah bank lampung lewat whatsapp"
-    first = matcher.match([post], k=1, observe=True)[0][0].score
-    fresh = ClaimMatcher(FACTCHECKS, semantic="never").match([post], k=1, observe=False)[0][0].score
-    assert first == fresh
-    again = matcher.match([post], k=1, observe=True)[0][0].score  # now its words are in the background
-    assert again != first
-
-
-def test_background_survives_rebuilds_and_cache_refresh(db):
-    from salingjaga.factcheck.service import FactCheckData, upsert_factcheck
-
-    matcher = ClaimMatcher(FACTCHECKS[:2], semantic="never")
-    matcher.match(["kirim whatsapp sekarang"] * 3, observe=True)
-    matcher.add(FACTCHECKS[2:])  # grows by more than a quarter: a full rebuild
-    assert matcher.index.word.n_background == 3
-    cache = MatcherCache(semantic="never")
-    with db.session() as s:
-        upsert_factcheck(s, FactCheckData(claim="Surat suara sudah dicoblos di gudang KPU", rating="Salah"))
-    first = get_matcher(db, cache)
-    first.match(["surat suara di gudang"] * 4, observe=True)
-    with db.session() as s:
-        upsert_factcheck(s, FactCheckData(claim="Link bansos korban judi online", rating="Hoaks"))
-    second = get_matcher(db, cache)
-    assert len(second) == 2 and second.index.char.n_background == 4

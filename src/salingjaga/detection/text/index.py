@@ -12,8 +12,8 @@ Up to ``EXACT_LIMIT`` fact-checks every query is scored exactly against every fa
 (sparse matrix products, batched). Above it, each query generates candidates from the
 rarest of its terms (bounded posting-list work) and from an approximate nearest-neighbour
 index (faiss IVF with 8-bit scalar quantisation), and only those candidates are re-scored
-exactly. Query terms are weighted with an idf that also counts the texts searched so far
-(the background: see ``SparseView``). Pure computation: no database here.
+exactly. Query terms are weighted with the fact-checks' idf. Pure computation: no
+database here.
 """
 
 from __future__ import annotations
@@ -44,15 +44,6 @@ W_CHAR, W_WORD, W_SEM = 1.0, 1.0, 0.5
 SEM_FLOOR, SEM_SPAN, SEM_CAP = 0.35, 0.55, 0.9
 # In "auto" mode, embed a query only when lexical evidence is weak or the language differs.
 AUTO_LEXICAL_FLOOR = 0.15
-
-
-# Background: which terms are common in the text the matcher is asked about (posts), not
-# only in the fact-checks. A word every scam message carries ("klik", "daftar", "whatsapp")
-# is rare among headlines, so fact-check idf rates it as strong evidence; mixing in how
-# often it occurs in circulating posts corrects that. The posts count as much as the
-# fact-check collection (W_BACKGROUND) once at least BACKGROUND_MIN have been seen.
-W_BACKGROUND = 1.0
-BACKGROUND_MIN = 200
 
 
 # Hashed feature spaces (no vocabulary: the build streams and needs no dictionary of
@@ -114,12 +105,7 @@ class SparseView:
 
     Documents added after the last full build are weighted with the idf of that moment;
     ``ClaimIndex`` rebuilds when the collection has grown enough for idf to drift.
-
-    Queries are weighted with an idf that also counts the background: the document
-    frequency of every term among the texts searched so far (each counted after it was
-    scored, so a text is never part of its own background). Only query weights change;
-    the stored documents keep fact-check idf, so nothing is rebuilt as the background
-    grows, and the mix is computed for the query's own terms only.
+    Queries are weighted with the same fact-check idf.
     """
 
     def __init__(self, columns: Columns, bits: int) -> None:
@@ -131,8 +117,6 @@ class SparseView:
         self._chunks: list[sp.csr_matrix] = []
         self._docs: sp.csr_matrix | None = sp.csr_matrix((0, 1 << bits), dtype=np.float32)
         self._postings: sp.csr_matrix | None = None
-        self.background: np.ndarray | None = None  # allocated on the first observed text
-        self.n_background = 0
 
     def _compute_idf(self) -> np.ndarray:
         idf: np.ndarray = (np.log((1.0 + self.n_docs) / (1.0 + self.df)) + 1.0).astype(np.float32)
@@ -174,64 +158,29 @@ class SparseView:
         self._docs = None
         self._postings = None
 
-    def query_idf(self, terms: np.ndarray) -> np.ndarray:
-        """Idf of ``terms`` for weighting queries: fact-check idf until ``BACKGROUND_MIN``
-        texts were observed, then the smoothed idf of the fact-checks and the background
-        mixed (the background scaled to weigh ``W_BACKGROUND`` times the collection)."""
-        if self.background is None or self.n_background < BACKGROUND_MIN:
-            out: np.ndarray = self._idf[terms]
-            return out
-        n = float(self.n_docs)
-        scale = W_BACKGROUND * n / self.n_background
-        mixed = self.df[terms] + scale * self.background[terms]
-        out = (np.log((1.0 + n * (1.0 + W_BACKGROUND)) / (1.0 + mixed)) + 1.0).astype(np.float32)
-        return out
-
-    def observe(self, terms: np.ndarray, n_texts: int) -> None:
-        """Count ``n_texts`` searched texts into the background; ``terms`` holds each
-        text's distinct terms. Concurrent observers may lose a count now and then, which
-        only nudges a frequency: no lock on the lookup path."""
-        if self.background is None:
-            self.background = np.zeros(1 << self.bits, dtype=np.int32)
-        np.add.at(self.background, terms, 1)
-        self.n_background += n_texts
-
-    def adopt_background(self, other: SparseView) -> None:
-        """Keep what ``other`` (an index this one replaces) learnt about searched texts."""
-        if other.background is not None and other.bits == self.bits:
-            self.background = other.background.copy()
-            self.n_background = other.n_background
-
-    def queries(self, texts: Sequence[str], observe: bool = False) -> sp.csr_matrix:
-        """Query vectors in this view's space (terms no document has are ignored);
-        ``observe`` counts the texts into the background after weighting them."""
+    def queries(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Query vectors in this view's space (terms no document has are ignored)."""
         counted = counts(*self.columns(texts), len(texts), self.bits)
-        seen = counted.indices.copy() if observe else None
-        weighted = self._weigh(counted)
-        if seen is not None:
-            self.observe(seen, len(texts))
-        return weighted
+        return self._weigh(counted)
 
     def _weigh(self, counted: sp.csr_matrix) -> sp.csr_matrix:
         counted.data[self.df[counted.indices] == 0] = 0.0
         counted.eliminate_zeros()
-        return sublinear_l2(counted, None, self.query_idf(counted.indices))
+        return sublinear_l2(counted, None, self._idf[counted.indices])
 
-    def vectors(self, texts: Sequence[str], observe: bool = False) -> list[QueryVector]:
+    def vectors(self, texts: Sequence[str]) -> list[QueryVector]:
         """The rows of ``queries`` as plain arrays, one ``QueryVector`` per text.
 
         The single-text lookup works on these directly: building a scipy matrix, slicing a
         row out of it or multiplying by its transpose (a 2**22-row CSC) each cost more than
-        the whole lookup should. Same weights as ``queries``: sublinear tf times query idf,
+        the whole lookup should. Same weights as ``queries``: sublinear tf times idf,
         terms no document has dropped, L2-normalised."""
         docs, cols = self.columns(texts)
         key, tf = np.unique((docs.astype(np.int64) << self.bits) | cols, return_counts=True)
         every = key & ((1 << self.bits) - 1)
         known = self.df[every] > 0
         key, terms = key[known], every[known]
-        weights = ((1.0 + np.log(tf[known])) * self.query_idf(terms)).astype(np.float32)
-        if observe:  # after weighting: a text is never part of its own background
-            self.observe(every, len(texts))
+        weights = ((1.0 + np.log(tf[known])) * self._idf[terms]).astype(np.float32)
         bounds = np.searchsorted(key >> self.bits, np.arange(len(texts) + 1))
         out: list[QueryVector] = []
         for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
@@ -401,12 +350,8 @@ class ClaimIndex:
             self._append_embeddings(embed(list(texts)))
 
     def _rebuild(self) -> None:
-        old_char, old_word = self.char, self.word
         self.char = SparseView(_char_columns, CHAR_BITS)
         self.word = SparseView(_word_columns, WORD_BITS)
-        self.char.adopt_background(old_char)
-        self.word.adopt_background(old_word)
-        del old_char, old_word
         normalized: list[str] = []
         words: list[str] = []
         for start in range(0, len(self.texts), CHUNK):  # analysed chunk by chunk
@@ -417,11 +362,6 @@ class ClaimIndex:
         del normalized
         self.word.add(words)
         self._built_at = len(self.texts)
-
-    def adopt_background(self, other: ClaimIndex) -> None:
-        """Keep the background ``other`` learnt (this index replaces it after an edit)."""
-        self.char.adopt_background(other.char)
-        self.word.adopt_background(other.word)
 
     def _append_embeddings(self, vectors: np.ndarray) -> None:
         self._emb = vectors if self._emb is None else np.vstack([self._emb, vectors])
@@ -464,20 +404,17 @@ class ClaimIndex:
             len(normalized) > 20 and language(text) not in ("id", "ms")
         )
 
-    def search(self, texts: Sequence[str], k: int = 5, observe: bool = False) -> list[list[Scored]]:
-        """The ``k`` best fact-checks for each text, best first. ``observe`` counts the
-        texts into the background (see ``SparseView``) once they are weighted: the texts a
-        matcher is asked about are the circulating text whose common words are weak
-        evidence."""
+    def search(self, texts: Sequence[str], k: int = 5) -> list[list[Scored]]:
+        """The ``k`` best fact-checks for each text, best first."""
         if not self.texts or not texts:
             return [[] for _ in texts]
         feats = analyse(texts)
         if len(self.texts) <= EXACT_LIMIT:
-            q_char = self.char.queries(feats.normalized, observe)
-            q_word = self.word.queries(feats.words, observe)
+            q_char = self.char.queries(feats.normalized)
+            q_word = self.word.queries(feats.words)
             return self._search_exact(texts, feats.normalized, q_char, q_word, k)
-        v_char = self.char.vectors(feats.normalized, observe)
-        v_word = self.word.vectors(feats.words, observe)
+        v_char = self.char.vectors(feats.normalized)
+        v_word = self.word.vectors(feats.words)
         return [
             self._search_one(texts[i], feats.normalized[i], v_char[i], v_word[i], k)
             for i in range(len(texts))

@@ -81,14 +81,9 @@ class ClaimMatcher:
                         f"{score:.2f} ({parts})",
         )
 
-    def match(self, texts: list[str], k: int = 5, observe: bool = False) -> list[list[ClaimMatch]]:
-        """The ``k`` best-matching fact-checks for each text, best first.
-
-        ``observe`` counts the texts into the index's background of circulating text, which
-        then weighs query terms (+0.006 recall@1 on TurnBackHoax). Off by default: the
-        background lives in this process's memory, so two workers would score one post
-        differently; it needs shared storage before production can rely on it."""
-        return [[self._match(h) for h in hits] for hits in self.index.search(texts, k, observe)]
+    def match(self, texts: list[str], k: int = 5) -> list[list[ClaimMatch]]:
+        """The ``k`` best-matching fact-checks for each text, best first."""
+        return [[self._match(h) for h in hits] for hits in self.index.search(texts, k)]
 
     def score_against(self, texts: list[str], factcheck_id: str, semantic: bool = False) -> list[float]:
         """How well each text matches one fact-check (for retroactive matching)."""
@@ -147,10 +142,7 @@ class MatcherCache:
             if not edited and len(matcher.entries) + len(new) == count:
                 matcher.add(new)
                 return matcher
-        fresh = ClaimMatcher([e for e, _ in _entries(session)], semantic=self.semantic)
-        if cached is not None:  # what the old matcher learnt about circulating text stays
-            fresh.index.adopt_background(cached[0].index)
-        return fresh
+        return ClaimMatcher([e for e, _ in _entries(session)], semantic=self.semantic)
 
     def clear(self) -> None:
         """Forget every cached matcher."""
