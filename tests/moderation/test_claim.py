@@ -18,8 +18,9 @@ from tests.moderation.helpers import make_content, notice_body
 
 
 def _cases(client: Any, world: Any, db: Any, settings: Any, specs: list[dict[str, Any]]) -> list[str]:
-    """One content item and one case per spec (priority, and optionally level, status and
-    age in minutes); returns the case ids in the order of the specs."""
+    """One content item and one case per spec (priority, and optionally level, status, age
+    in minutes and hours to the deadline, 24 by default); returns the case ids in the order
+    of the specs."""
     service = world.key("service")
     now = utcnow()
     ids = []
@@ -33,6 +34,7 @@ def _cases(client: Any, world: Any, db: Any, settings: Any, specs: list[dict[str
             case.status = spec.get("status", "open" if level == "moderator" else "escalated")
             case.priority = spec["priority"]
             case.created_at = now - timedelta(minutes=spec.get("age", 0))
+            case.deadline = case.created_at + timedelta(hours=spec.get("hours", 24))
             ids.append(case.id)
     return ids
 
@@ -101,6 +103,19 @@ def test_claims_follow_level_then_priority_then_age(client, world, db, settings)
     # A senior takes senior cases first, whatever their priority, then moderator cases.
     assert [_claim(client, senior) for _ in range(4)] == [ids[4], ids[3], ids[1], ids[0]]
     assert _claim(client, senior) is None and _claim(client, moderator) is None
+
+
+def test_within_a_priority_the_nearest_deadline_goes_first(client, world, db, settings):
+    """The order the console lists the queue in: priority, then deadline, then age. A case
+    opened in the quiet period (2 h to decide) overtakes an older one with a day left."""
+    ids = _cases(client, world, db, settings, [
+        {"priority": 60, "age": 90},                 # 0: oldest, 22.5 h left
+        {"priority": 60, "age": 5, "hours": 2},      # 1: tight deadline
+        {"priority": 60, "age": 60},                 # 2: 23 h left
+        {"priority": 70, "age": 0},                  # 3: higher priority beats any deadline
+    ])
+    moderator = world.key("moderator")
+    assert [_claim(client, moderator) for _ in range(4)] == [ids[3], ids[1], ids[0], ids[2]]
 
 
 def test_a_case_whose_lease_ran_out_is_claimed_again_in_its_place(client, world, db, settings):

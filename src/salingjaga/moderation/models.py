@@ -76,10 +76,11 @@ def waiting() -> ColumnElement[bool]:
 
 
 # The walk of claim_next: the waiting cases of one level in claim order (priority
-# descending, then oldest, then id), so the first unlocked entry is the answer. Only waiting
+# descending, then nearest deadline, then oldest, then id: the console's order), so the
+# first unlocked entry is the answer. Only waiting
 # rows are in it: leased and decided cases (most of the table over time) cost it nothing,
 # and a claim leaves it instead of moving to another place in it.
-Index("ix_cases_waiting", Case.level, Case.priority.desc(), Case.created_at, Case.id,
+Index("ix_cases_waiting", Case.level, Case.priority.desc(), Case.deadline, Case.created_at, Case.id,
       postgresql_where=text(WAITING_SQL), sqlite_where=text(WAITING_SQL))
 # The notices of a case (claim, decision, appeal): the primary key starts with notice_id.
 Index("ix_notice_cases_case", NoticeCase.case_id)

@@ -243,7 +243,7 @@ _TAKE = (
         Case.id == select(Case.id)
         .where(Case.level == bindparam("p_level"), waiting(),
                or_(Case.excluded_user_id.is_(None), Case.excluded_user_id != bindparam("p_user")))
-        .order_by(Case.priority.desc(), Case.created_at, Case.id)
+        .order_by(Case.priority.desc(), Case.deadline, Case.created_at, Case.id)
         .limit(1)
         .with_for_update(skip_locked=True)
         .scalar_subquery(),
@@ -283,9 +283,11 @@ def _requeue_expired(session: Session, now: datetime, levels: tuple[str, ...] = 
 def claim_next(session: Session, who: Principal, settings: Settings) -> Case | None:
     """Lease the most urgent waiting case to ``who``; None when nothing is waiting.
 
-    Most urgent: the highest review level the caller works at, then priority, then age
-    (then id, so the order is total). A lease that ran out makes its case wait again at
-    its place in that order (the maintenance thread does the same every few seconds).
+    Most urgent: the highest review level the caller works at, then priority, then the
+    nearest deadline (a case opened in the quiet period has hours, not a day), then age
+    (then id, so the order is total): the order the console lists the queue in. A lease
+    that ran out makes its case wait again at its place in that order (the maintenance
+    thread does the same every few seconds).
 
     A constant number of short statements however long the queue is: put expired leases
     of the caller's levels back (usually none: one index probe); per level, highest first,

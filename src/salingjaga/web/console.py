@@ -62,7 +62,7 @@ def _queue(session: Session, who: Principal, kind: str) -> list[tuple[Case, Cont
     rows = session.execute(
         select(Case, ContentItem).join(ContentItem, ContentItem.id == Case.content_id)
         .where(Case.status.in_(OPEN_STATUSES), Case.kind == kind, Case.level.in_(levels))
-        .order_by(Case.priority.desc(), Case.deadline, Case.created_at).limit(QUEUE_LIMIT)
+        .order_by(Case.priority.desc(), Case.deadline, Case.created_at, Case.id).limit(QUEUE_LIMIT)
     ).all()
     return [(c, i) for c, i in rows]
 
