@@ -247,3 +247,29 @@ def test_upheld_appeal_keeps_the_notice_actioned_in_partner_feedback(client, wor
     assert feedback["totals"]["unfounded"] == 0
     seen = client.get(f"/api/v1/notices/{notice['id']}", headers=bearer(flagger)).json()
     assert seen["decision"]["action"] == "remove", seen
+
+
+def test_the_statement_preview_is_the_statement_the_decision_stores(client, world, db):
+    """The console previews the statement of reasons while the moderator chooses; what the
+    decision then stores is the same statement (only its id differs), down to the account
+    type of a business account, which the preview used to leave out."""
+    from salingjaga.moderation.service import get_case, preview_statement
+
+    service, moderator = world.key("service"), world.key("moderator")
+    item = make_content(client, service, account_kind="business")
+    client.post("/api/v1/notices", json=notice_body(item, "civic_election_integrity"),
+                headers=bearer(world.key("partner_reporter", world.partner("Bawaslu Jabar", region="32"))))
+    case = client.post("/api/v1/queue/claim", headers=bearer(moderator)).json()
+    choice = {"action": "remove", "policy": "civic_election_integrity",
+              "legal_ground": "UU 7/2017 Pasal 280 ayat (1) huruf c",
+              "facts": "The video tells voters they can vote by sending their ID card over WhatsApp."}
+    with db.session() as s:
+        preview = preview_statement(s, get_case(s, case["id"]), **choice)
+        assert preview_statement(s, get_case(s, case["id"]), action="no_violation",
+                                 policy="civic_election_integrity", facts="fine") is None
+    assert preview is not None
+    data, errors = preview
+    assert errors == [] and data["account_type"] == "ACCOUNT_TYPE_BUSINESS"
+    decision = client.post(f"/api/v1/cases/{case['id']}/decisions", headers=bearer(moderator), json=choice).json()
+    stored = client.get(f"/api/v1/statements/{decision['statement_id']}", headers=bearer(service)).json()
+    assert {k: v for k, v in stored.items() if k != "puid"} == {k: v for k, v in data.items() if k != "puid"}

@@ -426,29 +426,42 @@ class DecisionResult:
         return self.decisions[0]
 
 
-def _statement_for(session: Session, decision: Decision, item: ContentItem | None,
-                   account: Account | None, end: datetime | None = None) -> Statement | None:
-    if not A.is_restriction(decision.action):
-        return None
-    policy = get_policy(decision.policy)
-    statement_id = new_id("sor")
-    posted = item.posted_at if item is not None else (account.created_at if account else decision.decided_at)
-    data = build_statement(StatementInput(
-        puid=statement_id, action=decision.action, policy_name=policy.name.get("en", policy.code),
-        dsa_category=policy.dsa_category, dsa_keywords=policy.dsa_keywords, facts=decision.facts,
-        source=decision.source, content_kind=item.kind if item is not None else "other",
-        content_date=posted.date(), application_date=decision.decided_at.date(),
-        automated_detection=decision.automated_detection,
-        automated_decision="AUTOMATED_DECISION_FULLY" if decision.automated_decision
+def _statement_input(*, puid: str, action: str, policy_code: str, facts: str, source: str,
+                     item: ContentItem | None, account: Account | None, applied: datetime,
+                     automated_detection: bool, automated_decision: bool,
+                     legal_ground: str | None, end: datetime | None = None) -> StatementInput:
+    """What a statement is built from: one place, so the console's preview and the stored
+    statement cannot drift apart."""
+    policy = get_policy(policy_code)
+    posted = item.posted_at if item is not None else (account.created_at if account else applied)
+    return StatementInput(
+        puid=puid, action=action, policy_name=policy.name.get("en", policy.code),
+        dsa_category=policy.dsa_category, dsa_keywords=policy.dsa_keywords, facts=facts,
+        source=source, content_kind=item.kind if item is not None else "other",
+        content_date=posted.date(), application_date=applied.date(),
+        automated_detection=automated_detection,
+        automated_decision="AUTOMATED_DECISION_FULLY" if automated_decision
         else "AUTOMATED_DECISION_NOT_AUTOMATED",
-        legal_ground=decision.legal_ground,
-        synthetic=bool(item is not None and (decision.policy == "synthetic_media"
-                                             or decision.action == A.LABEL_AI_GENERATED)),
+        legal_ground=legal_ground,
+        synthetic=bool(item is not None and (policy_code == "synthetic_media"
+                                             or action == A.LABEL_AI_GENERATED)),
         account_business=(account.kind == "business") if account is not None and account.kind in
         ("business", "personal") else None,
         end_date=end.date() if end else None,
         content_language=item.language if item is not None else None,
-    ))
+    )
+
+
+def _statement_for(session: Session, decision: Decision, item: ContentItem | None,
+                   account: Account | None, end: datetime | None = None) -> Statement | None:
+    if not A.is_restriction(decision.action):
+        return None
+    statement_id = new_id("sor")
+    data = build_statement(_statement_input(
+        puid=statement_id, action=decision.action, policy_code=decision.policy, facts=decision.facts,
+        source=decision.source, item=item, account=account, applied=decision.decided_at,
+        automated_detection=decision.automated_detection,
+        automated_decision=decision.automated_decision, legal_ground=decision.legal_ground, end=end))
     errors = validate_statement(data)
     if errors:  # a bug, not a user error: never store a statement the database would refuse
         raise RuntimeError(f"statement of reasons fails DSA rules: {errors}")
@@ -456,6 +469,24 @@ def _statement_for(session: Session, decision: Decision, item: ContentItem | Non
     session.add(st)
     decision.statement_id = st.id
     return st
+
+
+def preview_statement(session: Session, case: Case, *, action: str, policy: str, facts: str,
+                      legal_ground: str | None = None) -> tuple[dict[str, Any], list[str]] | None:
+    """The statement of reasons deciding ``case`` with ``action`` would write now, and what
+    the DSA rules would find wrong with it (empty facts are reported, not refused); None
+    when the action writes no statement. Nothing is stored. Raises NotFound for an unknown
+    policy."""
+    if action in (A.NO_VIOLATION, A.UPHOLD, A.REVERSE, A.STRIKE) or not A.is_restriction(action):
+        return None
+    item = get_content(session, case.content_id)
+    account = session.get(Account, item.account_id)
+    data = build_statement(_statement_input(
+        puid="preview", action=action, policy_code=policy, facts=facts or "…", source=case.source,
+        item=item, account=account, applied=utcnow(),
+        automated_detection=any(s.get("source") == "proactive" for s in case.sources) or bool(case.signal_refs),
+        automated_decision=False, legal_ground=legal_ground or None))
+    return data, validate_statement(data) if facts else []
 
 
 def _apply_content(session: Session, item: ContentItem, action: str, actor: Principal | str,

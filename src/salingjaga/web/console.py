@@ -37,13 +37,13 @@ from salingjaga.moderation.service import (
     get_case,
     get_decision,
     hold_case,
+    preview_statement,
     queue_stats,
     release,
     unhold_case,
 )
-from salingjaga.moderation.statements import StatementInput, build_statement, validate_statement
 from salingjaga.partners.service import list_partners
-from salingjaga.policies.service import all_policies, get_policy
+from salingjaga.policies.service import all_policies
 from salingjaga.regions.elections import all_elections
 from salingjaga.settings import Settings
 from salingjaga.timeutil import WIB, utcnow
@@ -166,28 +166,19 @@ def case_page(
 
 def statement_preview(session: Session, case: Case, *, action: str, policy: str, facts: str,
                       legal_ground: str | None) -> dict[str, Any]:
-    """The statement of reasons the decision would produce, built by the moderation
-    domain's own builder and checked by its validator (nothing is stored)."""
+    """The preview's state for the template: the moderation domain builds and checks the
+    statement the decision would write (nothing is stored)."""
     if not action:
         return {"state": "choose"}
-    if action in (A.NO_VIOLATION, A.UPHOLD, A.REVERSE, A.STRIKE) or not A.is_restriction(action):
-        return {"state": "none"}
     try:
-        pol = get_policy(policy)
+        preview = preview_statement(session, case, action=action, policy=policy, facts=facts,
+                                    legal_ground=legal_ground)
     except APIError as exc:
         return {"state": "error", "errors": [exc.message]}
-    item = get_content(session, case.content_id)
-    data = build_statement(StatementInput(
-        puid="(preview)", action=action, policy_name=pol.name.get("en", pol.code),
-        dsa_category=pol.dsa_category, dsa_keywords=pol.dsa_keywords, facts=facts or "…",
-        source=case.source, content_kind=item.kind, content_date=item.posted_at.date(),
-        application_date=utcnow().date(),
-        automated_detection=any(s.get("source") == "proactive" for s in case.sources) or bool(case.signal_refs),
-        legal_ground=legal_ground or None,
-        synthetic=policy == "synthetic_media" or action == A.LABEL_AI_GENERATED,
-        content_language=item.language,
-    ))
-    return {"state": "ok", "data": data, "errors": validate_statement(data) if facts else []}
+    if preview is None:
+        return {"state": "none"}
+    data, errors = preview
+    return {"state": "ok", "data": data, "errors": errors}
 
 
 @router.get("/cases/{case_id}/preview", response_class=HTMLResponse)
