@@ -471,21 +471,27 @@ def _statement_for(session: Session, decision: Decision, item: ContentItem | Non
     return st
 
 
+def _detected_automatically(case: Case) -> bool:
+    """Whether detection (a proactive source or attached signals) brought the case in: the
+    statement of reasons must say so."""
+    return any(s.get("source") == "proactive" for s in case.sources) or bool(case.signal_refs)
+
+
 def preview_statement(session: Session, case: Case, *, action: str, policy: str, facts: str,
                       legal_ground: str | None = None) -> tuple[dict[str, Any], list[str]] | None:
     """The statement of reasons deciding ``case`` with ``action`` would write now, and what
     the DSA rules would find wrong with it (empty facts are reported, not refused); None
     when the action writes no statement. Nothing is stored. Raises NotFound for an unknown
     policy."""
-    if action in (A.NO_VIOLATION, A.UPHOLD, A.REVERSE, A.STRIKE) or not A.is_restriction(action):
+    if not A.is_restriction(action):  # the test _statement_for applies
         return None
     item = get_content(session, case.content_id)
     account = session.get(Account, item.account_id)
     data = build_statement(_statement_input(
         puid="preview", action=action, policy_code=policy, facts=facts or "…", source=case.source,
         item=item, account=account, applied=utcnow(),
-        automated_detection=any(s.get("source") == "proactive" for s in case.sources) or bool(case.signal_refs),
-        automated_decision=False, legal_ground=legal_ground or None))
+        automated_detection=_detected_automatically(case), automated_decision=False,
+        legal_ground=legal_ground or None))
     return data, validate_statement(data) if facts else []
 
 
@@ -554,7 +560,7 @@ def decide(
     assert item is not None
     account = session.get(Account, item.account_id)
     result = DecisionResult()
-    automated_detection = any(s.get("source") == "proactive" for s in case.sources) or bool(case.signal_refs)
+    automated_detection = _detected_automatically(case)
     common = {"case_id": case.id, "content_id": item.id, "account_id": item.account_id,
               "policy": policy, "legal_ground": legal_ground, "decided_by": who.user_id,
               "automated_detection": automated_detection, "automated_decision": False,
