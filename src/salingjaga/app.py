@@ -16,6 +16,7 @@ from salingjaga.auth.deps import public
 from salingjaga.db import Database
 from salingjaga.domains import domain_modules, import_all_models
 from salingjaga.errors import install_error_handlers
+from salingjaga.partners.intake import NoticeIntake
 from salingjaga.settings import Settings
 from salingjaga.stream.base import make_transport
 
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
         finally:
             for stop in reversed(stops):
                 stop()
+            app.state.notice_intake.close()
             stream.stop()
             db.dispose()
 
@@ -129,6 +131,8 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     app.state.db = db
     app.state.stream = stream
     app.state.auth_cache = AuthCache(settings.auth_cache_seconds)
+    # Group commit of notices (the receipt still waits for its own notice's commit).
+    app.state.notice_intake = NoticeIntake(db, settings)
     install_error_handlers(app)
 
     @app.get("/readyz", tags=["health"], dependencies=[Depends(public)])

@@ -11,13 +11,14 @@ own short transaction, so write transactions no longer queue behind each other.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import Table, delete, select, text
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.chain import GENESIS, ChainReport, ChainRow, event_hash, verify_rows
 from salingjaga.audit.models import AuditEvent, PendingAuditEvent
+from salingjaga.bulk import insert_rows
 from salingjaga.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -47,6 +48,33 @@ def record(
         return
     _lock(session)
     _append(session, at, actor_name, action, entity_type, entity_id, payload)
+
+
+def record_many(session: Session, events: list[tuple[Principal | str, str, str, str, dict[str, Any]]]) -> None:
+    """``record`` for many events at once (actor, action, entity type, entity id, data), in
+    order: one multi-row write in deferred mode, one lock and one head read otherwise.
+
+    For callers that write in batches (notice intake): one statement per event would undo
+    the batching. The rows are written now, in the caller's current transaction.
+    """
+    if not events:
+        return
+    at = utcnow().replace(microsecond=0)
+    named = [(actor if isinstance(actor, str) else actor.actor, action, entity_type, entity_id, data or {})
+             for actor, action, entity_type, entity_id, data in events]
+    if session.info.get("audit_deferred"):
+        insert_rows(session, cast(Table, PendingAuditEvent.__table__),
+                    [{"at": at, "actor": actor, "action": action, "entity_type": entity_type,
+                      "entity_id": entity_id, "data": data} for actor, action, entity_type, entity_id, data in named])
+        return
+    _lock(session)
+    position, prev = _head(session)
+    for actor, action, entity_type, entity_id, data in named:
+        position += 1
+        event = _link(position, prev, at, actor, action, entity_type, entity_id, data)
+        session.add(AuditEvent(**event))
+        prev = event["hash"]
+    session.flush()
 
 
 def _lock(session: Session) -> None:
@@ -104,7 +132,7 @@ def chain_pending(session: Session, limit: int = 5000) -> int:
                       row.data or {})
         events.append(event)
         prev = event["hash"]
-    session.execute(insert(AuditEvent), events)
+    insert_rows(session, cast(Table, AuditEvent.__table__), events)
     session.execute(delete(P).where(P.id.in_([row.id for row in rows])))
     return len(rows)
 

@@ -107,7 +107,7 @@ async def optional_principal(
         key_hash = hash_key(token)
         principal = cache.get(key_hash)
         if principal is None:
-            principal = await run_in_threadpool(authenticate_key, session, token)
+            principal = await run_in_threadpool(_check_key, request.app.state.db, token)
             if principal is None:
                 raise Unauthorized("the API key is unknown or revoked")
             cache.put(key_hash, principal)
@@ -115,6 +115,14 @@ async def optional_principal(
         principal = await run_in_threadpool(_load_other, request, session)
     request.state.principal = principal
     return principal
+
+
+def _check_key(db: Database, token: str) -> Principal | None:
+    """The key check in its own short read transaction, not the request's: a route that
+    hands its work to another thread (notice intake) must not hold a transaction open while
+    it waits (on SQLite every transaction holds the write lock)."""
+    with db.session() as session:
+        return authenticate_key(session, token)
 
 
 def _load_other(request: Request, session: Session) -> Principal | None:

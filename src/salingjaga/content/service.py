@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from salingjaga.audit.service import record
 from salingjaga.auth.principal import SYSTEM, Principal
@@ -152,6 +153,38 @@ def get_content(session: Session, content_id: str) -> ContentItem:
     if item is None:
         raise NotFound(f"content {content_id} not found")
     return item
+
+
+def contents_by_reference(session: Session, refs: list[str]) -> dict[str, ContentItem]:
+    """``get_content`` for many references at once (our id, else the platform's id): the
+    items found, by reference; a reference that names nothing is left out. Two reads at
+    most, however many references."""
+    found: dict[str, ContentItem] = {}
+    for ref in set(refs):
+        # Items this session already holds cost no read (as with ``session.get``).
+        held = session.identity_map.get(identity_key(ContentItem, ref))
+        if isinstance(held, ContentItem):
+            found[ref] = held
+    wanted = set(refs) - found.keys()
+    if wanted:
+        found.update((i.id, i) for i in session.scalars(select(ContentItem).where(ContentItem.id.in_(wanted))))
+    rest = wanted - found.keys()
+    if rest:
+        for item in session.scalars(select(ContentItem).where(ContentItem.platform_id.in_(rest))):
+            found.setdefault(item.platform_id, item)
+    return found
+
+
+def contents_by_url(session: Session, urls: list[str]) -> dict[str, ContentItem]:
+    """``find_content_by_url`` for many URLs in one read: the items found, by URL."""
+    wanted = set(urls)
+    if not wanted:
+        return {}
+    found: dict[str, ContentItem] = {}
+    for item in session.scalars(select(ContentItem).where(ContentItem.url.in_(wanted)).order_by(ContentItem.id)):
+        if item.url is not None:
+            found.setdefault(item.url, item)
+    return found
 
 
 def find_content_by_url(session: Session, url: str) -> ContentItem | None:

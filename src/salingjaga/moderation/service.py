@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from salingjaga.audit.service import record
+from salingjaga.audit.service import record, record_many
 from salingjaga.auth.principal import SYSTEM, Principal
+from salingjaga.bulk import insert_rows
 from salingjaga.content.models import Account, ContentItem
 from salingjaga.content.service import (
+    contents_by_reference,
     get_content,
     restore_content_state,
     set_account_state,
@@ -85,6 +86,20 @@ def _policy_severity(policy: str) -> int:
 # --------------------------------------------------------------------------------- cases
 
 
+@dataclass(frozen=True)
+class CaseRequest:
+    """One reason to review a content item: what ``open_case`` takes, for ``open_cases``."""
+
+    content_id: str
+    policy: str
+    source: str
+    reason: str
+    actor: Principal | str = "system"
+    signal_refs: tuple[str, ...] = ()
+    notify_partner_id: str | None = None
+    severity_boost: int = 0
+
+
 def open_case(
     session: Session,
     *,
@@ -101,68 +116,112 @@ def open_case(
     """Open a review case for a content item, or join the open one (raising its priority
     when the new source or policy is more urgent). Calling it again with the same content,
     policy and source adds nothing."""
-    if source not in SOURCES:
-        raise Invalid(f"unknown case source {source!r}; valid: {', '.join(SOURCES)}")
-    severity = _policy_severity(policy)
-    item = get_content(session, content_id)
-    tight = _tight(item)
-    priority = compute_priority(source, severity, item.views, item.shares, tight, severity_boost)
-    refs = list(signal_refs or [])
-    existing = session.scalar(select(Case).where(Case.open_content_id == item.id))
-    if existing is None:
-        cfg = _settings(settings)
-        now = utcnow()
-        new = _insert_case(session, dict(
-            id=new_id("case"), content_id=item.id, open_content_id=item.id,
-            account_id=item.account_id, kind="review", status="open", level="moderator",
-            priority=priority,
-            deadline=compute_deadline(now, tight, cfg.deadline_hours_default, cfg.deadline_hours_tight),
-            policy=policy, source=source,
-            sources=[{"source": source, "policy": policy, "reason": reason[:500]}],
-            reasons=[reason[:500]], signal_refs=refs,
-            notify_partner_ids=[notify_partner_id] if notify_partner_id else [],
-            tight=tight, created_at=now, updated_at=now,
-        ))
-        if new is None:
-            # Another transaction opened the case for this content first: join it instead.
-            existing = session.scalar(select(Case).where(Case.open_content_id == item.id))
-            if existing is None:
-                raise Conflict(f"the open case of content {item.id} changed while joining it; retry")
-        else:
-            record(session, actor, "case.opened", "case", new.id,
-                   {"content_id": item.id, "policy": policy, "source": source,
-                    "priority": priority, "deadline": new.deadline.isoformat(), "tight": tight})
-            return new
-    return _join(session, existing, policy=policy, source=source, reason=reason, refs=refs,
-                 notify_partner_id=notify_partner_id, priority=priority, actor=actor,
-                 settings=settings)
+    request = CaseRequest(content_id=content_id, policy=policy, source=source, reason=reason, actor=actor,
+                          signal_refs=tuple(signal_refs or ()), notify_partner_id=notify_partner_id,
+                          severity_boost=severity_boost)
+    return open_cases(session, [request], settings=settings)[0]
+
+
+def open_cases(session: Session, requests: list[CaseRequest], *, settings: Settings | None = None) -> list[Case]:
+    """``open_case`` for many requests at once, with the same outcome as calling it for each
+    in order (the first request about an item without an open case opens it, the others
+    join it); returns the case of each request.
+
+    A fixed number of statements however many requests: one read of the items, one of their
+    open cases, one multi-row ``INSERT .. ON CONFLICT DO NOTHING`` for the new cases; only
+    joins are written one by one. Notice intake commits a batch of notices this way.
+    Raises (writing nothing) when a source is unknown or an item does not exist.
+    """
+    for r in requests:
+        if r.source not in SOURCES:
+            raise Invalid(f"unknown case source {r.source!r}; valid: {', '.join(SOURCES)}")
+    items = contents_by_reference(session, [r.content_id for r in requests])
+    for r in requests:
+        if r.content_id not in items:
+            raise NotFound(f"content {r.content_id} not found")
+    open_by_item: dict[str, Case] = {}
+    ids = list({items[r.content_id].id for r in requests})
+    if ids:
+        open_by_item = {c.open_content_id or "": c for c in session.scalars(
+            select(Case).where(Case.open_content_id.in_(ids)))}
+    cfg = _settings(settings)
+    now = utcnow()
+    planned: dict[str, tuple[int, dict[str, Any], Principal | str]] = {}  # item id -> (request, row, actor)
+    priorities: list[int] = []
+    for index, r in enumerate(requests):
+        item = items[r.content_id]
+        tight = _tight(item)
+        priority = compute_priority(r.source, _policy_severity(r.policy), item.views, item.shares, tight,
+                                    r.severity_boost)
+        priorities.append(priority)
+        if item.id in open_by_item or item.id in planned:
+            continue
+        planned[item.id] = (index, {
+            **_CASE_NULLS, "id": new_id("case"), "content_id": item.id, "open_content_id": item.id,
+            "account_id": item.account_id, "kind": "review", "status": "open", "level": "moderator",
+            "priority": priority,
+            "deadline": compute_deadline(now, tight, cfg.deadline_hours_default, cfg.deadline_hours_tight),
+            "policy": r.policy, "source": r.source,
+            "sources": [{"source": r.source, "policy": r.policy, "reason": r.reason[:500]}],
+            "reasons": [r.reason[:500]], "signal_refs": list(r.signal_refs),
+            "notify_partner_ids": [r.notify_partner_id] if r.notify_partner_id else [],
+            "tight": tight, "created_at": now, "updated_at": now,
+        }, r.actor)
+    opened_by = _insert_cases(session, planned, open_by_item)
+    cases: list[Case] = []
+    for index, r in enumerate(requests):
+        item = items[r.content_id]
+        case = open_by_item[item.id]
+        if opened_by.get(item.id) != index:
+            case = _join(session, case, policy=r.policy, source=r.source, reason=r.reason,
+                         refs=list(r.signal_refs), notify_partner_id=r.notify_partner_id,
+                         priority=priorities[index], actor=r.actor, settings=settings)
+        cases.append(case)
+    return cases
+
+
+def _insert_cases(session: Session, planned: dict[str, tuple[int, dict[str, Any], Principal | str]],
+                  open_by_item: dict[str, Case]) -> dict[str, int]:
+    """Insert the planned cases, attach them to the session and record their opening; an
+    item another transaction opened a case for meanwhile gets that case (joined by the
+    caller). Returns item id -> index of the request that opened its case."""
+    if not planned:
+        return {}
+    rows = [row for _, row, _ in planned.values()]
+    inserted = {row["id"] for row in rows}
+    written = insert_rows(session, _CASES, rows, skip_conflicts=True)
+    if written != len(rows):
+        # Some items' cases were opened by another transaction meanwhile: see which of ours went in.
+        inserted = set(session.scalars(select(Case.id).where(Case.id.in_(inserted))))
+    opened: dict[str, int] = {}
+    lost: list[str] = []
+    events: list[tuple[Principal | str, str, str, str, dict[str, Any]]] = []
+    for item_id, (index, row, actor) in planned.items():
+        if row["id"] not in inserted:
+            lost.append(item_id)
+            continue
+        case = Case(**row)
+        make_transient_to_detached(case)
+        session.add(case)
+        open_by_item[item_id] = case
+        opened[item_id] = index
+        events.append((actor, "case.opened", "case", case.id,
+                       {"content_id": item_id, "policy": row["policy"], "source": row["source"],
+                        "priority": row["priority"], "deadline": case.deadline.isoformat(), "tight": row["tight"]}))
+    record_many(session, events)
+    if lost:
+        # Another transaction opened these items' cases first: join those instead.
+        for case in session.scalars(select(Case).where(Case.open_content_id.in_(lost))):
+            open_by_item[case.open_content_id or ""] = case
+        missing = [i for i in lost if i not in open_by_item]
+        if missing:
+            raise Conflict(f"the open case of content {missing[0]} changed while joining it; retry")
+    return opened
 
 
 _CASES = cast(Table, Case.__table__)
-_INSERT_CASE = {
-    "postgresql": postgresql.insert(_CASES).on_conflict_do_nothing().returning(_CASES.c.id),
-    "sqlite": sqlite.insert(_CASES).on_conflict_do_nothing().returning(_CASES.c.id),
-}
 # Columns a new case leaves NULL, so the attached object has every attribute loaded.
 _CASE_NULLS = {c.key: None for c in _CASES.columns if c.default is None and c.server_default is None}
-
-
-def _insert_case(session: Session, values: dict[str, Any]) -> Case | None:
-    """Insert a review case unless its content already has an open one (then None).
-
-    One ``INSERT .. ON CONFLICT DO NOTHING RETURNING id`` instead of a savepoint around a
-    flush: a single round trip on the hottest write path (every notice and detection hit),
-    with the same outcome when two transactions race to open a case for one item. The
-    statement is built once (a compiled-cache hit) and the row just written is attached to
-    the session as a persistent object without reading it back.
-    """
-    row = {**_CASE_NULLS, **values}
-    if session.execute(_INSERT_CASE[session.get_bind().dialect.name], row).first() is None:
-        return None
-    case = Case(**row)
-    make_transient_to_detached(case)
-    session.add(case)
-    return case
 
 
 def _join(session: Session, case: Case, *, policy: str, source: str, reason: str,

@@ -14,25 +14,26 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, select, tuple_
+from sqlalchemy.orm import Session, make_transient_to_detached
 
-from salingjaga.audit.service import record
+from salingjaga.audit.service import record, record_many
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
 from salingjaga.batch import each_row
+from salingjaga.bulk import insert_rows
 from salingjaga.content.media import safe_filename, sniff_mime, store_bytes
 from salingjaga.content.models import ContentItem
-from salingjaga.content.service import find_content_by_url, get_content
-from salingjaga.errors import Conflict, Invalid, NotFound
+from salingjaga.content.service import contents_by_reference, contents_by_url
+from salingjaga.errors import APIError, Conflict, Invalid, NotFound
 from salingjaga.ids import new_id
 from salingjaga.moderation.models import Case, Notice, NoticeCase, NoticeEvidence
-from salingjaga.moderation.service import open_case
+from salingjaga.moderation.service import CaseRequest, open_cases
 from salingjaga.partners.models import Partner
 from salingjaga.partners.notice_schemas import EvidenceIn, NoticeIn
-from salingjaga.partners.service import covers_policy, get_partner, visible_partner_ids
+from salingjaga.partners.service import covers_policy, partners_by_id, visible_partner_ids
 from salingjaga.policies.service import get_policy
 from salingjaga.regions.elections import get_election
 from salingjaga.regions.service import get_region
@@ -66,33 +67,14 @@ def find_by_key(session: Session, who: Principal, key: str | None) -> Notice | N
                                                Notice.idempotency_key == key))
 
 
-def _resolve_content(session: Session, refs: list[dict[str, Any]]) -> list[ContentItem]:
-    items: list[ContentItem] = []
-    for ref in refs:
-        if ref.get("content_id"):
-            try:
-                item = get_content(session, ref["content_id"])
-            except NotFound as exc:
-                raise Invalid(f"content {ref['content_id']!r} is not known to the platform") from exc
-        else:
-            found = find_content_by_url(session, ref["url"])
-            if found is None:
-                raise Invalid(f"no content with url {ref['url']!r} is known to the platform")
-            item = found
-        if item.id not in {i.id for i in items}:
-            items.append(item)
-    return items
-
-
 def _source(partner: Partner | None, policy: str) -> str:
     if partner is None:
         return "user_report"
     return "trusted_flagger" if covers_policy(partner, policy) else "partner"
 
 
-def store_evidence(session: Session, notice: Notice, data: bytes, filename: str | None,
-                   data_dir: Path, actor: Principal) -> NoticeEvidence:
-    """Store one evidence file (allowed types only) with its SHA-256."""
+def check_evidence(data: bytes) -> str:
+    """The MIME type of an evidence file, or a 4xx naming what is wrong with it."""
     if not data:
         raise Invalid("the evidence file is empty")
     if len(data) > MAX_EVIDENCE_BYTES:
@@ -101,6 +83,13 @@ def store_evidence(session: Session, notice: Notice, data: bytes, filename: str 
     if mime not in EVIDENCE_TYPES:
         raise Invalid("evidence must be a PNG, JPEG, GIF or WebP image, an MP4 or WebM video, or a PDF",
                       status=415, code="unsupported_media_type")
+    return mime
+
+
+def store_evidence(session: Session, notice: Notice, data: bytes, filename: str | None,
+                   data_dir: Path, actor: Principal) -> NoticeEvidence:
+    """Store one evidence file (allowed types only) with its SHA-256."""
+    mime = check_evidence(data)
     sha, _md5, rel = store_bytes(data_dir, "evidence", data)
     ev = NoticeEvidence(id=new_id("evd"), notice_id=notice.id, filename=safe_filename(filename),
                         mime=mime, size=len(data), sha256=sha, path=rel, created_at=utcnow())
@@ -118,6 +107,39 @@ def _decode_evidence(ev: EvidenceIn) -> bytes:
         raise Invalid("evidence data_base64 is not valid base64") from exc
 
 
+@dataclass
+class NoticeJob:
+    """One notice to take in: the body, who sends it and the Idempotency-Key header."""
+
+    body: NoticeIn
+    who: Principal
+    idempotency_key: str | None = None
+
+
+@dataclass
+class NoticeOutcome:
+    """What became of a job: its notice (``created`` False for a replay), or the error."""
+
+    notice: Notice | None = None
+    created: bool = False
+    error: APIError | None = None
+
+
+@dataclass
+class _Accepted:
+    """A job that passed every check and read, waiting for its writes."""
+
+    index: int
+    job: NoticeJob
+    key: str | None
+    fingerprint: str
+    items: list[ContentItem]
+    partner: Partner | None
+    policy: str
+    source: str
+    evidence: list[tuple[bytes, str | None]]
+
+
 def submit_notice(session: Session, body: NoticeIn, who: Principal, *, idempotency_key: str | None,
                   settings: Settings) -> tuple[Notice, bool]:
     """Receive a notice and open or join a case per content item; returns (notice, created).
@@ -125,13 +147,64 @@ def submit_notice(session: Session, body: NoticeIn, who: Principal, *, idempoten
     A second call with the same key returns the first notice; the same key with a different
     body is a 409.
     """
-    key = idempotency_key or body.idempotency_key
-    fingerprint = request_hash(body)
-    existing = find_by_key(session, who, key)
-    if existing is not None:
-        if existing.request_hash != fingerprint:
-            raise Conflict("this Idempotency-Key was already used for a different notice")
-        return existing, False
+    outcome = submit_notices(session, [NoticeJob(body, who, idempotency_key)], settings)[0]
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.notice is not None
+    return outcome.notice, outcome.created
+
+
+def submit_notices(session: Session, jobs: list[NoticeJob], settings: Settings) -> list[NoticeOutcome]:
+    """Take in many notices in the caller's transaction: ``submit_notice`` for each, in
+    order, with a fixed number of statements for the whole list (the group commit of
+    ``partners.intake`` relies on it).
+
+    Every check and read comes first: a job that fails one gets its error and writes
+    nothing, and the others go on. Then the cases of all jobs are opened or joined at once
+    and the notices written. An error in that second part (a race another transaction won)
+    is raised: the caller rolls back and may retry the jobs one by one.
+    """
+    outcomes = [NoticeOutcome() for _ in jobs]
+    fingerprints = [request_hash(job.body) for job in jobs]
+    keys = [job.idempotency_key or job.body.idempotency_key for job in jobs]
+    earlier = _notices_by_key(session, [(submitter_of(j.who), k) for j, k in zip(jobs, keys, strict=True) if k])
+    first_in_batch: dict[tuple[str, str], int] = {}
+    repeats: list[tuple[int, int]] = []  # (job, earlier job of this batch with its key)
+    candidates: list[int] = []
+    for index, (job, key) in enumerate(zip(jobs, keys, strict=True)):
+        slot = (submitter_of(job.who), key) if key else None
+        if slot is not None and slot in earlier:
+            outcomes[index] = _replay(earlier[slot], fingerprints[index])
+        elif slot is not None and slot in first_in_batch:
+            repeats.append((index, first_in_batch[slot]))
+        else:
+            if slot is not None:
+                first_in_batch[slot] = index
+            candidates.append(index)
+    accepted = _check_and_resolve(session, jobs, candidates, keys, fingerprints, outcomes)
+    _write(session, accepted, outcomes, settings)
+    for index, first in repeats:
+        done = outcomes[first]
+        outcomes[index] = (_replay(done.notice, fingerprints[index]) if done.notice is not None
+                           else NoticeOutcome(error=done.error))
+    return outcomes
+
+
+def _notices_by_key(session: Session, slots: list[tuple[str, str]]) -> dict[tuple[str, str], Notice]:
+    if not slots:
+        return {}
+    found = session.scalars(select(Notice).where(tuple_(Notice.submitter, Notice.idempotency_key).in_(set(slots))))
+    return {(n.submitter, n.idempotency_key or ""): n for n in found}
+
+
+def _replay(notice: Notice, fingerprint: str) -> NoticeOutcome:
+    if notice.request_hash != fingerprint:
+        return NoticeOutcome(error=Conflict("this Idempotency-Key was already used for a different notice"))
+    return NoticeOutcome(notice=notice, created=False)
+
+
+def _check_body(body: NoticeIn) -> tuple[str, list[tuple[bytes, str | None]]]:
+    """The checks that need no database: returns the policy code and decoded evidence."""
     if not body.good_faith:
         raise Invalid("good_faith: the notifier must declare the notice is made in good faith")
     policy = get_policy(body.policy)
@@ -144,34 +217,111 @@ def submit_notice(session: Session, body: NoticeIn, who: Principal, *, idempoten
             raise Invalid(exc.message) from exc
     if body.legal_ground is None and not body.explanation.strip():
         raise Invalid("explanation: say why the content breaks the policy or the law")
-    partner = get_partner(session, who.partner_id) if who.partner_id and who.role in PARTNER_ROLES else None
-    refs = [r.model_dump(exclude_none=True) for r in body.content]
-    items = _resolve_content(session, refs)
-    source = _source(partner, policy.code)
-    notice_id = new_id("ntc")
-    reason = f"notice {notice_id}: {policy.code}"
-    # Cases first, then the notice with its case: the notice, its links and the audit rows
-    # then go out in one flush at commit instead of an insert followed by updates.
-    cases = [open_case(session, content_id=item.id, policy=policy.code, source=source, reason=reason,
-                       actor=who, settings=settings) for item in items]
-    notice = Notice(
-        id=notice_id, partner_id=partner.id if partner else None, reporter_user_id=who.user_id,
-        submitter=submitter_of(who), source=source, content_refs=refs,
-        content_ids=[i.id for i in items], content_id=items[0].id, policy=policy.code,
-        legal_ground=body.legal_ground, explanation=body.explanation, region=body.region,
-        election=body.election, contact=body.contact, good_faith=True, idempotency_key=key,
-        request_hash=fingerprint, received_at=utcnow(), case_id=cases[0].id,
-        status="in_review" if any(c.status == "leased" for c in cases) else "received",
-    )
-    session.add(notice)
-    session.add_all(NoticeCase(notice_id=notice.id, case_id=case.id, content_id=item.id)
-                    for item, case in zip(items, cases, strict=True))
+    evidence = []
     for ev in body.evidence:
-        store_evidence(session, notice, _decode_evidence(ev), ev.filename, settings.data_dir, who)
-    record(session, who, "notice.received", "notice", notice.id,
-           {"partner_id": notice.partner_id, "source": source, "policy": policy.code,
-            "content_ids": notice.content_ids, "case_id": notice.case_id})
-    return notice, True
+        data = _decode_evidence(ev)
+        check_evidence(data)
+        evidence.append((data, ev.filename))
+    return policy.code, evidence
+
+
+def _check_and_resolve(session: Session, jobs: list[NoticeJob], candidates: list[int], keys: list[str | None],
+                       fingerprints: list[str], outcomes: list[NoticeOutcome]) -> list[_Accepted]:
+    """Checks and reads for the jobs that need writing: bodies, partners, content items."""
+    checked: dict[int, tuple[str, list[tuple[bytes, str | None]]]] = {}
+    for index in candidates:
+        try:
+            checked[index] = _check_body(jobs[index].body)
+        except APIError as exc:
+            outcomes[index] = NoticeOutcome(error=exc)
+    refs = {index: [r.model_dump(exclude_none=True) for r in jobs[index].body.content] for index in checked}
+    by_id = contents_by_reference(session, [r["content_id"] for rs in refs.values() for r in rs if r.get("content_id")])
+    by_url = contents_by_url(session, [r["url"] for rs in refs.values() for r in rs if not r.get("content_id")])
+    partners = partners_by_id(session, [jobs[i].who.partner_id or "" for i in checked
+                                        if jobs[i].who.partner_id and jobs[i].who.role in PARTNER_ROLES])
+    accepted: list[_Accepted] = []
+    for index, (policy, evidence) in checked.items():
+        job = jobs[index]
+        try:
+            partner = None
+            if job.who.partner_id and job.who.role in PARTNER_ROLES:
+                partner = partners.get(job.who.partner_id)
+                if partner is None:
+                    raise NotFound(f"partner {job.who.partner_id} not found")
+            items = _resolve_content(refs[index], by_id, by_url)
+        except APIError as exc:
+            outcomes[index] = NoticeOutcome(error=exc)
+            continue
+        accepted.append(_Accepted(index, job, keys[index], fingerprints[index], items, partner, policy,
+                                  _source(partner, policy), evidence))
+    return accepted
+
+
+def _resolve_content(refs: list[dict[str, Any]], by_id: dict[str, ContentItem],
+                     by_url: dict[str, ContentItem]) -> list[ContentItem]:
+    items: list[ContentItem] = []
+    for ref in refs:
+        if ref.get("content_id"):
+            item = by_id.get(ref["content_id"])
+            if item is None:
+                raise Invalid(f"content {ref['content_id']!r} is not known to the platform")
+        else:
+            found = by_url.get(ref["url"])
+            if found is None:
+                raise Invalid(f"no content with url {ref['url']!r} is known to the platform")
+            item = found
+        if item.id not in {i.id for i in items}:
+            items.append(item)
+    return items
+
+
+_NOTICES = cast(Table, Notice.__table__)
+_NOTICE_CASES = cast(Table, NoticeCase.__table__)
+# Columns a new notice leaves NULL, so the attached object has every attribute loaded.
+_NOTICE_NULLS = {c.key: None for c in _NOTICES.columns if c.default is None and c.server_default is None}
+
+
+def _write(session: Session, accepted: list[_Accepted], outcomes: list[NoticeOutcome], settings: Settings) -> None:
+    """Open or join every case of the accepted jobs, then write their notices, links and
+    audit events with one statement per table."""
+    notice_ids = [new_id("ntc") for _ in accepted]
+    requests = [CaseRequest(content_id=item.id, policy=a.policy, source=a.source,
+                            reason=f"notice {notice_id}: {a.policy}", actor=a.job.who)
+                for a, notice_id in zip(accepted, notice_ids, strict=True) for item in a.items]
+    cases = iter(open_cases(session, requests, settings=settings))
+    rows: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    now = utcnow()
+    for a, notice_id in zip(accepted, notice_ids, strict=True):
+        own = [next(cases) for _ in a.items]
+        body, who = a.job.body, a.job.who
+        rows.append({
+            **_NOTICE_NULLS, "id": notice_id, "partner_id": a.partner.id if a.partner else None,
+            "reporter_user_id": who.user_id, "submitter": submitter_of(who), "source": a.source,
+            "content_refs": [r.model_dump(exclude_none=True) for r in body.content],
+            "content_ids": [i.id for i in a.items], "content_id": a.items[0].id, "policy": a.policy,
+            "legal_ground": body.legal_ground, "explanation": body.explanation, "region": body.region,
+            "election": body.election, "contact": body.contact, "good_faith": True, "idempotency_key": a.key,
+            "request_hash": a.fingerprint, "received_at": now, "case_id": own[0].id,
+            "status": "in_review" if any(c.status == "leased" for c in own) else "received",
+        })
+        links.extend({"notice_id": notice_id, "case_id": case.id, "content_id": item.id}
+                     for item, case in zip(a.items, own, strict=True))
+    insert_rows(session, _NOTICES, rows)
+    insert_rows(session, _NOTICE_CASES, links)
+    events: list[tuple[Principal | str, str, str, str, dict[str, Any]]] = []
+    for a, row in zip(accepted, rows, strict=True):
+        # The rows are written: attach them as loaded objects instead of reading them back.
+        notice = Notice(**row)
+        make_transient_to_detached(notice)
+        session.add(notice)
+        for data, filename in a.evidence:
+            store_evidence(session, notice, data, filename, settings.data_dir, a.job.who)
+        events.append((a.job.who, "notice.received", "notice", notice.id,
+                       {"partner_id": notice.partner_id, "source": a.source, "policy": a.policy,
+                        "content_ids": notice.content_ids, "case_id": notice.case_id}))
+        outcomes[a.index] = NoticeOutcome(notice=notice, created=True)
+    record_many(session, events)
 
 
 def can_view(session: Session, who: Principal, notice: Notice) -> bool:

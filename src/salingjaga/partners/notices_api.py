@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
@@ -19,18 +18,17 @@ from salingjaga.errors import Forbidden, Invalid, NotFound
 from salingjaga.moderation.models import Notification
 from salingjaga.moderation.webhooks import new_secret
 from salingjaga.partners.feedback import partner_feedback, yearly_report
+from salingjaga.partners.intake import NoticeIntake
 from salingjaga.partners.notice_schemas import NoticeIn, NoticeReceipt, WebhookIn
 from salingjaga.partners.notices import (
     MAX_EVIDENCE_BYTES,
-    find_by_key,
+    NoticeJob,
     get_visible_notice,
     list_visible_notices,
     notice_out,
     parse_csv,
-    receipt,
     store_evidence,
     submit_bulk,
-    submit_notice,
 )
 from salingjaga.partners.service import get_partner
 from salingjaga.secretbox import seal
@@ -40,29 +38,24 @@ router = APIRouter(tags=["notices"])
 
 
 @router.post("/notices", status_code=201, response_model=NoticeReceipt)
-def post_notice(
+async def post_notice(
     body: NoticeIn,
+    request: Request,
     response: Response,
     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key", max_length=200),
-    session: Session = Depends(get_session),
-    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("notices.create")),
 ) -> dict[str, Any]:
-    """Receive a notice and answer the receipt at once; a retry with the same
-    ``Idempotency-Key`` returns the same notice."""
-    try:
-        notice, created = submit_notice(session, body, who, idempotency_key=idempotency_key, settings=settings)
-        session.commit()  # the receipt promises the notice survives a crash
-    except IntegrityError:
-        # A concurrent retry with the same key won the race: answer with its notice.
-        session.rollback()
-        found = find_by_key(session, who, idempotency_key or body.idempotency_key)
-        if found is None:
-            raise
-        notice, created = found, False
+    """Receive a notice and answer the receipt once it is committed; a retry with the same
+    ``Idempotency-Key`` returns the same notice.
+
+    The notice is written by the server's intake writer (``partners.intake``), which
+    commits the notices arriving together in one transaction: the receipt still comes only
+    after the notice's commit."""
+    intake: NoticeIntake = request.app.state.notice_intake
+    answer, created = await intake.submit(NoticeJob(body, who, idempotency_key))
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
-    return receipt(notice)
+    return answer
 
 
 @router.get("/notices")

@@ -75,6 +75,14 @@ def get_partner(session: Session, partner_id: str) -> Partner:
     return partner
 
 
+def partners_by_id(session: Session, partner_ids: list[str]) -> dict[str, Partner]:
+    """The partners with these ids, in one read; an unknown id is left out."""
+    wanted = set(partner_ids)
+    if not wanted:
+        return {}
+    return {p.id: p for p in session.scalars(select(Partner).where(Partner.id.in_(wanted)))}
+
+
 def list_partners(session: Session) -> list[Partner]:
     """All partners, by name."""
     return list(session.scalars(select(Partner).order_by(Partner.name)))
