@@ -16,6 +16,7 @@ from salingjaga.auth.deps import public
 from salingjaga.db import Database
 from salingjaga.domains import domain_modules, import_all_models
 from salingjaga.errors import install_error_handlers
+from salingjaga.gc_tuning import tune_gc
 from salingjaga.partners.intake import NoticeIntake
 from salingjaga.settings import Settings
 from salingjaga.stream.base import make_transport
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stops: list[Callable[[], None]] = []
         warm_reference_data()
+        tune_gc(settings.gc_threshold)
         if start_workers:
             stream.start()
             # Domains with periodic work expose ``background.py: start(app, settings)``

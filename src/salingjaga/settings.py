@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # How long a server may answer an API key from memory (auth/cache.py): a key revoked on
     # another server keeps working here for at most this long; 0 looks every request up.
     auth_cache_seconds: float = 5.0
+    # The server's garbage collector (gc_tuning.py): allocations between young-generation
+    # passes once the app is warm; 0 leaves Python's defaults.
+    gc_threshold: int = 20000
 
     @property
     def is_sqlite(self) -> bool:
