@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from salingjaga.auth.principal import Principal
     from salingjaga.db import Database
 
+_PENDING = cast(Table, PendingAuditEvent.__table__)
 _LOCK_KEY = 7_240_214  # arbitrary constant naming the audit chain's advisory lock
 
 
@@ -42,9 +43,10 @@ def record(
     at = utcnow().replace(microsecond=0)
     payload = data or {}
     if session.info.get("audit_deferred"):
-        # No flush: the row goes out with the request's other inserts in one batch.
-        session.add(PendingAuditEvent(at=at, actor=actor_name, action=action,
-                                      entity_type=entity_type, entity_id=entity_id, data=payload))
+        # Written now as a plain row: an ORM object would cost a flush of its own (the id it
+        # must read back) several times dearer than the statement.
+        insert_rows(session, _PENDING, [{"at": at, "actor": actor_name, "action": action,
+                                         "entity_type": entity_type, "entity_id": entity_id, "data": payload}])
         return
     _lock(session)
     _append(session, at, actor_name, action, entity_type, entity_id, payload)
@@ -63,7 +65,7 @@ def record_many(session: Session, events: list[tuple[Principal | str, str, str, 
     named = [(actor if isinstance(actor, str) else actor.actor, action, entity_type, entity_id, data or {})
              for actor, action, entity_type, entity_id, data in events]
     if session.info.get("audit_deferred"):
-        insert_rows(session, cast(Table, PendingAuditEvent.__table__),
+        insert_rows(session, _PENDING,
                     [{"at": at, "actor": actor, "action": action, "entity_type": entity_type,
                       "entity_id": entity_id, "data": data} for actor, action, entity_type, entity_id, data in named])
         return

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy import Table, bindparam, literal_column, or_, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from salingjaga.audit.service import record, record_many
 from salingjaga.auth.principal import SYSTEM, Principal
@@ -31,6 +33,7 @@ from salingjaga.ids import new_id
 from salingjaga.moderation import actions as A
 from salingjaga.moderation.ladder import escalate
 from salingjaga.moderation.models import (
+    WAITING_STATUSES,
     Appeal,
     Case,
     Decision,
@@ -38,7 +41,6 @@ from salingjaga.moderation.models import (
     NoticeCase,
     Notification,
     Statement,
-    waiting,
 )
 from salingjaga.moderation.priority import SOURCES, compute_deadline, compute_priority, source_rank
 from salingjaga.moderation.second_review import load_rules, reasons_for
@@ -279,14 +281,20 @@ REQUEUE_BATCH = 100  # expired leases a claim puts back before it picks
 # in UPDATE statements. FOR UPDATE is left out by SQLAlchemy on SQLite, where the
 # transaction already holds the single write lock (BEGIN IMMEDIATE).
 
+# The claim's statements are on the table (``_CASES.c``), not the mapped class: an
+# ORM-enabled statement recomputed its cache key and ran the ORM's bulk bookkeeping on
+# every call, which cost more CPU than the statements themselves.
+_C = _CASES.c
+_WAITING = _C.status.in_([literal_column(f"'{s}'") for s in WAITING_STATUSES])  # matches ix_cases_waiting
+
 # Expired leases, oldest first, locked; rows another transaction holds are skipped (it is
 # putting them back or claiming them itself). Walks ix_cases_lease: only leased cases have a
 # lease_expires_at, so the range holds just the expired ones, usually none.
 _EXPIRED = (
-    select(Case.id)
-    .where(Case.status == "leased", Case.lease_expires_at < bindparam("p_now"),
-           Case.level.in_(bindparam("p_levels", expanding=True)))
-    .order_by(Case.lease_expires_at, Case.id)
+    select(_C.id)
+    .where(_C.status == "leased", _C.lease_expires_at < bindparam("p_now"),
+           _C.level.in_(bindparam("p_levels", expanding=True)))
+    .order_by(_C.lease_expires_at, _C.id)
     .limit(bindparam("p_limit"))
     .with_for_update(skip_locked=True)
 )
@@ -297,25 +305,44 @@ _EXPIRED = (
 # this statement's snapshot is re-checked on its newest version (READ COMMITTED) and passed
 # over, so no retry loop is needed; the outer status condition repeats the check.
 _TAKE = (
-    update(Case)
+    update(_CASES)
     .where(
-        Case.id == select(Case.id)
-        .where(Case.level == bindparam("p_level"), waiting(),
-               or_(Case.excluded_user_id.is_(None), Case.excluded_user_id != bindparam("p_user")))
-        .order_by(Case.priority.desc(), Case.deadline, Case.created_at, Case.id)
+        _C.id == select(_C.id)
+        .where(_C.level == bindparam("p_level"), _WAITING,
+               or_(_C.excluded_user_id.is_(None), _C.excluded_user_id != bindparam("p_user")))
+        .order_by(_C.priority.desc(), _C.deadline, _C.created_at, _C.id)
         .limit(1)
         .with_for_update(skip_locked=True)
         .scalar_subquery(),
-        waiting(),
+        _WAITING,
     )
     .values(status="leased", lease_owner=bindparam("p_user"), lease_expires_at=bindparam("p_until"))
-    .returning(Case)
+    .returning(*_CASES.columns)
 )
 
+
+def _attach_case(session: Session, values: dict[str, Any]) -> Case:
+    """The Case for a row just written and read back by RETURNING, without reading it
+    again: the session's own object takes the new values if it holds one (the demo opens
+    and claims in one session), else a loaded object joins the session."""
+    held = session.identity_map.get(identity_key(Case, values["id"]))
+    if isinstance(held, Case):
+        for key, value in values.items():
+            set_committed_value(held, key, value)
+        return held
+    case = Case(**values)
+    make_transient_to_detached(case)
+    session.add(case)
+    return case
+
+
+# On the table, not the class: the ORM's bulk-update bookkeeping cost more than the
+# update; the session's Notice objects are expired instead (see claim_next).
+_NOTICES = cast(Table, Notice.__table__)
 _NOTICES_IN_REVIEW = (
-    update(Notice)
-    .where(Notice.status == "received",
-           Notice.id.in_(select(NoticeCase.notice_id).where(NoticeCase.case_id == bindparam("p_case"))))
+    update(_NOTICES)
+    .where(_NOTICES.c.status == "received",
+           _NOTICES.c.id.in_(select(NoticeCase.notice_id).where(NoticeCase.case_id == bindparam("p_case"))))
     .values(status="in_review")
 )
 
@@ -360,16 +387,15 @@ def claim_next(session: Session, who: Principal, settings: Settings) -> Case | N
     lease_until = now + timedelta(seconds=settings.lease_seconds)
     case: Case | None = None
     for level in sorted(levels, key=LEVELS.index, reverse=True):
-        # populate_existing: a Case this session loaded earlier (the demo opens and claims
-        # in one session) takes the leased state from RETURNING instead of keeping its own.
-        case = session.scalars(_TAKE, {"p_level": level, "p_user": who.user_id, "p_until": lease_until},
-                               execution_options={"synchronize_session": False,
-                                                  "populate_existing": True}).first()
-        if case is not None:
+        row = session.execute(_TAKE, {"p_level": level, "p_user": who.user_id, "p_until": lease_until}).first()
+        if row is not None:
+            case = _attach_case(session, {c.key: row[i] for i, c in enumerate(_CASES.columns)})
             break
     if case is None:
         return None
-    session.execute(_NOTICES_IN_REVIEW, {"p_case": case.id}, execution_options={"synchronize_session": "fetch"})
+    session.execute(_NOTICES_IN_REVIEW, {"p_case": case.id})
+    for held in [o for o in session.identity_map.values() if isinstance(o, Notice) and o.status == "received"]:
+        session.expire(held, ["status"])  # a notice this session loaded reads its new status
     record(session, who, "case.claimed", "case", case.id,
            {"lease_expires_at": lease_until.isoformat(), "expired_lease_of": expired.get(case.id)})
     return case
