@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
-from fastapi import Depends, Request
+from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -89,52 +89,54 @@ PrincipalLoader = Callable[[Request, Session], Principal | None]
 EXTRA_LOADERS: list[PrincipalLoader] = []
 
 
-async def optional_principal(
-    request: Request, session: Session = Depends(get_session)
-) -> Principal | None:
+async def optional_principal(request: Request) -> Principal | None:
     """The caller if one is identified, else None.
 
     API keys are answered from the app's short-lived ``AuthCache`` when they can be (no
-    query, no thread); see ``auth/cache.py`` for what that means for revocation.
+    query, no thread); see ``auth/cache.py`` for what that means for revocation. A look-up
+    (a cache miss, a browser's session cookie) runs in a worker thread in its own short
+    read transaction, not the request's: a route that hands its work to another thread
+    (notice intake) must not hold a transaction open while it waits (on SQLite every
+    transaction holds the write lock), and a route that needs no database opens nothing.
     """
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
     token = _bearer(request)
     principal = None
+    db: Database = request.app.state.db
     if token is not None:
         cache: AuthCache = request.app.state.auth_cache
         key_hash = hash_key(token)
         principal = cache.get(key_hash)
         if principal is None:
-            principal = await run_in_threadpool(_check_key, request.app.state.db, token)
+            principal = await run_in_threadpool(_check_key, db, token)
             if principal is None:
                 raise Unauthorized("the API key is unknown or revoked")
             cache.put(key_hash, principal)
     elif EXTRA_LOADERS:
-        principal = await run_in_threadpool(_load_other, request, session)
+        principal = await run_in_threadpool(_load_other, request, db)
     request.state.principal = principal
     return principal
 
 
 def _check_key(db: Database, token: str) -> Principal | None:
-    """The key check in its own short read transaction, not the request's: a route that
-    hands its work to another thread (notice intake) must not hold a transaction open while
-    it waits (on SQLite every transaction holds the write lock)."""
     with db.session() as session:
         return authenticate_key(session, token)
 
 
-def _load_other(request: Request, session: Session) -> Principal | None:
-    for loader in EXTRA_LOADERS:
-        principal = loader(request, session)
-        if principal is not None:
-            return principal
+def _load_other(request: Request, db: Database) -> Principal | None:
+    with db.session() as session:
+        for loader in EXTRA_LOADERS:
+            principal = loader(request, session)
+            if principal is not None:
+                return principal
     return None
 
 
-async def current_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
+async def current_principal(request: Request) -> Principal:
     """The caller; 401 when there is none."""
+    principal = await optional_principal(request)
     if principal is None:
         raise Unauthorized("authentication required: send 'Authorization: Bearer <api key>'")
     return principal
@@ -147,7 +149,10 @@ class require:
         roles_for(permission)  # fail at import time on an undeclared permission
         self.permission = permission
 
-    async def __call__(self, principal: Principal = Depends(current_principal)) -> Principal:
+    async def __call__(self, request: Request) -> Principal:
+        # One dependency, not a chain of three: FastAPI's resolution of each nested
+        # dependency cost more than the checks.
+        principal = await current_principal(request)
         if principal.role not in roles_for(self.permission):
             raise Forbidden(f"role {principal.role} may not {self.permission}")
         return principal
