@@ -32,6 +32,22 @@ def test_requests_are_counted_by_route_template_not_raw_path(client, world):
     assert "salingjaga_http_request_duration_seconds_bucket" in text
 
 
+def test_notice_intake_shows_its_queue_and_batches(client, world):
+    from tests.moderation.helpers import make_content, notice_body
+
+    service = world.key("service")
+    flagger = world.key("partner_reporter", world.partner())
+    for _ in range(2):
+        item = make_content(client, service)
+        assert client.post("/api/v1/notices", json=notice_body(item), headers=bearer(flagger)).status_code == 201
+    text = client.get("/metrics", headers=bearer(service)).text
+    values = {ln.split(" ")[0]: float(ln.rsplit(" ", 1)[1]) for ln in text.splitlines()
+              if ln.startswith("salingjaga_intake_")}
+    assert values["salingjaga_intake_notices_total"] == 2
+    assert 1 <= values["salingjaga_intake_batches_total"] <= 2
+    assert values["salingjaga_intake_queued_notices"] == 0
+
+
 def test_json_logs_are_one_object_per_line_with_extras():
     record = logging.LogRecord("salingjaga.stream.worker", logging.WARNING, __file__, 1,
                                "handler failed", None, None)

@@ -21,9 +21,12 @@ import contextlib
 import logging
 import queue
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from sqlalchemy.exc import IntegrityError
 
 from salingjaga.db import Database
@@ -68,6 +71,10 @@ class NoticeIntake:
         self._ensure_started()
         self._queue.put(pending)
         return await pending.future
+
+    def queued(self) -> int:
+        """Notices waiting for the writer now (beyond the batch it is writing)."""
+        return self._queue.qsize()
 
     def close(self) -> None:
         """Answer what is queued, then stop the thread (a later notice starts it again)."""
@@ -170,3 +177,19 @@ def _settle(p: _Pending, answer: Answer | None, error: BaseException | None) -> 
     # RuntimeError: the request's event loop is gone (shutdown), nobody waits for the answer.
     with contextlib.suppress(RuntimeError):
         p.loop.call_soon_threadsafe(settle)
+
+
+class IntakeCollector(Collector):
+    """Intake backpressure for /metrics: notices waiting for the writer, and how many
+    notices and batches it committed (notices per batch shows the group commit at work)."""
+
+    def __init__(self, intake: NoticeIntake) -> None:
+        self._intake = intake
+
+    def collect(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily("salingjaga_intake_queued_notices",
+                                "Notices waiting for this server's intake writer.", value=self._intake.queued())
+        yield CounterMetricFamily("salingjaga_intake_notices", "Notices taken by this server's intake writer.",
+                                  value=self._intake.notices)
+        yield CounterMetricFamily("salingjaga_intake_batches",
+                                  "Transactions the intake writer committed notices in.", value=self._intake.batches)

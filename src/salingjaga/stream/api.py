@@ -79,6 +79,11 @@ def _app_registry(request: Request) -> CollectorRegistry:
         app = request.app
         registry.register(StreamCollector(lambda: _stream_stats(app)))
         registry.register(QueueCollector(app.state.db))
+        intake = getattr(app.state, "notice_intake", None)
+        if intake is not None:
+            from salingjaga.partners.intake import IntakeCollector
+
+            registry.register(IntakeCollector(intake))
         app.state.metrics_registry = registry
     return registry
 
