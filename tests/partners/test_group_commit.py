@@ -173,3 +173,15 @@ def test_submit_notice_raises_the_error_of_its_one_job(world, db, settings, clie
             assert "good_faith" in exc.message
         else:
             raise AssertionError("a notice not in good faith must be refused")
+
+
+def test_an_overloaded_intake_refuses_with_503_and_takes_nothing(client, world, db, app):
+    item = make_content(client, world.key("service"))
+    key = world.key("partner_reporter", world.partner())
+    app.state.notice_intake.max_queued = 0  # as if thousands of notices were waiting
+    r = client.post("/api/v1/notices", json=notice_body(item), headers=bearer(key))
+    assert r.status_code == 503 and r.json()["error"]["code"] == "overloaded"
+    assert r.headers["Retry-After"] == "5"
+    assert _count(db, Notice) == 0
+    app.state.notice_intake.max_queued = 2000
+    assert client.post("/api/v1/notices", json=notice_body(item), headers=bearer(key)).status_code == 201

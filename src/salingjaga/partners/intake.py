@@ -39,6 +39,11 @@ log = logging.getLogger("salingjaga.partners.intake")
 # Large enough that a busy server commits tens of notices at once, small enough that the
 # first notice of a batch does not wait long for the last.
 MAX_BATCH = 64
+# Notices one server lets wait for its writer before it answers 503 (retry later): past
+# this, a receipt would come so late that clients time out and retry anyway, each retry
+# adding to the pile. At the measured rate of a few hundred notices per second per
+# server this is several seconds of work.
+MAX_QUEUED = 2000
 
 Answer = tuple[dict[str, Any], bool]  # the receipt, and whether the notice is new
 
@@ -54,10 +59,12 @@ class NoticeIntake:
     """The writer of one server. ``submit`` is called on the event loop; the thread starts
     with the first notice and stops with ``close`` (the app's shutdown)."""
 
-    def __init__(self, db: Database, settings: Settings, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, db: Database, settings: Settings, *, max_batch: int = MAX_BATCH,
+                 max_queued: int = MAX_QUEUED) -> None:
         self._db = db
         self._settings = settings
         self._max_batch = max_batch
+        self.max_queued = max_queued
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -65,7 +72,11 @@ class NoticeIntake:
         self.notices = 0
 
     async def submit(self, job: NoticeJob) -> Answer:
-        """Take one notice in; returns its receipt once committed, or raises its error."""
+        """Take one notice in; returns its receipt once committed, or raises its error
+        (503 when too many notices are already waiting: nothing is taken then)."""
+        if self._queue.qsize() >= self.max_queued:
+            raise APIError("notice intake is overloaded; send the notice again in a few seconds",
+                           status=503, code="overloaded", headers={"Retry-After": "5"})
         loop = asyncio.get_running_loop()
         pending = _Pending(job, loop, loop.create_future())
         self._ensure_started()
