@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
         finally:
             for stop in reversed(stops):
                 stop()
-            app.state.notice_intake.close()
+            await app.state.notice_intake.aclose()
             stream.stop()
             db.dispose()
 

@@ -2,11 +2,19 @@
 
 A receipt promises that its notice survives a crash, so each notice must be committed
 before it is answered. Committing every notice in its own transaction made intake cost a
-dozen round trips and a WAL flush per notice; here one writer thread per server takes
-whatever notices are waiting (up to ``MAX_BATCH``), runs ``submit_notices`` on them in
-one transaction and answers every receipt once that transaction committed. While it
-commits, the next batch gathers, so under load batches grow and the cost per notice falls;
-a lone notice is written at once, with no waiting for company.
+dozen round trips and a WAL flush per notice; here one writer per server takes whatever
+notices are waiting (up to ``MAX_BATCH``), runs ``submit_notices`` on them in one
+transaction and answers every receipt once that transaction committed. While it commits,
+the next batch gathers, so under load batches grow and the cost per notice falls; a lone
+notice is written at once, with no waiting for company.
+
+On PostgreSQL the writer is a task on the server's event loop (SQLAlchemy's asyncio
+session over psycopg's async connection; the batch itself is the same synchronous
+``submit_notices``, run with ``run_sync``): while a batch waits for the database the loop
+answers HTTP, and no second thread competes with the loop for the GIL. Measured against a
+writer thread in alternating runs on the same two cores: 476-513 against 391-433 notices/s
+(the p99, 140-165 ms, did not change). On SQLite (one process, no async driver) the
+writer is a thread.
 
 A notice that fails its checks gets its own error and the others go on. When the batch's
 writes fail (two servers racing to take the same Idempotency-Key, for instance) the batch
@@ -23,15 +31,23 @@ import queue
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from salingjaga.db import Database
 from salingjaga.errors import APIError
-from salingjaga.partners.notices import NoticeJob, find_by_key, receipt, submit_notice, submit_notices
+from salingjaga.partners.notices import (
+    NoticeJob,
+    NoticeOutcome,
+    find_by_key,
+    receipt,
+    submit_notice,
+    submit_notices,
+)
 from salingjaga.settings import Settings
 
 log = logging.getLogger("salingjaga.partners.intake")
@@ -46,6 +62,7 @@ MAX_BATCH = 64
 MAX_QUEUED = 2000
 
 Answer = tuple[dict[str, Any], bool]  # the receipt, and whether the notice is new
+Outcome = tuple[Answer | None, BaseException | None]  # the answer, or the error
 
 
 @dataclass
@@ -56,99 +73,72 @@ class _Pending:
 
 
 class NoticeIntake:
-    """The writer of one server. ``submit`` is called on the event loop; the thread starts
-    with the first notice and stops with ``close`` (the app's shutdown)."""
+    """The writer of one server. ``submit`` is called on the event loop; the writer starts
+    with the first notice and stops with ``aclose`` (the app's shutdown)."""
 
     def __init__(self, db: Database, settings: Settings, *, max_batch: int = MAX_BATCH,
-                 max_queued: int = MAX_QUEUED) -> None:
+                 max_queued: int = MAX_QUEUED, on_loop: bool | None = None) -> None:
         self._db = db
         self._settings = settings
         self._max_batch = max_batch
         self.max_queued = max_queued
+        self.on_loop = db.dialect == "postgresql" if on_loop is None else on_loop
+        self.batches = 0  # counters for /metrics and the tests
+        self.notices = 0
+        # The thread writer (SQLite).
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self.batches = 0  # counters for /metrics and the tests
-        self.notices = 0
+        # The event-loop writer (PostgreSQL): bound to the loop it started on.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._aqueue: asyncio.Queue[tuple[NoticeJob, asyncio.Future[Answer]] | None] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._engine: AsyncEngine | None = None
 
     async def submit(self, job: NoticeJob) -> Answer:
         """Take one notice in; returns its receipt once committed, or raises its error
         (503 when too many notices are already waiting: nothing is taken then)."""
-        if self._queue.qsize() >= self.max_queued:
+        if self.queued() >= self.max_queued:
             raise APIError("notice intake is overloaded; send the notice again in a few seconds",
                            status=503, code="overloaded", headers={"Retry-After": "5"})
         loop = asyncio.get_running_loop()
-        pending = _Pending(job, loop, loop.create_future())
-        self._ensure_started()
-        self._queue.put(pending)
-        return await pending.future
+        future: asyncio.Future[Answer] = loop.create_future()
+        if self.on_loop:
+            if self._loop is not loop:
+                self._start_on(loop)
+            assert self._aqueue is not None
+            self._aqueue.put_nowait((job, future))
+        else:
+            self._ensure_thread()
+            self._queue.put(_Pending(job, loop, future))
+        return await future
 
     def queued(self) -> int:
         """Notices waiting for the writer now (beyond the batch it is writing)."""
+        if self.on_loop:
+            return self._aqueue.qsize() if self._aqueue is not None else 0
         return self._queue.qsize()
 
-    def close(self) -> None:
-        """Answer what is queued, then stop the thread (a later notice starts it again)."""
-        with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            self._queue.put(None)
-            thread.join(timeout=30)
+    async def aclose(self) -> None:
+        """Answer what is queued, then stop the writer (a later notice starts it again)."""
+        if self.on_loop:
+            await self._stop_loop_writer()
+        else:
+            await asyncio.to_thread(self._stop_thread)
 
-    def _ensure_started(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="salingjaga-notice-intake", daemon=True)
-                self._thread.start()
+    # ---------------------------------------------------------------- the batch itself
 
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            stop = False
-            while len(batch) < self._max_batch:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stop = True
-                    break
-                batch.append(more)
-            try:
-                self._write(batch)
-            except BaseException as exc:  # never leave a request waiting forever
-                log.exception("notice intake batch failed")
-                for p in batch:
-                    _settle(p, None, exc)
-            if stop:
-                return
-
-    def _write(self, batch: list[_Pending]) -> None:
-        self.batches += 1
-        self.notices += len(batch)
-        session = self._db.sessionmaker()
-        try:
-            outcomes = submit_notices(session, [p.job for p in batch], self._settings)
-            session.commit()
-        except Exception:
-            session.rollback()
-            log.warning("a batch of %d notices failed; taking them one by one", len(batch), exc_info=True)
-            for p in batch:
-                _settle(p, *self._one(p.job))
-            return
-        finally:
-            session.close()
-        for p, outcome in zip(batch, outcomes, strict=True):
+    def _answers(self, outcomes: list[NoticeOutcome]) -> list[Outcome]:
+        answers: list[Outcome] = []
+        for outcome in outcomes:
             if outcome.error is not None:
-                _settle(p, None, outcome.error)
+                answers.append((None, outcome.error))
             else:
                 assert outcome.notice is not None
-                _settle(p, (receipt(outcome.notice), outcome.created), None)
+                answers.append(((receipt(outcome.notice), outcome.created), None))
+        return answers
 
-    def _one(self, job: NoticeJob) -> tuple[Answer | None, BaseException | None]:
+    def _one(self, job: NoticeJob) -> Outcome:
         """A notice on its own, in its own transaction (the fallback of a failed batch)."""
         session = self._db.sessionmaker()
         try:
@@ -173,6 +163,125 @@ class NoticeIntake:
             return None, exc
         finally:
             session.close()
+
+    # ------------------------------------------------------- the event-loop writer
+
+    def _start_on(self, loop: asyncio.AbstractEventLoop) -> None:
+        # A first notice, or a new event loop (a test client's second run): new queue, new
+        # connections (async connections belong to the loop that opened them).
+        self._loop = loop
+        self._aqueue = asyncio.Queue()
+        self._engine = create_async_engine(self._db.url, pool_size=2, max_overflow=2, pool_pre_ping=True)
+        self._task = loop.create_task(self._run_on_loop(self._aqueue, self._engine),
+                                      name="salingjaga-notice-intake")
+
+    async def _run_on_loop(self, pending: asyncio.Queue[tuple[NoticeJob, asyncio.Future[Answer]] | None],
+                           engine: AsyncEngine) -> None:
+        stop = False
+        while not stop:
+            first = await pending.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self._max_batch and not pending.empty():
+                more = pending.get_nowait()
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            try:
+                answers = await self._write_on_loop(engine, [job for job, _ in batch])
+            except Exception as exc:  # never leave a request waiting forever
+                log.exception("notice intake batch failed")
+                answers = [(None, exc)] * len(batch)
+            for (_, future), (answer, error) in zip(batch, answers, strict=True):
+                if future.done():  # the client went away
+                    continue
+                if error is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(cast(Answer, answer))
+
+    async def _write_on_loop(self, engine: AsyncEngine, jobs: list[NoticeJob]) -> list[Outcome]:
+        self.batches += 1
+        self.notices += len(jobs)
+        try:
+            async with AsyncSession(engine, expire_on_commit=False,
+                                    info={"audit_deferred": self._db.audit_deferred}) as session:
+                outcomes = await session.run_sync(submit_notices, jobs, self._settings)
+                await session.commit()
+        except Exception:
+            log.warning("a batch of %d notices failed; taking them one by one", len(jobs), exc_info=True)
+            return [await asyncio.to_thread(self._one, job) for job in jobs]
+        return self._answers(outcomes)
+
+    async def _stop_loop_writer(self) -> None:
+        task, pending, engine = self._task, self._aqueue, self._engine
+        self._loop = self._aqueue = self._task = self._engine = None
+        if task is None or pending is None or engine is None:
+            return
+        pending.put_nowait(None)
+        try:
+            await asyncio.wait_for(task, timeout=30)
+        except (TimeoutError, asyncio.CancelledError):
+            log.warning("notice intake did not finish its queue in time")
+        await engine.dispose()
+
+    # ------------------------------------------------------------- the thread writer
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="salingjaga-notice-intake", daemon=True)
+                self._thread.start()
+
+    def _stop_thread(self) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self._max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            try:
+                answers = self._write(batch)
+            except BaseException as exc:  # never leave a request waiting forever
+                log.exception("notice intake batch failed")
+                answers = [(None, exc)] * len(batch)
+            for p, (answer, error) in zip(batch, answers, strict=True):
+                _settle(p, answer, error)
+            if stop:
+                return
+
+    def _write(self, batch: list[_Pending]) -> list[Outcome]:
+        self.batches += 1
+        self.notices += len(batch)
+        session = self._db.sessionmaker()
+        try:
+            outcomes = submit_notices(session, [p.job for p in batch], self._settings)
+            session.commit()
+        except Exception:
+            session.rollback()
+            log.warning("a batch of %d notices failed; taking them one by one", len(batch), exc_info=True)
+            return [self._one(p.job) for p in batch]
+        finally:
+            session.close()
+        return self._answers(outcomes)
 
 
 def _settle(p: _Pending, answer: Answer | None, error: BaseException | None) -> None:
