@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -207,3 +208,29 @@ def test_an_overloaded_intake_refuses_with_503_and_takes_nothing(client, world, 
     assert _count(db, Notice) == 0
     app.state.notice_intake.max_queued = 2000
     assert client.post("/api/v1/notices", json=notice_body(item), headers=bearer(key)).status_code == 201
+
+
+def test_a_writer_that_stops_leaves_no_request_waiting():
+    """Whatever is still queued when the writer task ends (a bug, the loop shutting down)
+    is answered 503 so the client sends it again, instead of waiting forever."""
+    from salingjaga.errors import APIError
+    from salingjaga.partners.intake import _fail_leftovers
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        pending: asyncio.Queue[Any] = asyncio.Queue()
+        waiting = loop.create_future()
+        pending.put_nowait((None, waiting))
+        pending.put_nowait(None)  # a stop marker is skipped
+
+        async def crash() -> None:
+            raise RuntimeError("a bug in the writer")
+
+        task = loop.create_task(crash())
+        await asyncio.wait([task])
+        _fail_leftovers(task, pending=pending)
+        error = waiting.exception()
+        assert isinstance(error, APIError) and error.status == 503 and error.headers == {"Retry-After": "1"}
+        assert pending.empty()
+
+    asyncio.run(scenario())

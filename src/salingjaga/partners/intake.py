@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import queue
 import threading
@@ -104,7 +105,7 @@ class NoticeIntake:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Answer] = loop.create_future()
         if self.on_loop:
-            if self._loop is not loop:
+            if self._loop is not loop or self._task is None or self._task.done():
                 self._start_on(loop)
             assert self._aqueue is not None
             self._aqueue.put_nowait((job, future))
@@ -174,6 +175,7 @@ class NoticeIntake:
         self._engine = create_async_engine(self._db.url, pool_size=2, max_overflow=2, pool_pre_ping=True)
         self._task = loop.create_task(self._run_on_loop(self._aqueue, self._engine),
                                       name="salingjaga-notice-intake")
+        self._task.add_done_callback(functools.partial(_fail_leftovers, pending=self._aqueue))
 
     async def _run_on_loop(self, pending: asyncio.Queue[tuple[NoticeJob, asyncio.Future[Answer]] | None],
                            engine: AsyncEngine) -> None:
@@ -282,6 +284,19 @@ class NoticeIntake:
         finally:
             session.close()
         return self._answers(outcomes)
+
+
+def _fail_leftovers(task: asyncio.Task[None], *,
+                    pending: asyncio.Queue[tuple[NoticeJob, asyncio.Future[Answer]] | None]) -> None:
+    """A writer task that ended (stopped, or crashed on a bug) leaves no request waiting:
+    whatever is still queued gets a 503 and may be sent again."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("notice intake writer stopped", exc_info=task.exception())
+    while not pending.empty():
+        item = pending.get_nowait()
+        if item is not None and not item[1].done():
+            item[1].set_exception(APIError("notice intake restarted; send the notice again", status=503,
+                                           code="overloaded", headers={"Retry-After": "1"}))
 
 
 def _settle(p: _Pending, answer: Answer | None, error: BaseException | None) -> None:
