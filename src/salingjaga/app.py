@@ -17,6 +17,7 @@ from salingjaga.db import Database
 from salingjaga.domains import domain_modules, import_all_models
 from salingjaga.errors import install_error_handlers
 from salingjaga.gc_tuning import tune_gc
+from salingjaga.loop_sessions import LoopSessions
 from salingjaga.partners.intake import NoticeIntake
 from salingjaga.settings import Settings
 from salingjaga.stream.base import make_transport
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
             for stop in reversed(stops):
                 stop()
             await app.state.notice_intake.aclose()
+            await app.state.loop_sessions.aclose()
             stream.stop()
             db.dispose()
 
@@ -134,7 +136,9 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     app.state.stream = stream
     app.state.auth_cache = AuthCache(settings.auth_cache_seconds)
     # Group commit of notices (the receipt still waits for its own notice's commit).
-    app.state.notice_intake = NoticeIntake(db, settings)
+    # Transactions run from the event loop (PostgreSQL) for the hottest routes.
+    app.state.loop_sessions = LoopSessions(db)
+    app.state.notice_intake = NoticeIntake(db, settings, app.state.loop_sessions)
     install_error_handlers(app)
 
     @app.get("/readyz", tags=["health"], dependencies=[Depends(public)])

@@ -8,9 +8,9 @@ transaction and answers every receipt once that transaction committed. While it 
 the next batch gathers, so under load batches grow and the cost per notice falls; a lone
 notice is written at once, with no waiting for company.
 
-On PostgreSQL the writer is a task on the server's event loop (SQLAlchemy's asyncio
-session over psycopg's async connection; the batch itself is the same synchronous
-``submit_notices``, run with ``run_sync``): while a batch waits for the database the loop
+On PostgreSQL the writer is a task on the server's event loop (``loop_sessions``:
+SQLAlchemy's asyncio session over psycopg's async connection; the batch itself is the same
+synchronous ``submit_notices``, run with ``run_sync``): while a batch waits for the database the loop
 answers HTTP, and no second thread competes with the loop for the GIL. Measured against a
 writer thread in alternating runs on the same two cores: 476-513 against 391-433 notices/s
 (the p99, 140-165 ms, did not change). On SQLite (one process, no async driver) the
@@ -37,10 +37,10 @@ from typing import Any, cast
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from salingjaga.db import Database
 from salingjaga.errors import APIError
+from salingjaga.loop_sessions import LoopSessions
 from salingjaga.partners.notices import (
     NoticeJob,
     NoticeOutcome,
@@ -77,13 +77,14 @@ class NoticeIntake:
     """The writer of one server. ``submit`` is called on the event loop; the writer starts
     with the first notice and stops with ``aclose`` (the app's shutdown)."""
 
-    def __init__(self, db: Database, settings: Settings, *, max_batch: int = MAX_BATCH,
-                 max_queued: int = MAX_QUEUED, on_loop: bool | None = None) -> None:
+    def __init__(self, db: Database, settings: Settings, sessions: LoopSessions, *, max_batch: int = MAX_BATCH,
+                 max_queued: int = MAX_QUEUED) -> None:
         self._db = db
         self._settings = settings
+        self._sessions = sessions
         self._max_batch = max_batch
         self.max_queued = max_queued
-        self.on_loop = db.dialect == "postgresql" if on_loop is None else on_loop
+        self.on_loop = sessions.on_loop
         self.batches = 0  # counters for /metrics and the tests
         self.notices = 0
         # The thread writer (SQLite).
@@ -94,7 +95,6 @@ class NoticeIntake:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._aqueue: asyncio.Queue[tuple[NoticeJob, asyncio.Future[Answer]] | None] | None = None
         self._task: asyncio.Task[None] | None = None
-        self._engine: AsyncEngine | None = None
 
     async def submit(self, job: NoticeJob) -> Answer:
         """Take one notice in; returns its receipt once committed, or raises its error
@@ -168,17 +168,14 @@ class NoticeIntake:
     # ------------------------------------------------------- the event-loop writer
 
     def _start_on(self, loop: asyncio.AbstractEventLoop) -> None:
-        # A first notice, or a new event loop (a test client's second run): new queue, new
-        # connections (async connections belong to the loop that opened them).
+        # A first notice, or a new event loop (a test client's second run), or a writer
+        # that ended: a new queue and task.
         self._loop = loop
         self._aqueue = asyncio.Queue()
-        self._engine = create_async_engine(self._db.url, pool_size=2, max_overflow=2, pool_pre_ping=True)
-        self._task = loop.create_task(self._run_on_loop(self._aqueue, self._engine),
-                                      name="salingjaga-notice-intake")
+        self._task = loop.create_task(self._run_on_loop(self._aqueue), name="salingjaga-notice-intake")
         self._task.add_done_callback(functools.partial(_fail_leftovers, pending=self._aqueue))
 
-    async def _run_on_loop(self, pending: asyncio.Queue[tuple[NoticeJob, asyncio.Future[Answer]] | None],
-                           engine: AsyncEngine) -> None:
+    async def _run_on_loop(self, pending: asyncio.Queue[tuple[NoticeJob, asyncio.Future[Answer]] | None]) -> None:
         stop = False
         while not stop:
             first = await pending.get()
@@ -192,7 +189,7 @@ class NoticeIntake:
                     break
                 batch.append(more)
             try:
-                answers = await self._write_on_loop(engine, [job for job, _ in batch])
+                answers = await self._write_on_loop([job for job, _ in batch])
             except Exception as exc:  # never leave a request waiting forever
                 log.exception("notice intake batch failed")
                 answers = [(None, exc)] * len(batch)
@@ -204,30 +201,26 @@ class NoticeIntake:
                 else:
                     future.set_result(cast(Answer, answer))
 
-    async def _write_on_loop(self, engine: AsyncEngine, jobs: list[NoticeJob]) -> list[Outcome]:
+    async def _write_on_loop(self, jobs: list[NoticeJob]) -> list[Outcome]:
         self.batches += 1
         self.notices += len(jobs)
         try:
-            async with AsyncSession(engine, expire_on_commit=False,
-                                    info={"audit_deferred": self._db.audit_deferred}) as session:
-                outcomes = await session.run_sync(submit_notices, jobs, self._settings)
-                await session.commit()
+            outcomes = await self._sessions.run(submit_notices, jobs, self._settings)
         except Exception:
             log.warning("a batch of %d notices failed; taking them one by one", len(jobs), exc_info=True)
             return [await asyncio.to_thread(self._one, job) for job in jobs]
         return self._answers(outcomes)
 
     async def _stop_loop_writer(self) -> None:
-        task, pending, engine = self._task, self._aqueue, self._engine
-        self._loop = self._aqueue = self._task = self._engine = None
-        if task is None or pending is None or engine is None:
+        task, pending = self._task, self._aqueue
+        self._loop = self._aqueue = self._task = None
+        if task is None or pending is None:
             return
         pending.put_nowait(None)
         try:
             await asyncio.wait_for(task, timeout=30)
         except (TimeoutError, asyncio.CancelledError):
             log.warning("notice intake did not finish its queue in time")
-        await engine.dispose()
 
     # ------------------------------------------------------------- the thread writer
 
