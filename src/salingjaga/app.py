@@ -135,8 +135,8 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     app.state.db = db
     app.state.stream = stream
     app.state.auth_cache = AuthCache(settings.auth_cache_seconds)
-    # Group commit of notices (the receipt still waits for its own notice's commit).
-    # Transactions run from the event loop (PostgreSQL) for the hottest routes.
+    # Group commit of notices (the receipt still waits for its own notice's commit); on
+    # PostgreSQL its writer runs its transactions from the event loop (loop_sessions).
     app.state.loop_sessions = LoopSessions(db)
     app.state.notice_intake = NoticeIntake(db, settings, app.state.loop_sessions)
     install_error_handlers(app)

@@ -95,8 +95,8 @@ async def optional_principal(request: Request) -> Principal | None:
     API keys are answered from the app's short-lived ``AuthCache`` when they can be (no
     query, no thread); see ``auth/cache.py`` for what that means for revocation. A look-up
     (a cache miss, a browser's session cookie) runs in a worker thread in its own short
-    read transaction, not the request's: a route that hands its work to another thread
-    (notice intake) must not hold a transaction open while it waits (on SQLite every
+    read transaction, not the request's: a route that hands its work to a writer (notice
+    intake) must not hold a transaction open while it waits (on SQLite every
     transaction holds the write lock), and a route that needs no database opens nothing.
     """
     cached = getattr(request.state, "principal", None)
