@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, TextClause, text
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from salingjaga.timeutil import as_utc
 
@@ -37,6 +39,30 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]], *, s
         stmt = sqlite.insert(table)
         result = session.execute(stmt.on_conflict_do_nothing() if skip_conflicts else stmt, rows)
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def null_columns(table: Table) -> dict[str, None]:
+    """The columns a new row leaves NULL (no default of any kind): spread into a row before
+    ``attach_written`` so the attached object has every attribute loaded."""
+    return {c.key: None for c in table.columns if c.default is None and c.server_default is None}
+
+
+T = TypeVar("T")
+
+
+def attach_written(session: Session, cls: type[T], values: dict[str, Any]) -> T:
+    """The mapped object for a row just written (or read back by RETURNING) with every
+    column in ``values``, without reading it again: the session's own object for that key
+    takes the values if it holds one, else a loaded object joins the session."""
+    held = session.identity_map.get(identity_key(cls, values["id"]))
+    if isinstance(held, cls):
+        for key, value in values.items():
+            set_committed_value(held, key, value)
+        return held
+    obj = cls(**values)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
 
 
 @lru_cache(maxsize=64)

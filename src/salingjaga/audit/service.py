@@ -39,17 +39,7 @@ def record(
 ) -> None:
     """Append one event in the caller's transaction (chained now, or queued for the chainer
     in deferred mode)."""
-    actor_name = actor if isinstance(actor, str) else actor.actor
-    at = utcnow().replace(microsecond=0)
-    payload = data or {}
-    if session.info.get("audit_deferred"):
-        # Written now as a plain row: an ORM object would cost a flush of its own (the id it
-        # must read back) several times dearer than the statement.
-        insert_rows(session, _PENDING, [{"at": at, "actor": actor_name, "action": action,
-                                         "entity_type": entity_type, "entity_id": entity_id, "data": payload}])
-        return
-    _lock(session)
-    _append(session, at, actor_name, action, entity_type, entity_id, payload)
+    record_many(session, [(actor, action, entity_type, entity_id, data or {})])
 
 
 def record_many(session: Session, events: list[tuple[Principal | str, str, str, str, dict[str, Any]]]) -> None:
@@ -65,6 +55,8 @@ def record_many(session: Session, events: list[tuple[Principal | str, str, str, 
     named = [(actor if isinstance(actor, str) else actor.actor, action, entity_type, entity_id, data or {})
              for actor, action, entity_type, entity_id, data in events]
     if session.info.get("audit_deferred"):
+        # Plain rows: an ORM object would cost a flush of its own (the id it must read back)
+        # several times dearer than the statement.
         insert_rows(session, _PENDING,
                     [{"at": at, "actor": actor, "action": action, "entity_type": entity_type,
                       "entity_id": entity_id, "data": data} for actor, action, entity_type, entity_id, data in named])
@@ -98,14 +90,6 @@ def _link(position: int, prev: str, at: Any, actor_name: str, action: str, entit
     return {"position": position, "at": at, "actor": actor_name, "action": action,
             "entity_type": entity_type, "entity_id": entity_id, "data": payload, "prev_hash": prev,
             "hash": event_hash(prev, position, at, actor_name, action, entity_type, entity_id, payload)}
-
-
-def _append(session: Session, at: Any, actor_name: str, action: str, entity_type: str,
-            entity_id: str, payload: dict[str, Any]) -> None:
-    position, prev = _head(session)
-    session.add(AuditEvent(**_link(position + 1, prev, at, actor_name, action, entity_type, entity_id,
-                                   payload)))
-    session.flush()
 
 
 def chain_pending(session: Session, limit: int = 5000) -> int:

@@ -176,7 +176,8 @@ def contents_by_reference(session: Session, refs: list[str]) -> dict[str, Conten
 
 
 def contents_by_url(session: Session, urls: list[str]) -> dict[str, ContentItem]:
-    """``find_content_by_url`` for many URLs in one read: the items found, by URL."""
+    """The content items with these platform URLs, in one read: the items found, by URL
+    (the lowest id when two items share a URL)."""
     wanted = set(urls)
     if not wanted:
         return {}
@@ -185,11 +186,6 @@ def contents_by_url(session: Session, urls: list[str]) -> dict[str, ContentItem]
         if item.url is not None:
             found.setdefault(item.url, item)
     return found
-
-
-def find_content_by_url(session: Session, url: str) -> ContentItem | None:
-    """The content item with this platform URL, if taken in."""
-    return session.scalar(select(ContentItem).where(ContentItem.url == url).limit(1))
 
 
 def get_account(session: Session, account_id: str) -> Account:

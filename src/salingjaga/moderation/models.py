@@ -5,9 +5,9 @@ shared metadata always knows them together with the cases they point to."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Boolean, ColumnElement, ForeignKey, Index, Integer, String, Text, literal_column, text
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, Index, Integer, String, Table, Text, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from salingjaga.db import Base, JSONType, UTCDateTime
@@ -71,8 +71,10 @@ WAITING_SQL = "status IN ({})".format(", ".join(f"'{s}'" for s in WAITING_STATUS
 
 
 def waiting() -> ColumnElement[bool]:
-    """``cases.status IN ('open', 'escalated')`` with the statuses inlined (see WAITING_SQL)."""
-    return Case.status.in_([literal_column(f"'{s}'") for s in WAITING_STATUSES])
+    """``cases.status IN ('open', 'escalated')`` with the statuses inlined (see WAITING_SQL).
+    On the table's column, not the mapped attribute, so a Core statement using it stays
+    Core (an ORM-annotated column makes the whole statement ORM-enabled)."""
+    return cast(Table, Case.__table__).c.status.in_([literal_column(f"'{s}'") for s in WAITING_STATUSES])
 
 
 # The walk of claim_next: the waiting cases of one level in claim order (priority

@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, literal_column, or_, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record, record_many
 from salingjaga.auth.principal import SYSTEM, Principal
-from salingjaga.bulk import insert_rows
+from salingjaga.bulk import attach_written, insert_rows, null_columns
 from salingjaga.content.models import Account, ContentItem
 from salingjaga.content.service import (
     contents_by_reference,
@@ -33,7 +31,6 @@ from salingjaga.ids import new_id
 from salingjaga.moderation import actions as A
 from salingjaga.moderation.ladder import escalate
 from salingjaga.moderation.models import (
-    WAITING_STATUSES,
     Appeal,
     Case,
     Decision,
@@ -41,6 +38,7 @@ from salingjaga.moderation.models import (
     NoticeCase,
     Notification,
     Statement,
+    waiting,
 )
 from salingjaga.moderation.priority import SOURCES, compute_deadline, compute_priority, source_rank
 from salingjaga.moderation.second_review import load_rules, reasons_for
@@ -202,9 +200,7 @@ def _insert_cases(session: Session, planned: dict[str, tuple[int, dict[str, Any]
         if row["id"] not in inserted:
             lost.append(item_id)
             continue
-        case = Case(**row)
-        make_transient_to_detached(case)
-        session.add(case)
+        case = attach_written(session, Case, row)
         open_by_item[item_id] = case
         opened[item_id] = index
         events.append((actor, "case.opened", "case", case.id,
@@ -223,7 +219,7 @@ def _insert_cases(session: Session, planned: dict[str, tuple[int, dict[str, Any]
 
 _CASES = cast(Table, Case.__table__)
 # Columns a new case leaves NULL, so the attached object has every attribute loaded.
-_CASE_NULLS = {c.key: None for c in _CASES.columns if c.default is None and c.server_default is None}
+_CASE_NULLS = null_columns(_CASES)
 
 
 def _join(session: Session, case: Case, *, policy: str, source: str, reason: str,
@@ -285,7 +281,7 @@ REQUEUE_BATCH = 100  # expired leases a claim puts back before it picks
 # ORM-enabled statement recomputed its cache key and ran the ORM's bulk bookkeeping on
 # every call, which cost more CPU than the statements themselves.
 _C = _CASES.c
-_WAITING = _C.status.in_([literal_column(f"'{s}'") for s in WAITING_STATUSES])  # matches ix_cases_waiting
+_WAITING = waiting()  # matches ix_cases_waiting
 
 # Expired leases, oldest first, locked; rows another transaction holds are skipped (it is
 # putting them back or claiming them itself). Walks ix_cases_lease: only leased cases have a
@@ -319,21 +315,6 @@ _TAKE = (
     .values(status="leased", lease_owner=bindparam("p_user"), lease_expires_at=bindparam("p_until"))
     .returning(*_CASES.columns)
 )
-
-
-def _attach_case(session: Session, values: dict[str, Any]) -> Case:
-    """The Case for a row just written and read back by RETURNING, without reading it
-    again: the session's own object takes the new values if it holds one (the demo opens
-    and claims in one session), else a loaded object joins the session."""
-    held = session.identity_map.get(identity_key(Case, values["id"]))
-    if isinstance(held, Case):
-        for key, value in values.items():
-            set_committed_value(held, key, value)
-        return held
-    case = Case(**values)
-    make_transient_to_detached(case)
-    session.add(case)
-    return case
 
 
 # On the table, not the class: the ORM's bulk-update bookkeeping cost more than the
@@ -389,7 +370,9 @@ def claim_next(session: Session, who: Principal, settings: Settings) -> Case | N
     for level in sorted(levels, key=LEVELS.index, reverse=True):
         row = session.execute(_TAKE, {"p_level": level, "p_user": who.user_id, "p_until": lease_until}).first()
         if row is not None:
-            case = _attach_case(session, {c.key: row[i] for i, c in enumerate(_CASES.columns)})
+            # A Case this session loaded earlier (the demo opens and claims in one session)
+            # takes the leased state from RETURNING instead of keeping its own.
+            case = attach_written(session, Case, {c.key: row[i] for i, c in enumerate(_CASES.columns)})
             break
     if case is None:
         return None

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, select, tuple_
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record, record_many
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
 from salingjaga.batch import each_row
-from salingjaga.bulk import insert_rows
+from salingjaga.bulk import attach_written, insert_rows, null_columns
 from salingjaga.content.media import safe_filename, sniff_mime, store_bytes
 from salingjaga.content.models import ContentItem
 from salingjaga.content.service import contents_by_reference, contents_by_url
@@ -278,7 +278,7 @@ def _resolve_content(refs: list[dict[str, Any]], by_id: dict[str, ContentItem],
 _NOTICES = cast(Table, Notice.__table__)
 _NOTICE_CASES = cast(Table, NoticeCase.__table__)
 # Columns a new notice leaves NULL, so the attached object has every attribute loaded.
-_NOTICE_NULLS = {c.key: None for c in _NOTICES.columns if c.default is None and c.server_default is None}
+_NOTICE_NULLS = null_columns(_NOTICES)
 
 
 def _write(session: Session, accepted: list[_Accepted], outcomes: list[NoticeOutcome], settings: Settings) -> None:
@@ -312,9 +312,7 @@ def _write(session: Session, accepted: list[_Accepted], outcomes: list[NoticeOut
     events: list[tuple[Principal | str, str, str, str, dict[str, Any]]] = []
     for a, row in zip(accepted, rows, strict=True):
         # The rows are written: attach them as loaded objects instead of reading them back.
-        notice = Notice(**row)
-        make_transient_to_detached(notice)
-        session.add(notice)
+        notice = attach_written(session, Notice, row)
         for data, filename in a.evidence:
             store_evidence(session, notice, data, filename, settings.data_dir, a.job.who)
         events.append((a.job.who, "notice.received", "notice", notice.id,
