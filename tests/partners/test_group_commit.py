@@ -90,10 +90,10 @@ def test_notices_waiting_for_the_writer_are_committed_together(client, world, db
     real = intake_module.submit_notices
     release = threading.Event()
     sizes: list[int] = []
-    # The first batch is slow: on PostgreSQL (the writer is a task on the event loop) it
-    # waits for a lock another transaction holds on the notices table, as behind a long
-    # transaction; on SQLite (the writer is a thread) the batch itself waits.
-    on_loop = intake.on_loop
+    # The first batch is slow: on PostgreSQL (the batch runs on the event loop) it waits
+    # for a lock another transaction holds on the notices table, as behind a long
+    # transaction; on SQLite (the batch runs in a worker thread) the batch itself waits.
+    on_loop = app.state.loop_sessions.on_loop
 
     def slow_first(session: Any, jobs: list[NoticeJob], settings: Any) -> Any:
         sizes.append(len(jobs))
