@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, select, tuple_
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record, record_many
@@ -193,8 +193,14 @@ def submit_notices(session: Session, jobs: list[NoticeJob], settings: Settings) 
 def _notices_by_key(session: Session, slots: list[tuple[str, str]]) -> dict[tuple[str, str], Notice]:
     if not slots:
         return {}
-    found = session.scalars(select(Notice).where(tuple_(Notice.submitter, Notice.idempotency_key).in_(set(slots))))
-    return {(n.submitter, n.idempotency_key or ""): n for n in found}
+    # Two plain IN lists, not a tuple IN: PostgreSQL turns a tuple IN into an index
+    # condition on the submitter alone and filters the keys, reading every notice a
+    # partner ever sent on each batch; two lists bound both columns of the unique index.
+    # They match a superset of the pairs, narrowed here.
+    wanted = set(slots)
+    found = session.scalars(select(Notice).where(Notice.submitter.in_({s for s, _ in wanted}),
+                                                 Notice.idempotency_key.in_({k for _, k in wanted})))
+    return {slot: n for n in found if (slot := (n.submitter, n.idempotency_key or "")) in wanted}
 
 
 def _replay(notice: Notice, fingerprint: str) -> NoticeOutcome:
