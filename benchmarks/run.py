@@ -38,6 +38,11 @@ HERE = Path(__file__).resolve().parent
 console = Console(width=None if sys.stdout.isatty() else 170)
 
 
+def _number(value: float) -> str:
+    """Two decimals, three for a fraction below 1 (recall 0.937 must not print as 0.94)."""
+    return f"{value:,.3f}" if abs(value) < 1 else f"{value:,.2f}"
+
+
 class Skip(Exception):
     """Raised by a benchmark that cannot run here; the message says why."""
 
@@ -153,8 +158,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
             mark = "[green]ok[/green]" if r.get("meets_target") else "[red]missed[/red]"
             target = f"{target} {mark}"
         ratio = "" if r.get("ratio") is None else f"{r['ratio']:.2f}"
-        table.add_row(r["benchmark"], r["name"], f"{r['value']:,.2f} {r['unit']}", r["baseline_name"],
-                      f"{r['baseline_value']:,.2f} {r.get('baseline_unit', r['unit'])}", ratio, target)
+        table.add_row(r["benchmark"], r["name"], f"{_number(r['value'])} {r['unit']}", r["baseline_name"],
+                      f"{_number(r['baseline_value'])} {r.get('baseline_unit', r['unit'])}", ratio, target)
     console.print(table)
 
 
