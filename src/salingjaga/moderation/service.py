@@ -10,9 +10,10 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy import Select, Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record, record_many
@@ -286,14 +287,18 @@ _WAITING = waiting()  # matches ix_cases_waiting
 # Expired leases, oldest first, locked; rows another transaction holds are skipped (it is
 # putting them back or claiming them itself). Walks ix_cases_lease: only leased cases have a
 # lease_expires_at, so the range holds just the expired ones, usually none.
-_EXPIRED = (
-    select(_C.id)
-    .where(_C.status == "leased", _C.lease_expires_at < bindparam("p_now"),
-           _C.level.in_(bindparam("p_levels", expanding=True)))
-    .order_by(_C.lease_expires_at, _C.id)
-    .limit(bindparam("p_limit"))
-    .with_for_update(skip_locked=True)
-)
+@lru_cache(maxsize=8)
+def _expired(levels: tuple[str, ...]) -> Select[tuple[str]]:
+    # One statement per set of levels (a role has one), the levels as plain equalities: an
+    # expanding IN parameter is rewritten into the SQL text on every execution.
+    return (
+        select(_C.id)
+        .where(_C.status == "leased", _C.lease_expires_at < bindparam("p_now"),
+               or_(*(_C.level == level for level in levels)))
+        .order_by(_C.lease_expires_at, _C.id)
+        .limit(bindparam("p_limit"))
+        .with_for_update(skip_locked=True)
+    )
 
 # The first waiting case of a level in claim order that no other transaction holds, leased
 # in the same statement. The subquery walks ix_cases_waiting (same predicate, same order)
@@ -320,10 +325,11 @@ _TAKE = (
 # On the table, not the class: the ORM's bulk-update bookkeeping cost more than the
 # update; the session's Notice objects are expired instead (see claim_next).
 _NOTICES = cast(Table, Notice.__table__)
+_LINKS = cast(Table, NoticeCase.__table__)  # the subquery on the class made the UPDATE ORM-enabled
 _NOTICES_IN_REVIEW = (
     update(_NOTICES)
     .where(_NOTICES.c.status == "received",
-           _NOTICES.c.id.in_(select(NoticeCase.notice_id).where(NoticeCase.case_id == bindparam("p_case"))))
+           _NOTICES.c.id.in_(select(_LINKS.c.notice_id).where(_LINKS.c.case_id == bindparam("p_case"))))
     .values(status="in_review")
 )
 
@@ -333,7 +339,7 @@ def _requeue_expired(session: Session, now: datetime, levels: tuple[str, ...] = 
     """Put leased cases of ``levels`` whose lease ran out back among the waiting cases of
     their level; returns {case id: previous lease owner}. Usually there are none, and then
     this is one index probe."""
-    ids = session.scalars(_EXPIRED, {"p_now": now, "p_levels": list(levels), "p_limit": limit}).all()
+    ids = session.scalars(_expired(tuple(levels)), {"p_now": now, "p_limit": limit}).all()
     expired: dict[str, str | None] = {}
     if not ids:
         return expired
