@@ -55,6 +55,31 @@ def test_reporter_files_a_notice_with_evidence_and_province_sees_it(client, scen
     assert client.get(f"/portal/notices/{notice_id}").status_code == 404
 
 
+def test_a_form_sent_twice_files_one_notice_with_its_evidence_once(client, scene, db):
+    """The portal goes through the intake writer like the API: the form's key makes a second
+    submission (double click, browser retry) land on the first notice, evidence not repeated."""
+    from sqlalchemy import func, select
+
+    from salingjaga.partners.notice_models import Notice, NoticeEvidence
+
+    sign_in(client, "nina@bandung.id")
+    page = client.get("/portal/new")
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text).group(1)
+    form = {"csrf_token": csrf_from(page.text), "content": scene.content_url, "policy": "misinformation",
+            "explanation": "Tanggal pemungutan suara yang salah.", "good_faith": "true", "idempotency_key": key}
+    first = client.post("/portal/notices", data=form, files=[("evidence", ("a.png", png_bytes(), "image/png"))],
+                        follow_redirects=False)
+    again = client.post("/portal/notices", data=form, files=[("evidence", ("a.png", png_bytes(), "image/png"))],
+                        follow_redirects=False)
+    assert first.status_code == again.status_code == 303, again.text
+    assert first.headers["location"] == again.headers["location"]
+    notice_id = first.headers["location"].split("/")[3].split("?")[0]
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Notice).where(Notice.idempotency_key == key)) == 1
+        assert s.scalar(select(func.count()).select_from(NoticeEvidence)
+                        .where(NoticeEvidence.notice_id == notice_id)) == 1
+
+
 def test_a_bad_notice_is_refused_with_the_form_kept(client, scene):
     sign_in(client, "nina@bandung.id")
     page = client.get("/portal/new")

@@ -8,6 +8,7 @@ moderation services'; these routes only turn forms into their calls.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -26,15 +27,15 @@ from salingjaga.content.media import stored_relpath
 from salingjaga.errors import APIError, Invalid, NotFound, first_error_message
 from salingjaga.moderation.service import create_appeal
 from salingjaga.partners.feedback import partner_feedback
+from salingjaga.partners.intake import NoticeIntake
 from salingjaga.partners.notice_schemas import NoticeIn
 from salingjaga.partners.notices import (
+    NoticeJob,
     get_visible_notice,
     list_visible_notices,
     notice_out,
     parse_csv,
-    store_evidence,
     submit_bulk,
-    submit_notice,
 )
 from salingjaga.partners.service import get_partner, list_partners, visible_partner_ids
 from salingjaga.policies.service import all_policies
@@ -112,11 +113,13 @@ async def file_notice(
     good_faith: bool = Form(False),
     idempotency_key: str = Form("", max_length=200),
     evidence: list[UploadFile] = File(default=[]),
-    session: Session = Depends(get_session),
-    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.portal")),
 ) -> Response:
-    """File one notice; evidence files are stored with their SHA-256 by the notices service."""
+    """File one notice through the server's intake writer, as the API does: the notice and
+    its evidence files are committed together before the receipt page is shown.
+
+    No request session: on SQLite a request holding the write lock while it waits for the
+    writer would wait for itself."""
     values = {"content": content, "policy": policy, "legal_ground": legal_ground,
               "explanation": explanation, "region": region, "election": election,
               "contact": contact, "good_faith": good_faith, "idempotency_key": idempotency_key}
@@ -124,26 +127,22 @@ async def file_notice(
     try:
         if len(files) > MAX_EVIDENCE_FILES:
             raise Invalid(f"at most {MAX_EVIDENCE_FILES} evidence files")
+        attached = [{"filename": f.filename, "data_base64": base64.b64encode(await f.read()).decode("ascii")}
+                    for f in files]
         try:
             body = NoticeIn.model_validate({
                 "content": _content_refs(content), "policy": policy,
                 "legal_ground": legal_ground.strip() or None, "explanation": explanation,
                 "region": region or None, "election": election or None,
-                "contact": contact.strip() or None, "good_faith": good_faith,
+                "contact": contact.strip() or None, "good_faith": good_faith, "evidence": attached,
             })
         except ValidationError as exc:
             raise Invalid(first_error_message(exc, "form")) from exc
-        notice, created = submit_notice(session, body, who, idempotency_key=idempotency_key or None,
-                                        settings=settings)
-        if created:
-            for upload in files:
-                data = await upload.read()
-                store_evidence(session, notice, data, upload.filename, settings.data_dir, who)
+        intake: NoticeIntake = request.app.state.notice_intake
+        answer, _ = await intake.submit(NoticeJob(body, who, idempotency_key or None))
     except APIError as exc:
-        session.rollback()
         return render_app(request, "web/portal_new.html", _form_ctx(values, exc.message), status=exc.status)
-    session.commit()  # the receipt below must survive a crash
-    return RedirectResponse(f"/portal/notices/{notice.id}?done=notice_filed", status_code=303)
+    return RedirectResponse(f"/portal/notices/{answer['id']}?done=notice_filed", status_code=303)
 
 
 @router.get("/notices/{notice_id}", response_class=HTMLResponse)
