@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     stream_block_ms: int = 1000  # XREADGROUP wait; bounds how fast SIGTERM is noticed
     stream_inprocess_workers: int = 0  # consumer threads inside an API process (0: none)
     stream_receipt_days: float = 2.0  # how long handled-message receipts are kept
+    # Outbox messages older than this that are still undelivered are relayed (a failed
+    # publish, or a server that died between commit and publish), every relay interval.
+    outbox_grace_seconds: float = 30.0
+    outbox_relay_seconds: float = 10.0
     metrics_loopback_open: bool = True  # /metrics without a key from 127.0.0.1 (not via a proxy)
     # Case deadlines in hours (P1): default and during the quiet period / voting day.
     deadline_hours_default: float = 24.0

@@ -47,6 +47,21 @@ def test_rate_limit_is_shared_by_api_processes_through_redis(settings, world, re
     assert codes == [200, 200, 200, 200, 429, 429]
 
 
+def test_requests_go_on_with_the_limit_per_server_when_redis_is_down(settings, world):
+    """Redis holds only counters: when it does not answer, requests are still served and
+    the limit still holds, counted by the server itself."""
+    from salingjaga.devservers import free_port
+
+    down = settings.model_copy(update={"stream": "redis", "redis_url": f"redis://127.0.0.1:{free_port()}/0",
+                                       "rate_limit_per_minute": 3})
+    key = world.key("moderator")
+    if time.time() % 60 > 55:  # keep the whole test inside one one-minute window
+        time.sleep(61 - time.time() % 60)
+    with TestClient(create_app(down, start_workers=False)) as c:
+        codes = [c.get("/api/v1/me", headers=bearer(key)).status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+
+
 def test_hostile_bodies_are_clear_4xx(client, world):
     admin = {**bearer(world.key("admin")), "content-type": "application/json"}
     deep = b"[" * 50000 + b"]" * 50000

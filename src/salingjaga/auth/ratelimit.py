@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import threading
 import time
 import weakref
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import redis.asyncio
+
+log = logging.getLogger("salingjaga.auth.ratelimit")
 
 
 class Counter(Protocol):
@@ -48,12 +51,21 @@ class RedisCounter:
     Asynchronous: the limit is checked in the event loop for every request, and a blocking
     round trip there would stall every other request of the process. A client belongs to
     one event loop, so there is one per loop (a test client runs its own loop).
+
+    Redis is not where anything a request writes lives, so a Redis that does not answer
+    must not stop requests: for ``down_seconds`` after a failed round trip this server
+    counts in its own memory (the limit then holds per server instead of per cluster),
+    then tries Redis again. Short timeouts keep a Redis that hangs from holding the loop.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, timeout: float = 0.5, down_seconds: float = 5.0) -> None:
         self.url = url
+        self.timeout = timeout
+        self.down_seconds = down_seconds
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis] = (
             weakref.WeakKeyDictionary())
+        self._fallback = MemoryCounter()
+        self._down_until = 0.0
 
     def _client(self) -> redis.asyncio.Redis:
         import redis.asyncio
@@ -61,17 +73,28 @@ class RedisCounter:
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
-            client = self._clients[loop] = redis.asyncio.Redis.from_url(self.url)
+            client = self._clients[loop] = redis.asyncio.Redis.from_url(
+                self.url, socket_connect_timeout=self.timeout, socket_timeout=self.timeout)
         return client
 
     async def hit(self, key: str, window_seconds: int) -> int:
         """Record one hit and return the count in this window."""
+        import redis.exceptions
+
+        if time.monotonic() < self._down_until:
+            return await self._fallback.hit(key, window_seconds)
         window = int(time.time()) // window_seconds
         name = f"salingjaga:rl:{key}:{window}"
-        async with self._client().pipeline(transaction=False) as pipe:
-            pipe.incr(name)
-            pipe.expire(name, window_seconds * 2)
-            count, _ = await pipe.execute()
+        try:
+            async with self._client().pipeline(transaction=False) as pipe:
+                pipe.incr(name)
+                pipe.expire(name, window_seconds * 2)
+                count, _ = await pipe.execute()
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            self._down_until = time.monotonic() + self.down_seconds
+            log.warning("rate-limit counters unreachable in Redis (%s); counting in this server for %.0fs",
+                        exc, self.down_seconds)
+            return await self._fallback.hit(key, window_seconds)
         return int(count)
 
 

@@ -28,6 +28,7 @@ from salingjaga.content.service import (
 )
 from salingjaga.errors import Invalid
 from salingjaga.settings import Settings
+from salingjaga.stream.outbox import commit_and_publish
 
 router = APIRouter(prefix="/api/v1", tags=["content"])
 
@@ -162,10 +163,11 @@ def post_content(
             new_ids.append(item.id)
         out = content_out(item)
         response.status_code = 201 if created else 200
-    session.commit()  # durable before we answer or hand the item to detection
-    stream = request.app.state.stream
-    for content_id in new_ids:
-        stream.publish("content", {"content_id": content_id})
+    # Durable before we answer or hand the items to detection; each new item's scan message
+    # commits with it (the outbox), so a server dying before the publish, or Redis refusing
+    # it, cannot leave an item stored and never scanned.
+    commit_and_publish(session, request.app.state.db, request.app.state.stream, "content",
+                       [{"content_id": content_id} for content_id in new_ids])
     return out
 
 

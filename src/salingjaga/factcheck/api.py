@@ -22,6 +22,7 @@ from salingjaga.factcheck.service import (
     upsert_factcheck,
     visible_referrals,
 )
+from salingjaga.stream.outbox import commit_and_publish
 
 router = APIRouter(prefix="/api/v1", tags=["factchecks"])
 
@@ -46,8 +47,10 @@ def referral_out(r: Referral) -> dict[str, Any]:
     }
 
 
-def _publish(request: Request, factcheck_id: str) -> None:
-    request.app.state.stream.publish("factcheck", {"factcheck_id": factcheck_id})
+def _commit_and_announce(request: Request, session: Session, factcheck_id: str) -> None:
+    """Commit; the workers then match the fact-check against content already taken in."""
+    commit_and_publish(session, request.app.state.db, request.app.state.stream, "factcheck",
+                       [{"factcheck_id": factcheck_id}])
 
 
 @router.post("/factchecks", status_code=201, response_model=FactCheckOut,
@@ -64,8 +67,7 @@ def post_factcheck(
     row, created = upsert_factcheck(session, data, actor=who, source="api",
                                     partner_id=who.partner_id)
     out = factcheck_out(row)
-    session.commit()
-    _publish(request, row.id)
+    _commit_and_announce(request, session, row.id)
     response.status_code = 201 if created else 200
     return out
 
@@ -138,6 +140,5 @@ def post_verdict(
     data = from_claimreview(body.model_dump(exclude_none=True))
     referral, factcheck = record_verdict(session, referral_id, data, who)
     out = referral_out(referral)
-    session.commit()
-    _publish(request, factcheck.id)
+    _commit_and_announce(request, session, factcheck.id)
     return out

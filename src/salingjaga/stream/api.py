@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.deps import get_session, optional_principal, require
 from salingjaga.auth.principal import Principal
 from salingjaga.errors import Forbidden, Unauthorized
-from salingjaga.stream.metrics import QueueCollector, StreamCollector
+from salingjaga.stream.metrics import outbox_collector, queue_collector, stream_collector
 
 router = APIRouter(tags=["operations"])
 
@@ -77,8 +77,9 @@ def _app_registry(request: Request) -> CollectorRegistry:
     if registry is None:
         registry = CollectorRegistry(auto_describe=False)
         app = request.app
-        registry.register(StreamCollector(lambda: _stream_stats(app)))
-        registry.register(QueueCollector(app.state.db))
+        registry.register(stream_collector(lambda: _stream_stats(app)))
+        registry.register(queue_collector(app.state.db))
+        registry.register(outbox_collector(app.state.db))
         intake = getattr(app.state, "notice_intake", None)
         if intake is not None:
             from salingjaga.partners.intake import IntakeCollector

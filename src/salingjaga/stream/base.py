@@ -10,12 +10,22 @@ from typing import Any, Protocol
 from salingjaga.db import Database
 from salingjaga.settings import Settings
 from salingjaga.stream.handlers import dispatch
+from salingjaga.stream.outbox import KEY, done
 
 log = logging.getLogger("salingjaga.stream")
 
 
+def without_key(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload handlers see: the outbox key is the transport's business."""
+    return {k: v for k, v in payload.items() if k != KEY} if KEY in payload else payload
+
+
 class Transport(Protocol):
     """Carries messages from the API to workers."""
+
+    # True when a message survives this process once ``publish`` returns (the outbox row
+    # may then be deleted); False for a queue that dies with the process.
+    durable: bool
 
     def publish(self, topic: str, payload: dict[str, Any]) -> None:
         """Append a message; it will be handled at least once."""
@@ -34,6 +44,8 @@ class InlineTransport:
     """Handles each message synchronously in the publishing thread: deterministic, for tests
     and for scripts that want results before they return."""
 
+    durable = True  # handled before publish returns
+
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
@@ -41,7 +53,7 @@ class InlineTransport:
     def publish(self, topic: str, payload: dict[str, Any]) -> None:
         """Handle the message now; errors are logged, never raised to the publisher."""
         try:
-            dispatch(self.db, self.settings, topic, payload)
+            dispatch(self.db, self.settings, topic, without_key(payload))
         except Exception:
             log.exception("handler failed", extra={"topic": topic})
 
@@ -57,7 +69,12 @@ class InlineTransport:
 
 
 class MemoryTransport:
-    """A queue and one worker thread in the server process: the embedded default."""
+    """A queue and one worker thread in the server process: the embedded default.
+
+    The queue dies with the process, so a message staged in the outbox leaves it only once
+    handled; the server relays at start what its previous run left (``stream.background``)."""
+
+    durable = False
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
@@ -75,12 +92,22 @@ class MemoryTransport:
             try:
                 if item is None:
                     return
+                topic, payload = item
                 try:
-                    dispatch(self.db, self.settings, *item)
+                    dispatch(self.db, self.settings, topic, without_key(payload))
                 except Exception:
-                    log.exception("handler failed", extra={"topic": item[0]})
+                    log.exception("handler failed", extra={"topic": topic})
+                if KEY in payload:
+                    # Handled, or failed for good: either way not to be sent again.
+                    self._forget(str(payload[KEY]))
             finally:
                 self._queue.task_done()
+
+    def _forget(self, key: str) -> None:
+        try:
+            done(self.db, [key])
+        except Exception:  # the relay at the next start sends it again; handlers are idempotent
+            log.warning("could not clear outbox message %s", key, exc_info=True)
 
     def start(self) -> None:
         """Start the worker thread."""

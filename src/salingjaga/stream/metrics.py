@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -70,36 +70,53 @@ class _Cached:
             return self._value
 
 
-class StreamCollector(Collector):
-    """Stream backpressure: lag, pending, dead letters, oldest waiting age, consumers."""
+class CachedGauges(Collector):
+    """Gauges filled from one cached read (``fetch`` returns a value per key); nothing is
+    exposed while the source fails."""
 
-    def __init__(self, stats: Callable[[], dict[str, Any]], ttl: float = 2.0) -> None:
-        def fetch() -> dict[str, float]:
-            s = stats()
-            return {
-                "lag": float(s["lag"]), "pending": float(s["pending"]),
-                "dead_letters": float(s["dead_letters"]), "length": float(s["length"]),
-                "oldest": float(s["oldest_waiting_age_seconds"]),
-                "consumers": float(len(s["consumers"])),
-            }
-
+    def __init__(self, fetch: Callable[[], dict[str, float]], gauges: Sequence[tuple[str, str, str]],
+                 ttl: float) -> None:
         self._cache = _Cached(fetch, ttl)
+        self._gauges = gauges  # (metric name, help, key in the fetched values)
 
     def collect(self) -> Iterator[Metric]:
-        v = self._cache.get()
-        if v is None:
+        values = self._cache.get()
+        if not values:
             return
-        yield GaugeMetricFamily("salingjaga_stream_lag", "Entries appended but not yet delivered.",
-                                value=v["lag"])
-        yield GaugeMetricFamily("salingjaga_stream_pending",
-                                "Entries delivered to a worker but not yet acknowledged.", value=v["pending"])
-        yield GaugeMetricFamily("salingjaga_stream_dead_letters", "Entries in the dead-letter stream.",
-                                value=v["dead_letters"])
-        yield GaugeMetricFamily("salingjaga_stream_length", "Entries kept in the stream.", value=v["length"])
-        yield GaugeMetricFamily("salingjaga_stream_oldest_waiting_seconds",
-                                "Age of the oldest entry not yet handled (0 when caught up).", value=v["oldest"])
-        yield GaugeMetricFamily("salingjaga_stream_consumers", "Consumers known to the group.",
-                                value=v["consumers"])
+        for name, text, key in self._gauges:
+            yield GaugeMetricFamily(name, text, value=values[key])
+
+
+STREAM_GAUGES = (
+    ("salingjaga_stream_lag", "Entries appended but not yet delivered.", "lag"),
+    ("salingjaga_stream_pending", "Entries delivered to a worker but not yet acknowledged.", "pending"),
+    ("salingjaga_stream_dead_letters", "Entries in the dead-letter stream.", "dead_letters"),
+    ("salingjaga_stream_length", "Entries kept in the stream.", "length"),
+    ("salingjaga_stream_oldest_waiting_seconds", "Age of the oldest entry not yet handled (0 when caught up).",
+     "oldest"),
+    ("salingjaga_stream_consumers", "Consumers known to the group.", "consumers"),
+)
+QUEUE_GAUGES = (
+    ("salingjaga_queue_open_cases", "Cases not yet decided (any state).", "open"),
+    ("salingjaga_queue_waiting_cases", "Cases waiting for a moderator to claim.", "waiting"),
+    ("salingjaga_queue_overdue_cases", "Open cases past their deadline.", "overdue"),
+)
+# Above zero for long, the stream is refusing messages (Redis down) and the outbox holds them.
+OUTBOX_GAUGES = (
+    ("salingjaga_stream_outbox_messages", "Stream messages committed but not yet handed to the stream.",
+     "messages"),
+)
+
+
+def stream_collector(stats: Callable[[], dict[str, Any]], ttl: float = 2.0) -> CachedGauges:
+    """Stream backpressure: lag, pending, dead letters, oldest waiting age, consumers."""
+    def fetch() -> dict[str, float]:
+        s = stats()
+        return {"lag": float(s["lag"]), "pending": float(s["pending"]),
+                "dead_letters": float(s["dead_letters"]), "length": float(s["length"]),
+                "oldest": float(s["oldest_waiting_age_seconds"]), "consumers": float(len(s["consumers"]))}
+
+    return CachedGauges(fetch, STREAM_GAUGES, ttl)
 
 
 def queue_figures(db: Database) -> dict[str, float]:
@@ -117,19 +134,19 @@ def queue_figures(db: Database) -> dict[str, float]:
             "waiting": float(stats.get("waiting", 0)), "overdue": float(stats.get("overdue", 0))}
 
 
-class QueueCollector(Collector):
+def queue_collector(db: Database, ttl: float = 30.0) -> CachedGauges:
     """Moderation queue depth and overdue cases (cached: a count over a million rows)."""
+    return CachedGauges(lambda: queue_figures(db), QUEUE_GAUGES, ttl)
 
-    def __init__(self, db: Database, ttl: float = 30.0) -> None:
-        self._cache = _Cached(lambda: queue_figures(db), ttl)
 
-    def collect(self) -> Iterator[Metric]:
-        v = self._cache.get()
-        if not v:
-            return
-        yield GaugeMetricFamily("salingjaga_queue_open_cases", "Cases not yet decided (any state).",
-                                value=v["open"])
-        yield GaugeMetricFamily("salingjaga_queue_waiting_cases", "Cases waiting for a moderator to claim.",
-                                value=v["waiting"])
-        yield GaugeMetricFamily("salingjaga_queue_overdue_cases",
-                                "Open cases past their deadline.", value=v["overdue"])
+def outbox_figures(db: Database) -> dict[str, float]:
+    """Stream messages committed but not yet handed over (or, in memory, not yet handled)."""
+    from salingjaga.stream.outbox import backlog
+
+    with db.session() as session:
+        return {"messages": float(backlog(session))}
+
+
+def outbox_collector(db: Database, ttl: float = 5.0) -> CachedGauges:
+    """The outbox backlog."""
+    return CachedGauges(lambda: outbox_figures(db), OUTBOX_GAUGES, ttl)

@@ -129,6 +129,8 @@ class RedisTransport:
     separate ``salingjaga worker`` processes, so API servers stay stateless and small.
     """
 
+    durable = True  # Redis holds the message once XADD returns
+
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings

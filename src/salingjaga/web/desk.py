@@ -27,6 +27,7 @@ from salingjaga.factcheck.service import (
     retro_match,
     visible_referrals,
 )
+from salingjaga.stream.outbox import commit_and_publish
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 
@@ -135,6 +136,6 @@ def record(
         ctx.update(values={"claim": claim, "rating": rating, "verdict": verdict, "claimant": claimant,
                            "review_url": review_url, "language": language}, error=exc.message)
         return render_app(request, "web/desk_referral.html", ctx, status=exc.status)
-    session.commit()
-    request.app.state.stream.publish("factcheck", {"factcheck_id": factcheck.id})
+    commit_and_publish(session, request.app.state.db, request.app.state.stream, "factcheck",
+                       [{"factcheck_id": factcheck.id}])
     return RedirectResponse(f"/desk/referrals/{referral_id}?done=verdict_recorded", status_code=303)
