@@ -154,6 +154,9 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
         module.install(app, settings)
     for module in domain_modules("api"):
         app.include_router(module.router)
-    for module in domain_modules("web"):
+    web = domain_modules("web")
+    for module in web:
         app.include_router(module.router)
+    # Ways to sign in other than an API key (the session cookie), per app.
+    app.state.principal_loaders = [m.PRINCIPAL_LOADER for m in web if hasattr(m, "PRINCIPAL_LOADER")]
     return app

@@ -83,10 +83,10 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
-# Other ways of proving identity (the web session cookie) register here; each takes the
-# request and the db session and returns a Principal or None.
+# Other ways of proving identity than an API key (the web session cookie): each takes the
+# request and a db session and returns a Principal or None. A domain's ``web`` module
+# offers one as ``PRINCIPAL_LOADER``; the app lists them in ``app.state.principal_loaders``.
 PrincipalLoader = Callable[[Request, Session], Principal | None]
-EXTRA_LOADERS: list[PrincipalLoader] = []
 
 
 async def optional_principal(request: Request) -> Principal | None:
@@ -114,8 +114,8 @@ async def optional_principal(request: Request) -> Principal | None:
             if principal is None:
                 raise Unauthorized("the API key is unknown or revoked")
             cache.put(key_hash, principal)
-    elif EXTRA_LOADERS:
-        principal = await run_in_threadpool(_load_other, request, db)
+    elif loaders := getattr(request.app.state, "principal_loaders", ()):
+        principal = await run_in_threadpool(_load_other, request, db, loaders)
     request.state.principal = principal
     return principal
 
@@ -125,9 +125,9 @@ def _check_key(db: Database, token: str) -> Principal | None:
         return authenticate_key(session, token)
 
 
-def _load_other(request: Request, db: Database) -> Principal | None:
+def _load_other(request: Request, db: Database, loaders: list[PrincipalLoader]) -> Principal | None:
     with db.session() as session:
-        for loader in EXTRA_LOADERS:
+        for loader in loaders:
             principal = loader(request, session)
             if principal is not None:
                 return principal

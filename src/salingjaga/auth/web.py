@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
-from salingjaga.auth.deps import EXTRA_LOADERS, get_session, public
+from salingjaga.auth.deps import get_session, public
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.service import authenticate_password
@@ -60,8 +60,7 @@ def session_principal(request: Request, session: Session) -> Principal | None:
     return loaded.principal
 
 
-if session_principal not in EXTRA_LOADERS:
-    EXTRA_LOADERS.append(session_principal)
+PRINCIPAL_LOADER = session_principal  # the app asks every domain's web module for one
 
 
 def safe_next(target: str | None) -> str:
