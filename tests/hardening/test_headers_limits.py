@@ -47,6 +47,30 @@ def test_rate_limit_is_shared_by_api_processes_through_redis(settings, world, re
     assert codes == [200, 200, 200, 200, 429, 429]
 
 
+@pytest.mark.redis
+def test_servers_take_the_budget_in_slices_and_never_pass_the_limit(settings, world, redis_server):
+    """With a larger limit each server takes a twentieth of the budget per Redis round trip:
+    far fewer round trips than requests, and never more requests than the limit."""
+    import redis
+
+    shared = settings.model_copy(update={"stream": "redis", "redis_url": redis_server.url,
+                                         "rate_limit_per_minute": 100})
+    key = world.key("moderator")
+    if time.time() % 60 > 50:  # keep the whole test inside one one-minute window
+        time.sleep(61 - time.time() % 60)
+    stats = redis.Redis.from_url(redis_server.url)
+    before = stats.info("commandstats").get("cmdstat_eval", {}).get("calls", 0)
+    with TestClient(create_app(shared, start_workers=False)) as one, \
+            TestClient(create_app(shared, start_workers=False)) as two:
+        codes = [c.get("/api/v1/me", headers=bearer(key)).status_code for _ in range(65) for c in (one, two)]
+    round_trips = stats.info("commandstats")["cmdstat_eval"]["calls"] - before
+    stats.close()
+    allowed = codes.count(200)
+    assert 95 <= allowed <= 100  # at most one slice (5) held unspent by the other server
+    assert codes.count(429) == len(codes) - allowed
+    assert round_trips <= 24  # one per slice taken and one refusal per server, not one per request
+
+
 def test_requests_go_on_with_the_limit_per_server_when_redis_is_down(settings, world):
     """Redis holds only counters: when it does not answer, requests are still served and
     the limit still holds, counted by the server itself."""

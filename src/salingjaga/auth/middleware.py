@@ -69,7 +69,7 @@ class RateLimit:
         auth = headers.get(b"authorization", b"").decode("latin-1") or None
         client = scope.get("client")
         key = client_key(auth, client[0] if client else None)
-        if await self.counter.hit(key, 60) > self.limit:
+        if not await self.counter.allow(key, 60, self.limit):
             wait = retry_after(60)
             body = json.dumps(error_body(
                 "rate_limited", f"too many requests: at most {self.limit} per minute; retry in {wait}s"

@@ -21,10 +21,10 @@ log = logging.getLogger("salingjaga.auth.ratelimit")
 
 
 class Counter(Protocol):
-    """Counts hits of a key within the current window."""
+    """Counts requests per key within fixed windows."""
 
-    async def hit(self, key: str, window_seconds: int) -> int:
-        """Record one hit and return the count in this window."""
+    async def allow(self, key: str, window_seconds: int, limit: int) -> bool:
+        """Count one request of ``key`` in the current window; False once over ``limit``."""
 
 
 class MemoryCounter:
@@ -34,28 +34,40 @@ class MemoryCounter:
         self._counts: dict[tuple[str, int], int] = {}
         self._lock = threading.Lock()
 
-    async def hit(self, key: str, window_seconds: int) -> int:
-        """Record one hit and return the count in this window."""
+    async def allow(self, key: str, window_seconds: int, limit: int) -> bool:
+        """Count one request of ``key`` in the current window; False once over ``limit``."""
         window = int(time.time()) // window_seconds
         with self._lock:
             if len(self._counts) > 100_000:
                 self._counts = {k: v for k, v in self._counts.items() if k[1] >= window}
             count = self._counts.get((key, window), 0) + 1
             self._counts[(key, window)] = count
-            return count
+            return count <= limit
+
+
+# Reserve ARGV[1] units of the window's budget; the counter expires with its window.
+_TAKE = ("local c = redis.call('INCRBY', KEYS[1], ARGV[1]) "
+         "if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end return c")
+SLICES = 20  # a server takes a key's budget a twentieth at a time
+_SPENT = -1  # marks a (key, window) whose budget is gone
 
 
 class RedisCounter:
-    """Counters in Redis (INCR + EXPIRE), shared by every API process.
+    """Counters in Redis, shared by every API process: a client cannot multiply its limit
+    by spreading requests over servers.
 
-    Asynchronous: the limit is checked in the event loop for every request, and a blocking
-    round trip there would stall every other request of the process. A client belongs to
-    one event loop, so there is one per loop (a test client runs its own loop).
+    A server takes a key's budget in slices (a twentieth of the limit, at least one) and
+    spends each slice in memory, so most requests make no round trip: one costs ~0.2 ms of
+    CPU on this machine, a fifth of a request that does no database work. The count in
+    Redis never passes the limit; slices other servers hold unspent can refuse a client at
+    most that many requests early. Limits under 40 a minute take slices of one: exact. Once
+    the budget is gone a server refuses the key until the window ends without asking again.
 
-    Redis is not where anything a request writes lives, so a Redis that does not answer
-    must not stop requests: for ``down_seconds`` after a failed round trip this server
-    counts in its own memory (the limit then holds per server instead of per cluster),
-    then tries Redis again. Short timeouts keep a Redis that hangs from holding the loop.
+    Asynchronous, with one client per event loop (a test client runs its own loop). Redis
+    is not where anything a request writes lives, so a Redis that does not answer must not
+    stop requests: for ``down_seconds`` after a failed round trip this server counts in its
+    own memory (the limit then holds per server), then tries Redis again. Short timeouts
+    keep a Redis that hangs from holding the loop.
     """
 
     def __init__(self, url: str, *, timeout: float = 0.5, down_seconds: float = 5.0) -> None:
@@ -66,6 +78,7 @@ class RedisCounter:
             weakref.WeakKeyDictionary())
         self._fallback = MemoryCounter()
         self._down_until = 0.0
+        self._left: dict[tuple[str, int], int] = {}  # (key, window) -> units of taken slices unspent
 
     def _client(self) -> redis.asyncio.Redis:
         import redis.asyncio
@@ -77,25 +90,37 @@ class RedisCounter:
                 self.url, socket_connect_timeout=self.timeout, socket_timeout=self.timeout)
         return client
 
-    async def hit(self, key: str, window_seconds: int) -> int:
-        """Record one hit and return the count in this window."""
+    async def allow(self, key: str, window_seconds: int, limit: int) -> bool:
+        """Count one request of ``key`` in the current window; False once over ``limit``."""
         import redis.exceptions
 
-        if time.monotonic() < self._down_until:
-            return await self._fallback.hit(key, window_seconds)
         window = int(time.time()) // window_seconds
-        name = f"salingjaga:rl:{key}:{window}"
+        slot = (key, window)
+        left = self._left.get(slot, 0)
+        if left > 0:
+            self._left[slot] = left - 1
+            return True
+        if left == _SPENT:  # the count only grows within a window: no need to ask again
+            return False
+        if time.monotonic() < self._down_until:
+            return await self._fallback.allow(key, window_seconds, limit)
+        size = max(1, limit // SLICES)
         try:
-            async with self._client().pipeline(transaction=False) as pipe:
-                pipe.incr(name)
-                pipe.expire(name, window_seconds * 2)
-                count, _ = await pipe.execute()
+            total = int(await self._client().eval(_TAKE, 1, f"salingjaga:rl:{key}:{window}", size,
+                                                  window_seconds * 2))
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
             self._down_until = time.monotonic() + self.down_seconds
             log.warning("rate-limit counters unreachable in Redis (%s); counting in this server for %.0fs",
                         exc, self.down_seconds)
-            return await self._fallback.hit(key, window_seconds)
-        return int(count)
+            return await self._fallback.allow(key, window_seconds, limit)
+        got = min(size, limit - (total - size))  # the part of this slice inside the limit
+        if len(self._left) > 100_000:
+            self._left = {k: v for k, v in self._left.items() if k[1] >= window}
+        if got <= 0:
+            self._left[slot] = _SPENT
+            return False
+        self._left[slot] = max(0, self._left.get(slot, 0)) + got - 1
+        return True
 
 
 def retry_after(window_seconds: int) -> int:
