@@ -20,6 +20,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("salingjaga.auth.ratelimit")
 
 
+MAX_SLOTS = 100_000  # (key, window) entries kept in memory before past windows are dropped
+
+
+def _pruned(slots: dict[tuple[str, int], int], window: int) -> dict[tuple[str, int], int]:
+    """``slots`` without past windows once it grew past ``MAX_SLOTS``, else as it is."""
+    if len(slots) <= MAX_SLOTS:
+        return slots
+    return {k: v for k, v in slots.items() if k[1] >= window}
+
+
 class Counter(Protocol):
     """Counts requests per key within fixed windows."""
 
@@ -38,8 +48,7 @@ class MemoryCounter:
         """Count one request of ``key`` in the current window; False once over ``limit``."""
         window = int(time.time()) // window_seconds
         with self._lock:
-            if len(self._counts) > 100_000:
-                self._counts = {k: v for k, v in self._counts.items() if k[1] >= window}
+            self._counts = _pruned(self._counts, window)
             count = self._counts.get((key, window), 0) + 1
             self._counts[(key, window)] = count
             return count <= limit
@@ -114,8 +123,7 @@ class RedisCounter:
                         exc, self.down_seconds)
             return await self._fallback.allow(key, window_seconds, limit)
         got = min(size, limit - (total - size))  # the part of this slice inside the limit
-        if len(self._left) > 100_000:
-            self._left = {k: v for k, v in self._left.items() if k[1] >= window}
+        self._left = _pruned(self._left, window)
         if got <= 0:
             self._left[slot] = _SPENT
             return False

@@ -10,14 +10,9 @@ from typing import Any, Protocol
 from salingjaga.db import Database
 from salingjaga.settings import Settings
 from salingjaga.stream.handlers import dispatch
-from salingjaga.stream.outbox import KEY, done
+from salingjaga.stream.outbox import done, split_key
 
 log = logging.getLogger("salingjaga.stream")
-
-
-def without_key(payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload handlers see: the outbox key is the transport's business."""
-    return {k: v for k, v in payload.items() if k != KEY} if KEY in payload else payload
 
 
 class Transport(Protocol):
@@ -53,7 +48,7 @@ class InlineTransport:
     def publish(self, topic: str, payload: dict[str, Any]) -> None:
         """Handle the message now; errors are logged, never raised to the publisher."""
         try:
-            dispatch(self.db, self.settings, topic, without_key(payload))
+            dispatch(self.db, self.settings, topic, split_key(payload)[1])
         except Exception:
             log.exception("handler failed", extra={"topic": topic})
 
@@ -92,14 +87,15 @@ class MemoryTransport:
             try:
                 if item is None:
                     return
-                topic, payload = item
+                topic, published = item
+                key, payload = split_key(published)
                 try:
-                    dispatch(self.db, self.settings, topic, without_key(payload))
+                    dispatch(self.db, self.settings, topic, payload)
                 except Exception:
                     log.exception("handler failed", extra={"topic": topic})
-                if KEY in payload:
+                if key is not None:
                     # Handled, or failed for good: either way not to be sent again.
-                    self._forget(str(payload[KEY]))
+                    self._forget(key)
             finally:
                 self._queue.task_done()
 

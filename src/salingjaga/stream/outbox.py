@@ -39,6 +39,14 @@ log = logging.getLogger("salingjaga.stream.outbox")
 KEY = "message_key"
 
 
+def split_key(payload: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """A published payload's outbox key (None for a message sent without the outbox) and
+    the payload its handlers see: the key is the transports' business."""
+    if KEY not in payload:
+        return None, payload
+    return str(payload[KEY]), {k: v for k, v in payload.items() if k != KEY}
+
+
 @dataclass(frozen=True)
 class Staged:
     """A message written to the outbox, to deliver after its transaction commits."""

@@ -29,11 +29,10 @@ from sqlalchemy.orm import Session
 
 from salingjaga.db import Database
 from salingjaga.settings import Settings
-from salingjaga.stream.base import without_key
 from salingjaga.stream.handlers import HANDLERS, Guard, dispatch
 from salingjaga.stream.metrics import WORKER_MESSAGES, WORKER_RECLAIMED, WORKER_SECONDS
 from salingjaga.stream.models import StreamReceipt
-from salingjaga.stream.outbox import KEY
+from salingjaga.stream.outbox import split_key
 from salingjaga.stream.redis_streams import Keys, connect, ensure_group
 from salingjaga.timeutil import utcnow
 
@@ -224,9 +223,8 @@ class Worker:
         handled: list[str] = []
         # A message from the outbox is known by its key, so the same message published twice
         # (delivered, then relayed again because its row outlived a crash) runs once.
-        key = payload.get(KEY)
+        key, payload = split_key(payload)
         base = receipt_guard(f"outbox/{key}" if key else f"{self.keys.stream}/{entry_id}")
-        payload = without_key(payload)
 
         def guard(session: Session, handler: str) -> bool:
             fresh = base(session, handler)
