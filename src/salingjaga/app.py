@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import text
 
 from salingjaga import __version__
@@ -19,10 +19,11 @@ from salingjaga.errors import install_error_handlers
 from salingjaga.gc_tuning import tune_gc
 from salingjaga.loop_sessions import LoopSessions
 from salingjaga.partners.intake import NoticeIntake
+from salingjaga.routing import Router
 from salingjaga.settings import Settings
 from salingjaga.stream.base import make_transport
 
-health = APIRouter(tags=["health"])
+health = Router(tags=["health"])
 
 
 @health.get("/healthz", dependencies=[Depends(public)])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from salingjaga.auth.deps import get_session, public
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.service import authenticate_password
+from salingjaga.routing import Router
 from salingjaga.web.csrf import UNSAFE, page_guard
 from salingjaga.web.i18n import LANGUAGES
 from salingjaga.web.pages import render
@@ -29,7 +30,7 @@ from salingjaga.web.sessions import (
     record_failure,
 )
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(page_guard)])
+router = Router(include_in_schema=False, dependencies=[Depends(page_guard)])
 
 # Where each role lands after signing in.
 HOME_BY_ROLE = {

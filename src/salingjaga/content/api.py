@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import Body, Depends, Request, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -27,10 +27,11 @@ from salingjaga.content.service import (
     upsert_account,
 )
 from salingjaga.errors import Invalid
+from salingjaga.routing import Router
 from salingjaga.settings import Settings
 from salingjaga.stream.outbox import commit_and_publish
 
-router = APIRouter(prefix="/api/v1", tags=["content"])
+router = Router(prefix="/api/v1", tags=["content"])
 
 
 def account_out(a: Account) -> dict[str, Any]:

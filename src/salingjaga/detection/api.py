@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import Body, Depends
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -14,8 +14,9 @@ from salingjaga.content.service import get_content
 from salingjaga.detection import service
 from salingjaga.detection.models import HashBank, HashBankEntry
 from salingjaga.errors import Invalid
+from salingjaga.routing import Router
 
-router = APIRouter(prefix="/api/v1", tags=["detection"])
+router = Router(prefix="/api/v1", tags=["detection"])
 
 
 @router.get("/content/{content_id}/signals")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, require
@@ -22,9 +22,10 @@ from salingjaga.factcheck.service import (
     upsert_factcheck,
     visible_referrals,
 )
+from salingjaga.routing import Router
 from salingjaga.stream.outbox import commit_and_publish
 
-router = APIRouter(prefix="/api/v1", tags=["factchecks"])
+router = Router(prefix="/api/v1", tags=["factchecks"])
 
 
 def factcheck_out(f: FactCheck) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi import Body, Depends, Header, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
@@ -18,8 +18,9 @@ from salingjaga.guide import reach, service, tags
 from salingjaga.guide.caching import app_cache, cache_headers, not_modified
 from salingjaga.guide.schemas import DecisionIn, DraftIn, DraftPatch, EventIn, EventsResult, TagIn
 from salingjaga.regions.elections import get_election
+from salingjaga.routing import Router
 
-router = APIRouter(prefix="/api/v1", tags=["guide"])
+router = Router(prefix="/api/v1", tags=["guide"])
 
 Lang = Literal["id", "en"]
 LangQuery = Query(default="id", description="id (Bahasa Indonesia) or en")

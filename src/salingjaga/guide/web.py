@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 
 from babel.dates import format_date
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
 from salingjaga.auth.deps import public
@@ -27,9 +27,10 @@ from salingjaga.guide import service
 from salingjaga.guide.api import cached_read
 from salingjaga.guide.caching import cache_headers, make_etag, not_modified
 from salingjaga.regions.elections import all_elections, get_election
+from salingjaga.routing import Router
 from salingjaga.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 # Updates every [data-countdown] element from the visitor's own clock (WIB dates).
 COUNTDOWN_JS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
+from fastapi import BackgroundTasks, Depends, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,9 +29,10 @@ from salingjaga.moderation.service import (
     unhold_case,
 )
 from salingjaga.moderation.webhooks import deliver_quietly
+from salingjaga.routing import Router
 from salingjaga.settings import Settings
 
-router = APIRouter(prefix="/api/v1", tags=["moderation"])
+router = Router(prefix="/api/v1", tags=["moderation"])
 
 
 def decision_out(d: Decision) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, require
@@ -22,8 +22,9 @@ from salingjaga.partners.schemas import (
     UserIn,
 )
 from salingjaga.partners.service import create_partner, get_partner, list_partners
+from salingjaga.routing import Router
 
-router = APIRouter(prefix="/api/v1", tags=["partners"])
+router = Router(prefix="/api/v1", tags=["partners"])
 
 
 def partner_out(p: Partner) -> dict[str, Any]:

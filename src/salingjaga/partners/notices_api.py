@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
+from fastapi import Depends, File, Header, Query, Request, Response, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,10 +31,11 @@ from salingjaga.partners.notices import (
     submit_bulk,
 )
 from salingjaga.partners.service import get_partner
+from salingjaga.routing import Router
 from salingjaga.secretbox import seal
 from salingjaga.settings import Settings
 
-router = APIRouter(tags=["notices"])
+router = Router(tags=["notices"])
 
 
 @router.post("/notices", status_code=201, response_model=NoticeReceipt)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from salingjaga.auth.deps import public
 from salingjaga.policies.service import all_policies, get_policy
+from salingjaga.routing import Router
 
-router = APIRouter(prefix="/api/v1/policies", tags=["policies"])
+router = Router(prefix="/api/v1/policies", tags=["policies"])
 
 
 @router.get("", dependencies=[Depends(public)])

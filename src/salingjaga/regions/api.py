@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from salingjaga.auth.deps import public
 from salingjaga.errors import Invalid, NotFound
 from salingjaga.regions.elections import all_elections, get_election
 from salingjaga.regions.service import all_regions, get_region
+from salingjaga.routing import Router
 
-router = APIRouter(prefix="/api/v1", tags=["regions"])
+router = Router(prefix="/api/v1", tags=["regions"])
 
 
 @router.get("/regions", dependencies=[Depends(public)])

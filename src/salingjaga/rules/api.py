@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, get_settings, public, require
@@ -14,6 +14,7 @@ from salingjaga.auth.principal import Principal
 from salingjaga.content.service import get_account
 from salingjaga.errors import Invalid, NotFound
 from salingjaga.regions.elections import get_election
+from salingjaga.routing import Router
 from salingjaga.rules import service
 from salingjaga.rules.calendar import local_date
 from salingjaga.rules.gates import GateDecision, gate_table
@@ -35,7 +36,7 @@ from salingjaga.rules.schemas import (
 from salingjaga.settings import Settings
 from salingjaga.timeutil import utcnow
 
-router = APIRouter(prefix="/api/v1", tags=["rules"])
+router = Router(prefix="/api/v1", tags=["rules"])
 
 
 def _decision_out(account_id: str, kind: str, d: GateDecision) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy.orm import Session
@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.deps import get_session, optional_principal, require
 from salingjaga.auth.principal import Principal
 from salingjaga.errors import Forbidden, Unauthorized
+from salingjaga.routing import Router
 from salingjaga.stream.metrics import outbox_collector, queue_collector, stream_collector
 
-router = APIRouter(tags=["operations"])
+router = Router(tags=["operations"])
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 PROXY_HEADERS = (b"x-forwarded-for", b"forwarded", b"x-real-ip")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from fastapi.responses import Response
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -14,12 +14,13 @@ from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
 from salingjaga.errors import NotFound
+from salingjaga.routing import Router
 from salingjaga.transparency import service
 from salingjaga.transparency.exports import to_csv
 from salingjaga.transparency.queries import Scope
 from salingjaga.transparency.rollup import ROLLUP_LOCK
 
-router = APIRouter(prefix="/api/v1/transparency", tags=["transparency"])
+router = Router(prefix="/api/v1/transparency", tags=["transparency"])
 
 
 def scope_params(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -15,12 +15,13 @@ from salingjaga.auth.deps import get_session, public
 from salingjaga.errors import APIError
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.elections import all_elections
+from salingjaga.routing import Router
 from salingjaga.timeutil import utcnow
 from salingjaga.transparency import service
 from salingjaga.transparency.api import locked_report
 from salingjaga.transparency.report import TYPE_ORDER, wib_day
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 PUBLIC_MAX_DAYS = 400
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

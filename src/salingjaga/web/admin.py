@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,12 +26,13 @@ from salingjaga.partners.service import create_partner, list_partners
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.elections import all_elections
 from salingjaga.regions.service import all_regions, provinces, regencies
+from salingjaga.routing import Router
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 from salingjaga.web.sessions import end_user_sessions
 from salingjaga.web.thresholds import routing_thresholds
 
-router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(page_guard)])
+router = Router(prefix="/admin", include_in_schema=False, dependencies=[Depends(page_guard)])
 
 AUDIT_PAGE = 50
 

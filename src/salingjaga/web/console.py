@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,12 +45,13 @@ from salingjaga.moderation.service import (
 from salingjaga.partners.service import list_partners
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.elections import all_elections
+from salingjaga.routing import Router
 from salingjaga.settings import Settings
 from salingjaga.timeutil import WIB, utcnow
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 
-router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(page_guard)])
+router = Router(prefix="/console", include_in_schema=False, dependencies=[Depends(page_guard)])
 
 QUEUE_LIMIT = 200
 PREVIEW_TYPES = ("image/", "video/")

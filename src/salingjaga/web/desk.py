@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -27,11 +27,12 @@ from salingjaga.factcheck.service import (
     retro_match,
     visible_referrals,
 )
+from salingjaga.routing import Router
 from salingjaga.stream.outbox import commit_and_publish
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 
-router = APIRouter(prefix="/desk", include_in_schema=False, dependencies=[Depends(page_guard)])
+router = Router(prefix="/desk", include_in_schema=False, dependencies=[Depends(page_guard)])
 
 # The same floor the detection pipeline uses when it matches a new fact-check retroactively.
 try:

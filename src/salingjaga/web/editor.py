@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -30,10 +30,11 @@ from salingjaga.guide.markdown import render_markdown
 from salingjaga.guide.models import PAGE_KINDS
 from salingjaga.guide.schemas import DraftIn, DraftPatch, PageData
 from salingjaga.regions.elections import Election, all_elections, get_election
+from salingjaga.routing import Router
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app, request_language
 
-router = APIRouter(prefix="/editor", include_in_schema=False, dependencies=[Depends(page_guard)])
+router = Router(prefix="/editor", include_in_schema=False, dependencies=[Depends(page_guard)])
 
 MAX_BODY = 50_000
 MAX_TITLE = 300

@@ -16,7 +16,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -40,12 +40,13 @@ from salingjaga.partners.notices import (
 from salingjaga.partners.service import get_partner, list_partners, visible_partner_ids
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.elections import all_elections
+from salingjaga.routing import Router
 from salingjaga.settings import Settings
 from salingjaga.web.admin import region_choices
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 
-router = APIRouter(prefix="/portal", include_in_schema=False, dependencies=[Depends(page_guard)])
+router = Router(prefix="/portal", include_in_schema=False, dependencies=[Depends(page_guard)])
 
 STATUSES = ("received", "in_review", "decided", "appealed")
 MAX_EVIDENCE_FILES = 10

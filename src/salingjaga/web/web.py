@@ -6,11 +6,12 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from salingjaga.auth.deps import public
 from salingjaga.errors import NotFound
+from salingjaga.routing import Router
 from salingjaga.web.admin import router as admin_router
 from salingjaga.web.console import router as console_router
 from salingjaga.web.csrf import page_guard
@@ -19,7 +20,7 @@ from salingjaga.web.editor import router as editor_router
 from salingjaga.web.pages import render
 from salingjaga.web.portal import router as portal_router
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 _STATIC = Path(str(resources.files("salingjaga.web").joinpath("static"))).resolve()
 _TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
