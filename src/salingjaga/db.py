@@ -17,6 +17,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from salingjaga.pool_ping import ping_when_idle
 from salingjaga.timeutil import as_utc
 
 NAMING = {
@@ -95,7 +96,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 20)
-        kwargs.setdefault("pool_pre_ping", True)
+        if not kwargs.get("pool_pre_ping"):
+            # Pinged on checkout only after sitting idle (pool_ping.py), not every time.
+            engine = create_engine(url, **kwargs)
+            ping_when_idle(engine)
+            return engine
     return create_engine(url, **kwargs)
 
 
