@@ -63,10 +63,17 @@ def attach_written(session: Session, cls: type[T], values: dict[str, Any]) -> T:
         for key, value in values.items():
             set_committed_value(held, key, value)
         return held
+    obj = detached(cls, values)
+    session.add(obj)
+    return obj
+
+
+def detached(cls: type[T], values: dict[str, Any]) -> T:
+    """A mapped object for a committed row, in no session, filled as the loader fills one
+    (see ``attach_written``)."""
     obj = cast(T, manager_of_class(cls).new_instance())
     instance_state(obj).dict.update(values)
     make_transient_to_detached(obj)
-    session.add(obj)
     return obj
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from salingjaga.audit.models import AuditEvent
+from salingjaga.audit.service import chain_all
 from salingjaga.moderation.models import Case
 from salingjaga.moderation.service import open_case
 from salingjaga.timeutil import utcnow
@@ -126,6 +127,7 @@ def test_a_case_whose_lease_ran_out_is_claimed_again_in_its_place(client, world,
     _expire(db, middle)
     # The expired lease (70) comes before the waiting case (50); the live one (90) stays with a.
     assert _claim(client, b) == middle
+    chain_all(db)  # in deferred audit mode the events wait for the chainer
     with db.session() as s:
         events = {e.action: e.data for e in s.scalars(
             select(AuditEvent).where(AuditEvent.entity_id == middle).order_by(AuditEvent.position))}

@@ -8,15 +8,16 @@ from fastapi import BackgroundTasks, Depends, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from salingjaga.auth.deps import get_session, get_settings, require
+from salingjaga.auth.deps import get_database, get_session, get_settings, require
 from salingjaga.auth.principal import Principal
 from salingjaga.content.models import Account, ContentItem
+from salingjaga.db import Database
+from salingjaga.moderation.claim_statement import claim_committed
 from salingjaga.moderation.models import Appeal, Case, Decision
 from salingjaga.moderation.schemas import AppealIn, DecisionIn, NoteIn
 from salingjaga.moderation.service import (
     case_notices,
     case_signals,
-    claim_next,
     create_appeal,
     decide,
     escalate_case,
@@ -105,7 +106,7 @@ def claim_out(c: Case) -> dict[str, Any]:
 @router.post("/queue/claim", responses={204: {"description": "nothing is waiting"}})
 def post_claim(
     full: bool = Query(False, description="answer with the whole case, as GET /api/v1/cases/{id} does"),
-    session: Session = Depends(get_session),
+    db: Database = Depends(get_database),
     settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("queue.claim")),
 ) -> Any:
@@ -114,13 +115,17 @@ def post_claim(
     The answer is the case without its details, plus ``case_url``: assembling the details
     (content, notices, signals, account history: seven more queries) cost several times the
     claim itself, and a client that claims usually opens the case page next anyway. With
-    ``full=true`` the answer is the whole case, read after the lease is committed.
+    ``full=true`` the answer is the whole case, read after the lease is committed. The lease
+    commits on its own (``claim_committed``: one statement on PostgreSQL in deferred audit
+    mode), before the answer is sent.
     """
-    case = claim_next(session, who, settings)
+    case = claim_committed(db, who, settings)
     if case is None:
         return Response(status_code=204)
-    session.commit()
-    return _case_detail(session, case) if full else claim_out(case)
+    if not full:
+        return claim_out(case)
+    with db.session() as session:
+        return _case_detail(session, case)
 
 
 @router.get("/queue/stats")
