@@ -1,11 +1,13 @@
 """Pooled PostgreSQL connections are pinged only after sitting idle (real PostgreSQL)."""
 
+import asyncio
 import time
 
 import psycopg
 from sqlalchemy import text
 
 from salingjaga.db import Database
+from salingjaga.loop_sessions import LoopSessions
 from salingjaga.pool_ping import IDLE_SECONDS
 
 
@@ -61,5 +63,30 @@ def test_a_connection_used_a_moment_ago_is_not_pinged(pg_server):
         time.sleep(IDLE_SECONDS + 0.2)
         _backend_pid(db)
         assert pings == [1]
+    finally:
+        db.dispose()
+
+
+def test_the_event_loop_engine_replaces_a_connection_dropped_while_idle(pg_server):
+    url = pg_server.create_database("pool_ping_loop")
+    db = Database(url)
+    sessions = LoopSessions(db)
+
+    async def pid() -> int:
+        return await sessions.run(lambda s: int(s.execute(text("SELECT pg_backend_pid()")).scalar_one()))
+
+    async def scenario() -> tuple[int, int, int]:
+        first = await pid()
+        same = await pid()  # used a moment ago: the same connection, no ping needed
+        _terminate(url, first)
+        await asyncio.sleep(IDLE_SECONDS + 0.2)
+        try:
+            return first, same, await pid()
+        finally:
+            await sessions.aclose()
+
+    try:
+        first, same, after = asyncio.run(scenario())
+        assert same == first and after != first
     finally:
         db.dispose()

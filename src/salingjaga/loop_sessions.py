@@ -14,7 +14,11 @@ loop (a server has one; a test client that is entered twice has two).
 Tried for the queue claim too (an async route running ``claim_next`` here): no gain
 (one moderator 6.6 -> 7.2 ms, back to back 254 -> 231 claims/s, p99 unchanged at ~110 ms):
 a claim is a few sequential statements, and asyncio's per-statement overhead ate what the
-thread hop cost. It stays a plain route.
+thread hop cost. It stays a plain route. Tried again once the claim was one statement
+(``moderation/claim_statement.py``) run from an async route on this engine: worse, 186-241
+against 343-391 claims/s and 3.9-4.6 against 2.3-2.6 ms of API CPU per claim.
+
+Connections are pinged only after sitting idle (``pool_ping``), as in ``db.make_engine``.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from starlette.concurrency import run_in_threadpool
 
 from salingjaga.db import Database
+from salingjaga.pool_ping import ping_when_idle
 
 T = TypeVar("T")
 
@@ -63,8 +68,8 @@ class LoopSessions:
     def _engine_for(self, loop: asyncio.AbstractEventLoop) -> AsyncEngine:
         if self._engine is None or self._loop is not loop:
             self._loop = loop
-            self._engine = create_async_engine(self._db.url, pool_size=self._pool_size, max_overflow=self._pool_size,
-                                               pool_pre_ping=True)
+            self._engine = create_async_engine(self._db.url, pool_size=self._pool_size, max_overflow=self._pool_size)
+            ping_when_idle(self._engine.sync_engine)
         return self._engine
 
     async def aclose(self) -> None:
