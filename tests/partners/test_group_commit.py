@@ -80,6 +80,31 @@ def test_a_batch_answers_each_notice_as_if_it_came_alone(client, world, db, sett
     assert _count(db, Notice) == 3
 
 
+def test_a_key_is_looked_up_for_its_own_submitter_only(world, db, settings, client):
+    """Two partners may use the same Idempotency-Key; a later batch replays each partner's
+    own notice (the look-up pairs submitter and key exactly, on both databases)."""
+    service = world.key("service")
+    video, other = make_content(client, service), make_content(client, service)
+    keys = [world.key("partner_reporter", world.partner()) for _ in range(3)]
+    with db.session() as s:
+        a, b, c = (authenticate_key(s, k) for k in keys)
+    body_a = NoticeIn.model_validate(notice_body(video))
+    body_b = NoticeIn.model_validate(notice_body(other))
+    with db.session() as s:
+        first = submit_notices(s, [NoticeJob(body_a, a, "same"), NoticeJob(body_b, b, "same"),
+                                   NoticeJob(body_a, a, "a-only")], settings)
+        ids = [o.notice.id for o in first if o.notice]
+    assert len(set(ids)) == 3 and all(o.created for o in first)
+    with db.session() as s:
+        again = submit_notices(s, [NoticeJob(body_b, b, "same"), NoticeJob(body_a, a, "same"),
+                                   NoticeJob(body_a, c, "same"), NoticeJob(body_b, b, "a-only")], settings)
+        answers = [(o.notice.id if o.notice else None, o.created) for o in again]
+    assert answers[:2] == [(ids[1], False), (ids[0], False)]
+    assert answers[2][1] and answers[2][0] not in ids  # c's first use of the key: a new notice
+    assert answers[3][1] and answers[3][0] not in ids  # b never used "a-only"
+    assert _count(db, Notice) == 5
+
+
 def test_notices_waiting_for_the_writer_are_committed_together(client, world, db, app, monkeypatch):
     """While the writer is busy with one batch the next notices queue up; it then commits
     all of those in one transaction, and every client gets its own receipt."""
