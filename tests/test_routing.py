@@ -87,6 +87,16 @@ def test_a_route_added_later_is_found(app):
 
     assert "/extra/late" in router.paths().exact
 
+    inner = Router(prefix="/inner")
+    router.include_router(inner)
+    assert router.paths().prefixes == ()
+
+    @inner.get("/{item}")
+    def item(item: str) -> dict[str, str]:
+        return {"item": item}
+
+    assert router.paths().prefixes == ("/extra/inner/",)  # a route added to a nested router counts too
+
 
 def test_http_answers_are_unchanged(client, world):
     key = world.key("moderator")

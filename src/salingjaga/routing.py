@@ -28,15 +28,14 @@ class Router(APIRouter):
         super().__init__(*args, **kwargs)
         self._paths_key: tuple[int, ...] | None = None
         self._paths: Paths | None = None
+        self._nested: list[Router] = []  # routers included here, as of the last collect
 
     def _shape(self) -> tuple[int, ...]:
-        """Changes when a route is added here or to a router included here."""
-        shape = [len(self.routes)]
-        for route in self.routes:
-            child = getattr(route, "original_router", None)
-            if isinstance(child, Router):
-                shape.extend(child._shape())
-        return tuple(shape)
+        """Changes when a route is added here or to a router included here (asked on every
+        request: a length per router, no walk over the routes)."""
+        if not self._nested:
+            return (len(self.routes),)
+        return (len(self.routes), *(n for child in self._nested for n in child._shape()))
 
     def paths(self) -> Paths | None:
         """The paths this router's routes can take, nested routers included; None when a
@@ -50,6 +49,7 @@ class Router(APIRouter):
     def _collect(self) -> Paths | None:
         exact: set[str] = set()
         prefixes: set[str] = set()
+        self._nested = [child for r in self.routes if isinstance(child := getattr(r, "original_router", None), Router)]
         for route in self.routes:
             path = getattr(route, "path", None)
             child = getattr(route, "original_router", None)
