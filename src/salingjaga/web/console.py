@@ -18,20 +18,21 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from salingjaga.auth.deps import get_session, get_settings, require
+from salingjaga.auth.deps import get_database, get_session, get_settings, require
 from salingjaga.auth.principal import Principal
 from salingjaga.content.models import Account, ContentItem
 from salingjaga.content.service import get_content
+from salingjaga.db import Database
 from salingjaga.errors import APIError, Invalid, NotFound
 from salingjaga.factcheck.service import create_referral
 from salingjaga.moderation import actions as A
+from salingjaga.moderation.claim_statement import claim_committed
 from salingjaga.moderation.models import Appeal, Case, Decision
 from salingjaga.moderation.service import (
     OPEN_STATUSES,
     ROLE_LEVELS,
     case_notices,
     case_signals,
-    claim_next,
     decide,
     escalate_case,
     get_case,
@@ -97,15 +98,15 @@ def appeals_page(
 
 @router.post("/claim")
 def claim(
-    session: Session = Depends(get_session),
+    db: Database = Depends(get_database),
     settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.console")),
 ) -> Response:
-    """Lease the most urgent case this role may take and open it."""
-    case = claim_next(session, who, settings)
+    """Lease the most urgent case this role may take and open it (committed as the API's
+    claim is: ``claim_committed``)."""
+    case = claim_committed(db, who, settings)
     if case is None:
         return RedirectResponse("/console?done=queue_empty", status_code=303)
-    session.commit()
     return RedirectResponse(f"/console/cases/{case.id}?done=claimed", status_code=303)
 
 
