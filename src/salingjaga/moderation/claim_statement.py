@@ -17,8 +17,8 @@ What the statement does is what ``claim_next`` does, in the same order:
   queued for the chainer in the same statement, so the lease never commits without them.
 
 Expired leases the claim does not take stay leased until the maintenance thread puts them
-back (every few seconds), instead of being put back by whichever claim comes next; they are
-claimable in their place all the while.
+back (every ``maintenance_interval_seconds``, 30 s by default), instead of being put back by
+whichever claim comes next; they are claimable in their place all the while.
 
 The audit rows can only be written this way in deferred mode (``audit_pending``); chaining
 in the request holds the chain's lock and reads its head, so other set-ups, and SQLite, use

@@ -360,7 +360,7 @@ def claim_next(session: Session, who: Principal, settings: Settings) -> Case | N
     nearest deadline (a case opened in the quiet period has hours, not a day), then age
     (then id, so the order is total): the order the console lists the queue in. A lease
     that ran out makes its case wait again at its place in that order (the maintenance
-    thread does the same every few seconds).
+    thread does the same every `maintenance_interval_seconds`).
 
     A constant number of short statements however long the queue is: put expired leases
     of the caller's levels back (usually none: one index probe); per level, highest first,
