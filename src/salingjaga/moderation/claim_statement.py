@@ -58,7 +58,7 @@ chosen AS (
     SELECT * FROM waiting UNION ALL SELECT * FROM lapsed) AS c
   ORDER BY {_ORDER} LIMIT 1),
 taken AS (
-  UPDATE cases SET status = 'leased', lease_owner = :user_id, lease_expires_at = :until
+  UPDATE cases SET status = 'leased', lease_owner = :user_id, lease_expires_at = :until, updated_at = :now
   FROM chosen
   WHERE cases.id = chosen.id
     AND (cases.status IN ({_WAITING_SQL}) OR (cases.status = 'leased' AND cases.lease_expires_at < :now))
