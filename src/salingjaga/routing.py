@@ -6,8 +6,8 @@ routes a request for the moderation queue paid ~300 us and a console page ~600 u
 its handler ran: 5-10% of a claim's CPU. ``Router`` answers "none of mine" at once when the
 path is none of its routes' paths and does not start with the fixed part (up to the first
 parameter) of any of them, so a request only walks the routes of the router that holds it.
-The answer is the same as FastAPI's own: such a path can match none of them (``tests/test_routing.py`` checks every
-route of the application both ways).
+The answer is the same as FastAPI's own: such a path can match none of them
+(``tests/test_routing.py`` checks every route of the application both ways).
 """
 
 from __future__ import annotations
