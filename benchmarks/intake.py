@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from benchmarks._cpu import cpu_window
 from benchmarks._load import run_load
 from benchmarks._seed import bulk_insert
 from benchmarks.run import Context, Skip
@@ -22,23 +23,25 @@ CLIENTS = 32
 CONTENT_ITEMS = 50_000
 
 
-def start_apis(ctx: Context, database_url: str, count: int = 2) -> list[str]:
-    """``count`` uvicorn API processes on the database and the run's Redis stream."""
+def start_apis(ctx: Context, database_url: str, count: int = 2) -> tuple[list[str], list[int]]:
+    """``count`` uvicorn API processes on the database and the run's Redis stream: their
+    URLs and PIDs."""
     from salingjaga.stream.cluster import service_env, spawn_api, wait_healthy
 
     env = service_env(database_url, ctx.redis().url, ctx.workdir / "data",
                       SALINGJAGA_LOG_JSON="false", SALINGJAGA_RATE_LIMIT_PER_MINUTE="100000000",
                       SALINGJAGA_AUDIT_DEFERRED="true",
                       SALINGJAGA_STREAM_NAME=f"bench:{free_port()}")
-    urls = []
+    urls, pids = [], []
     for _ in range(count):
         port = free_port()
         pid = spawn_api(port, env, ctx.workdir / f"api-{port}.log")
         ctx.on_close(lambda pid=pid: stop_pid(pid))
         urls.append(f"http://127.0.0.1:{port}")
+        pids.append(pid)
     for url in urls:
         wait_healthy(url, timeout=120)
-    return urls
+    return urls, pids
 
 
 def seed_content(db: Database, n: int) -> None:
@@ -75,7 +78,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
                                policies=["misinformation", "civic_election_integrity"])
             u = create_user(s, name=f"analyst {i}", role="partner_reporter", partner_id=p.id)
             keys.append(create_api_key(s, u.id))
-    urls = start_apis(ctx, url)
+    urls, pids = start_apis(ctx, url)
     duration = ctx.scale(15, 4)
     n_items = ctx.scale(CONTENT_ITEMS, 5_000)
 
@@ -94,7 +97,9 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         headers = {"Authorization": f"Bearer {keys[c % len(keys)]}", "Idempotency-Key": f"bench-{c}-{i}"}
         return "POST", "/api/v1/notices", headers, body
 
-    result = run_load(urls, CLIENTS, notice, duration=duration, keep_bodies=True)
+    with cpu_window(pids, ctx.postgres().pid) as cpu:
+        result = run_load(urls, CLIENTS, notice, duration=duration, keep_bodies=True)
+        cpu.requests = result.completed
     ok = result.statuses.get(201, 0)
     errors = {k: v for k, v in result.statuses.items() if k != 201}
     if errors:
@@ -108,7 +113,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         raise RuntimeError(f"{len(receipts)} receipts answered but {stored} notices stored")
     return [
         ctx.figure("notices/s (32 clients, durable)", result.rate, "/s", "/healthz rate", health.rate,
-                   target=">= 500/s", meets=result.rate >= 500, requests=ok),
+                   target=">= 500/s", meets=result.rate >= 500, requests=ok, **cpu.per_request_ms()),
         ctx.figure("notice p50", result.pct(0.50), "ms", "/healthz p50", health.pct(0.50)),
         ctx.figure("notice p99", result.pct(0.99), "ms", "/healthz p99", health.pct(0.99),
                    target="<= 100 ms", meets=result.pct(0.99) <= 100),
