@@ -153,11 +153,13 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     app.include_router(health)
     for module in domain_modules("middleware"):
         module.install(app, settings)
-    for module in domain_modules("api"):
-        app.include_router(module.router)
+    # A module with several routers lists them in ``routers``; each is included here, at the
+    # top, rather than inside another router: FastAPI matches a nested router's routes once
+    # more for every level it sits under.
     web = domain_modules("web")
-    for module in web:
-        app.include_router(module.router)
+    for module in [*domain_modules("api"), *web]:
+        for router in getattr(module, "routers", (module.router,)):
+            app.include_router(router)
     # Ways to sign in other than an API key (the session cookie), per app.
     app.state.principal_loaders = [m.PRINCIPAL_LOADER for m in web if hasattr(m, "PRINCIPAL_LOADER")]
     return app

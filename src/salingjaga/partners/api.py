@@ -142,7 +142,8 @@ def me(who: Principal = Depends(require("whoami"))) -> dict[str, Any]:
     return {"id": who.user_id, "name": who.name, "role": who.role, "partner_id": who.partner_id}
 
 
-# Notices, partner webhooks and feedback live in their own module (the moderation engineer's).
+# Notices, partner webhooks and feedback live in their own module (the moderation engineer's);
+# the app includes both routers (``routers``), side by side.
 from salingjaga.partners.notices_api import router as _notices_router  # noqa: E402
 
-router.include_router(_notices_router)
+routers = (router, _notices_router)

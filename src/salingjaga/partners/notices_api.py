@@ -35,7 +35,7 @@ from salingjaga.routing import Router
 from salingjaga.secretbox import seal
 from salingjaga.settings import Settings
 
-router = Router(tags=["notices"])
+router = Router(prefix="/api/v1", tags=["partners", "notices"])  # the tags it had when nested under partners
 
 
 @router.post("/notices", status_code=201, response_model=NoticeReceipt)

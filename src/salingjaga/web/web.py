@@ -43,5 +43,5 @@ def static(path: str) -> FileResponse:
                         headers={"Cache-Control": "public, max-age=3600"})
 
 
-for _pages in (admin_router, portal_router, console_router, desk_router, editor_router):
-    router.include_router(_pages)
+# The app includes these side by side, after this module's own routes (``routers``).
+routers = (router, admin_router, portal_router, console_router, desk_router, editor_router)
