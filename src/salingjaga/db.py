@@ -93,15 +93,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    if "poolclass" not in kwargs:
+    pooled = "poolclass" not in kwargs
+    if pooled:
         kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 20)
-        if not kwargs.get("pool_pre_ping"):
-            # Pinged on checkout only after sitting idle (pool_ping.py), not every time.
-            engine = create_engine(url, **kwargs)
-            ping_when_idle(engine)
-            return engine
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if pooled and not kwargs.get("pool_pre_ping"):
+        ping_when_idle(engine)  # pinged on checkout only after sitting idle, not every time
+    return engine
 
 
 class Database:

@@ -26,10 +26,7 @@ def ping_when_idle(engine: Engine, idle_seconds: float = IDLE_SECONDS) -> None:
     """Install the checkout ping on ``engine`` (made with ``pool_pre_ping=False``)."""
     dialect = engine.dialect
 
-    def connected(dbapi_connection: Any, record: Any) -> None:
-        record.info[_USED] = time.monotonic()
-
-    def checked_in(dbapi_connection: Any, record: Any) -> None:
+    def used(dbapi_connection: Any, record: Any) -> None:  # made, or given back to the pool
         record.info[_USED] = time.monotonic()
 
     def checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
@@ -41,6 +38,6 @@ def ping_when_idle(engine: Engine, idle_seconds: float = IDLE_SECONDS) -> None:
             # The pool drops this connection and checks out another (a new one if need be).
             raise DisconnectionError(f"pooled connection did not answer a ping: {exc}") from exc
 
-    event.listen(engine, "connect", connected)
-    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "connect", used)
+    event.listen(engine, "checkin", used)
     event.listen(engine, "checkout", checked_out)

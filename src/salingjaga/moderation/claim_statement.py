@@ -35,23 +35,24 @@ from sqlalchemy import Column, String, Table, text
 from salingjaga.auth.principal import Principal
 from salingjaga.bulk import detached
 from salingjaga.db import Database
-from salingjaga.moderation.models import WAITING_STATUSES, Case
-from salingjaga.moderation.service import LEVELS, _levels_for, claim_next
+from salingjaga.moderation.models import WAITING_SQL, Case
+from salingjaga.moderation.service import LEVELS, claim_next, levels_for
 from salingjaga.settings import Settings
 from salingjaga.timeutil import utcnow
 
 _CASES = cast(Table, Case.__table__)
-_WAITING_SQL = ", ".join(f"'{s}'" for s in WAITING_STATUSES)  # constants, as ix_cases_waiting's predicate
 _ORDER = "priority DESC, deadline, created_at, id"
 # Named in the model's order (the table's own order may differ, columns added later go last).
 _RETURNING = ", ".join(f'cases."{c.name}"' for c in _CASES.columns)
-# Constants only in these strings; every value is a bound parameter.
+# Constants only in these strings; every value is a bound parameter. WAITING_SQL is the
+# predicate of ix_cases_waiting, word for word, so the planner walks that index. In the
+# UPDATE its bare ``status`` is the case's: ``chosen`` has no column of that name.
 _PICK = (
     "SELECT id, status, lease_owner, priority, deadline, created_at FROM cases WHERE level = :level "  # noqa: S608
     "AND (excluded_user_id IS NULL OR excluded_user_id != :user_id) AND {where} "
     f"ORDER BY {_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED")
 _SQL = f"""
-WITH waiting AS ({_PICK.format(where=f"status IN ({_WAITING_SQL})")}),
+WITH waiting AS ({_PICK.format(where=WAITING_SQL)}),
 lapsed AS ({_PICK.format(where="status = 'leased' AND lease_expires_at < :now")}),
 chosen AS (
   SELECT id, status = 'leased' AS lapsed, lease_owner FROM (
@@ -61,7 +62,7 @@ taken AS (
   UPDATE cases SET status = 'leased', lease_owner = :user_id, lease_expires_at = :until, updated_at = :now
   FROM chosen
   WHERE cases.id = chosen.id
-    AND (cases.status IN ({_WAITING_SQL}) OR (cases.status = 'leased' AND cases.lease_expires_at < :now))
+    AND ({WAITING_SQL} OR (cases.status = 'leased' AND cases.lease_expires_at < :now))
   RETURNING {_RETURNING}, CASE WHEN chosen.lapsed THEN chosen.lease_owner END AS expired_lease_of),
 in_review AS (
   UPDATE notices SET status = 'in_review'
@@ -91,7 +92,7 @@ def one_statement(db: Database) -> bool:
 def claim_committed(db: Database, who: Principal, settings: Settings) -> Case | None:
     """Lease the most urgent waiting case to ``who`` and commit the lease; None when nothing
     waits. The case comes back detached, with the columns as committed."""
-    levels = _levels_for(who)
+    levels = levels_for(who)
     if not one_statement(db):
         with db.session() as session:
             case = claim_next(session, who, settings)

@@ -264,7 +264,8 @@ def get_case(session: Session, case_id: str) -> Case:
     return case
 
 
-def _levels_for(who: Principal) -> tuple[str, ...]:
+def levels_for(who: Principal) -> tuple[str, ...]:
+    """The case levels ``who`` may claim and decide, lowest first (403 for other roles)."""
     levels = ROLE_LEVELS.get(who.role)
     if not levels:
         raise Forbidden(f"role {who.role} does not review cases")
@@ -368,7 +369,7 @@ def claim_next(session: Session, who: Principal, settings: Settings) -> Case | N
     the case; the audit event. Concurrent moderators never wait on each other's row and
     never get the same case.
     """
-    levels = _levels_for(who)
+    levels = levels_for(who)
     now = utcnow()
     expired = _requeue_expired(session, now, levels, limit=REQUEUE_BATCH)
     lease_until = now + timedelta(seconds=settings.lease_seconds)
@@ -403,7 +404,7 @@ def _require_lease(case: Case, who: Principal) -> None:
         raise Conflict(f"case {case.id} is not leased to you; claim it first")
     if case.lease_expires_at is not None and case.lease_expires_at < utcnow():
         raise Conflict(f"your lease on case {case.id} expired; claim it again")
-    if case.level not in _levels_for(who):
+    if case.level not in levels_for(who):
         raise Forbidden(f"case {case.id} needs a {case.level}")
 
 
@@ -451,7 +452,7 @@ def unhold_case(session: Session, case_id: str, who: Principal) -> Case:
     case = get_case(session, case_id)
     if case.status != "on_hold":
         raise Conflict(f"case {case.id} is not on hold")
-    if case.level not in _levels_for(who):
+    if case.level not in levels_for(who):
         raise Forbidden(f"case {case.id} needs a {case.level}")
     case.status = "open" if case.level == "moderator" else "escalated"
     case.hold_reason = None
