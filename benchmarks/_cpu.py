@@ -1,4 +1,5 @@
-"""CPU per request, split by process: the API servers, PostgreSQL and the load generator.
+"""CPU per request, split by process: the API servers, PostgreSQL, the workers and the load
+generator.
 
 Rates and latencies on a shared 2-core machine move by a third between identical runs;
 the CPU a request costs in each process moves far less, and it is what the targets come
@@ -53,6 +54,7 @@ class Split:
     api: float = 0.0
     postgres: float = 0.0
     loadgen: float = 0.0
+    worker: float = 0.0
     requests: int = 0
 
     def per_request_ms(self) -> dict[str, Any]:
@@ -61,20 +63,23 @@ class Split:
             return {}
         n = self.requests
         return {"api_cpu_ms": round(1000 * self.api / n, 3), "postgres_cpu_ms": round(1000 * self.postgres / n, 3),
-                "loadgen_cpu_ms": round(1000 * self.loadgen / n, 3)}
+                "loadgen_cpu_ms": round(1000 * self.loadgen / n, 3), "worker_cpu_ms": round(1000 * self.worker / n, 3)}
 
 
 @contextmanager
-def cpu_window(api_pids: list[int], postgres_pid: int | None) -> Iterator[Split]:
-    """Measure the CPU the API processes, PostgreSQL and this process use inside the block;
+def cpu_window(api_pids: list[int], postgres_pid: int | None, worker_pids: list[int] | None = None) -> Iterator[Split]:
+    """Measure the CPU the API processes, PostgreSQL, the workers (the periodic work the
+    requests caused, such as audit chaining) and this process use inside the block;
     set ``split.requests`` inside it to get per-request figures. A PostgreSQL backend that
     started during the window counts from zero."""
     split = Split()
-    api0, pg0, own0 = _own(api_pids), _tree(postgres_pid), time.process_time()
+    workers = worker_pids or []
+    api0, pg0, w0, own0 = _own(api_pids), _tree(postgres_pid), _own(workers), time.process_time()
     try:
         yield split
     finally:
-        api1, pg1 = _own(api_pids), _tree(postgres_pid)
+        api1, pg1, w1 = _own(api_pids), _tree(postgres_pid), _own(workers)
+        split.worker = sum(v - w0.get(pid, 0.0) for pid, v in w1.items())
         split.api = sum(v - api0.get(pid, 0.0) for pid, v in api1.items())
         split.postgres = sum(v - pg0.get(pid, 0.0) for pid, v in pg1.items())
         split.loadgen = time.process_time() - own0

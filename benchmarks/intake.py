@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,14 +24,25 @@ CLIENTS = 32
 CONTENT_ITEMS = 50_000
 
 
-def start_apis(ctx: Context, database_url: str, count: int = 2) -> tuple[list[str], list[int]]:
-    """``count`` uvicorn API processes on the database and the run's Redis stream: their
-    URLs and PIDs."""
-    from salingjaga.stream.cluster import service_env, spawn_api, wait_healthy
+@dataclass
+class Servers:
+    """The processes a benchmark drives: API servers (URLs and PIDs) and the worker that
+    runs the periodic work (audit chaining, lease expiry, rollups) beside them."""
+
+    urls: list[str]
+    api_pids: list[int]
+    worker_pids: list[int]
+
+
+def start_apis(ctx: Context, database_url: str, count: int = 2) -> Servers:
+    """``count`` uvicorn API processes on the database and the run's Redis stream, plus one
+    ``salingjaga worker``, in the production shape (``SALINGJAGA_PERIODIC=worker``: the API
+    processes only answer requests, the worker does the periodic work)."""
+    from salingjaga.stream.cluster import service_env, spawn_api, spawn_worker, wait_healthy
 
     env = service_env(database_url, ctx.redis().url, ctx.workdir / "data",
                       SALINGJAGA_LOG_JSON="false", SALINGJAGA_RATE_LIMIT_PER_MINUTE="100000000",
-                      SALINGJAGA_AUDIT_DEFERRED="true",
+                      SALINGJAGA_AUDIT_DEFERRED="true", SALINGJAGA_PERIODIC="worker",
                       SALINGJAGA_STREAM_NAME=f"bench:{free_port()}")
     urls, pids = [], []
     for _ in range(count):
@@ -39,9 +51,11 @@ def start_apis(ctx: Context, database_url: str, count: int = 2) -> tuple[list[st
         ctx.on_close(lambda pid=pid: stop_pid(pid))
         urls.append(f"http://127.0.0.1:{port}")
         pids.append(pid)
+    worker = spawn_worker(f"bench-periodic-{free_port()}", env, ctx.workdir / "worker-periodic.log")
+    ctx.on_close(lambda: stop_pid(worker))
     for url in urls:
         wait_healthy(url, timeout=120)
-    return urls, pids
+    return Servers(urls, pids, [worker])
 
 
 def seed_content(db: Database, n: int) -> None:
@@ -78,7 +92,8 @@ def run(ctx: Context) -> list[dict[str, Any]]:
                                policies=["misinformation", "civic_election_integrity"])
             u = create_user(s, name=f"analyst {i}", role="partner_reporter", partner_id=p.id)
             keys.append(create_api_key(s, u.id))
-    urls, pids = start_apis(ctx, url)
+    servers = start_apis(ctx, url)
+    urls = servers.urls
     duration = ctx.scale(15, 4)
     n_items = ctx.scale(CONTENT_ITEMS, 5_000)
 
@@ -97,7 +112,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         headers = {"Authorization": f"Bearer {keys[c % len(keys)]}", "Idempotency-Key": f"bench-{c}-{i}"}
         return "POST", "/api/v1/notices", headers, body
 
-    with cpu_window(pids, ctx.postgres().pid) as cpu:
+    with cpu_window(servers.api_pids, ctx.postgres().pid, servers.worker_pids) as cpu:
         result = run_load(urls, CLIENTS, notice, duration=duration, keep_bodies=True)
         cpu.requests = result.completed
     ok = result.statuses.get(201, 0)

@@ -67,7 +67,8 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         keys = [create_api_key(s, create_user(s, name=f"moderator {i}", role="moderator").id)
                 for i in range(MODERATORS)]
     db.dispose()
-    urls, pids = start_apis(ctx, url)
+    servers = start_apis(ctx, url)
+    urls = servers.urls
     duration = ctx.scale(15, 4)
 
     def me(c: int, i: int) -> tuple[str, str, dict[str, str], Any]:
@@ -87,7 +88,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     alone_base = run_load(urls[:1], 1, me, warmup=1.0, duration=ctx.scale(5, 2), seed=6)
     base = run_load(urls, MODERATORS, me, duration=duration, think_mean=THINK_MEAN)
     paced = run_load(urls, MODERATORS, claim, duration=duration, think_mean=THINK_MEAN, seed=2, keep_bodies=True)
-    with cpu_window(pids, ctx.postgres().pid) as cpu:
+    with cpu_window(servers.api_pids, ctx.postgres().pid, servers.worker_pids) as cpu:
         burst = run_load(urls, MODERATORS, claim, duration=duration, seed=3, keep_bodies=True)
         cpu.requests = burst.completed
     base_burst = run_load(urls, MODERATORS, me, duration=duration, seed=4)

@@ -19,6 +19,7 @@ from salingjaga.errors import install_error_handlers
 from salingjaga.gc_tuning import tune_gc
 from salingjaga.loop_sessions import LoopSessions
 from salingjaga.partners.intake import NoticeIntake
+from salingjaga.periodic import start_domain_tasks
 from salingjaga.routing import Router
 from salingjaga.settings import Settings
 from salingjaga.stream.base import make_transport
@@ -27,8 +28,8 @@ health = Router(tags=["health"])
 
 
 @health.get("/healthz", dependencies=[Depends(public)])
-def healthz() -> dict[str, str]:
-    """Liveness: the process answers."""
+async def healthz() -> dict[str, str]:
+    """Liveness: the process answers (on the event loop: no thread-pool hop)."""
     return {"status": "ok", "version": __version__}
 
 
@@ -107,19 +108,17 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        stops: list[Callable[[], None]] = []
+        stop_periodic: Callable[[], None] | None = None
         warm_reference_data()
         tune_gc(settings.gc_threshold)
         if start_workers:
             stream.start()
-            # Domains with periodic work expose ``background.py: start(app, settings)``
-            # returning the callable that stops it.
-            stops = [module.start(app, settings) for module in domain_modules("background")]
+            stop_periodic = start_domain_tasks(db, stream, settings, "server")
         try:
             yield
         finally:
-            for stop in reversed(stops):
-                stop()
+            if stop_periodic is not None:
+                stop_periodic()
             await app.state.notice_intake.aclose()
             await app.state.loop_sessions.aclose()
             stream.stop()

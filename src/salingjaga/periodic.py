@@ -1,5 +1,5 @@
-"""One shape for the periodic work a server does in the background (audit chaining,
-moderation maintenance, transparency rollups): a named daemon thread that runs a step every
+"""One shape for the periodic work done in the background (audit chaining, moderation
+maintenance, transparency rollups, the outbox relay): a named daemon thread that runs a step every
 ``interval`` seconds, logs a failed step and tries again next time, and stops when asked."""
 
 from __future__ import annotations
@@ -7,6 +7,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from salingjaga.db import Database
+    from salingjaga.settings import Settings
+    from salingjaga.stream.base import Transport
 
 
 def start_periodic(name: str, interval: float, step: Callable[[], object], *, log: logging.Logger,
@@ -33,3 +39,23 @@ def start_periodic(name: str, interval: float, step: Callable[[], object], *, lo
         thread.join(timeout=join_timeout)
 
     return stopper
+
+
+def start_domain_tasks(db: Database, stream: Transport, settings: Settings,
+                       process: Literal["server", "worker"]) -> Callable[[], None]:
+    """Start every domain's periodic work (``<domain>/background.py: start(db, stream,
+    settings)``, each returning its stopper) if ``settings.periodic`` names this kind of
+    ``process``; returns one stopper for all.
+
+    An API process's lifespan calls it as ``"server"``, ``salingjaga worker`` as
+    ``"worker"``: one kind of process runs the work, never both."""
+    from salingjaga.domains import domain_modules
+
+    wanted = settings.periodic == process
+    stops = [module.start(db, stream, settings) for module in domain_modules("background")] if wanted else []
+
+    def stop_all() -> None:
+        for stop in reversed(stops):
+            stop()
+
+    return stop_all

@@ -7,6 +7,7 @@ Nothing reads ``os.environ`` elsewhere: the app, CLI and workers are all built f
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,6 +56,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 600
     cookie_secure: bool = False
     webhook_timeout_seconds: float = 5.0
+    # Where the periodic work runs (audit chaining, lease expiry, webhook retries, rollups,
+    # the outbox relay): "server" in every API process (the embedded default), or "worker"
+    # in the `salingjaga worker` processes only, so API processes do nothing but answer
+    # requests (a cluster: the chainer's batches held the API's GIL for milliseconds and
+    # doubled the queue claim's p99). Every task is safe to run in several processes at once.
+    periodic: Literal["server", "worker"] = "server"
     # Background maintenance in the server (webhook retries, stale case leases): how often, in
     # seconds; 0 turns it off. Not started with the inline stream (tests, scripts).
     maintenance_interval_seconds: float = 30.0

@@ -72,3 +72,26 @@ def test_lapsed_leases_the_claim_does_not_take_wait_for_the_maintenance_thread(c
         assert expire_stale_leases(s) == [second]
     with db.session() as s:
         assert s.get(Case, second).status == "open" and s.get(Case, second).lease_owner is None
+
+
+def test_the_claim_statement_keeps_one_generic_plan(client, world, db, settings):
+    """Its connections prepare it at once and never re-plan it per run (planning was half
+    of the claim's time in PostgreSQL); the ORM's connections are left as they were."""
+    from sqlalchemy import text
+
+    from salingjaga.moderation.claim_statement import _CLAIM
+
+    _cases(client, world, db, settings, [{"priority": 10}, {"priority": 20}, {"priority": 30}])
+    moderator_id, _ = world.user("moderator")
+    now = utcnow()
+    params = {"user_id": moderator_id, "actor": f"user:{moderator_id}", "now": now,
+              "until": now + timedelta(minutes=15), "until_text": "", "at": now, "level": "moderator"}
+    with db.generic_plan_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "force_generic_plan"
+        taken = [conn.execute(_CLAIM, params).first() for _ in range(3)]
+        assert all(row is not None for row in taken) and len({row.id for row in taken}) == 3
+        plans = conn.execute(text("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE "
+                                  "statement LIKE '%WITH waiting AS%' AND statement NOT LIKE '%pg_prepared%'")).one()
+    assert plans.generic_plans == 3 and plans.custom_plans == 0
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "auto"

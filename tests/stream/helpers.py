@@ -31,7 +31,8 @@ def env_for(settings: Settings) -> dict[str, str]:
     """The environment a worker or API process reads its settings from."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SALINGJAGA_")}
     for key in ("database_url", "redis_url", "stream", "data_dir", "stream_name", "stream_claim_idle_ms",
-                "stream_block_ms", "stream_max_attempts", "stream_batch", "rate_limit_per_minute"):
+                "stream_block_ms", "stream_max_attempts", "stream_batch", "rate_limit_per_minute",
+                "audit_deferred", "periodic"):
         env[f"SALINGJAGA_{key.upper()}"] = str(getattr(settings, key))
     return env
 

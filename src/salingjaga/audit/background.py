@@ -1,25 +1,26 @@
 """The chainer thread of deferred audit mode: moves pending events into the chain about
-once a second. Several API processes may each run one; a try-lock lets one work at a time."""
+once a second. Several processes may each run one; a try-lock lets one work at a time."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-
-from fastapi import FastAPI
+from typing import TYPE_CHECKING
 
 from salingjaga.audit.service import chain_all
 from salingjaga.db import Database
 from salingjaga.periodic import start_periodic
 from salingjaga.settings import Settings
 
+if TYPE_CHECKING:
+    from salingjaga.stream.base import Transport
+
 log = logging.getLogger("salingjaga.audit")
 INTERVAL_SECONDS = 1.0
 
 
-def start(app: FastAPI, settings: Settings) -> Callable[[], None]:
-    """Start chaining when the app's database is in deferred mode; return the stopper."""
-    db: Database = app.state.db
+def start(db: Database, stream: Transport, settings: Settings) -> Callable[[], None]:
+    """Start chaining when the database is in deferred mode; return the stopper."""
     if not db.audit_deferred:
         return lambda: None
     return start_periodic("salingjaga-audit-chainer", INTERVAL_SECONDS, lambda: chain_all(db), log=log,

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salingjaga.db import Database
 from salingjaga.moderation.service import expire_stale_leases
 from salingjaga.moderation.webhooks import deliver_due
 from salingjaga.periodic import start_periodic
 from salingjaga.settings import Settings
+
+if TYPE_CHECKING:
+    from salingjaga.stream.base import Transport
 
 log = logging.getLogger("salingjaga.moderation.background")
 
@@ -31,12 +34,11 @@ def run_once(db: Database, settings: Settings) -> dict[str, Any]:
     return {"expired_leases": expired, **counts}
 
 
-def start(app: Any, settings: Settings) -> Callable[[], None]:
+def start(db: Database, stream: Transport, settings: Settings) -> Callable[[], None]:
     """Start the maintenance thread; returns the callable that stops it."""
     interval = settings.maintenance_interval_seconds
     if settings.stream == "inline" or interval <= 0:
         return lambda: None
-    db: Database = app.state.db
 
     def step() -> None:
         done = run_once(db, settings)

@@ -137,8 +137,9 @@ def post_user(
 
 
 @router.get("/me")
-def me(who: Principal = Depends(require("whoami"))) -> dict[str, Any]:
-    """Who the presented credential belongs to."""
+async def me(who: Principal = Depends(require("whoami"))) -> dict[str, Any]:
+    """Who the presented credential belongs to (``async``: it reads memory only, and a plain
+    ``def`` route pays a hop to the thread pool)."""
     return {"id": who.user_id, "name": who.name, "role": who.role, "partner_id": who.partner_id}
 
 

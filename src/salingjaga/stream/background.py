@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from salingjaga.db import Database
 from salingjaga.periodic import start_periodic
@@ -24,10 +23,8 @@ from salingjaga.timeutil import utcnow
 log = logging.getLogger("salingjaga.stream.background")
 
 
-def start(app: Any, settings: Settings) -> Callable[[], None]:
+def start(db: Database, transport: Transport, settings: Settings) -> Callable[[], None]:
     """Start relaying; returns the callable that stops it."""
-    db: Database = app.state.db
-    transport: Transport = app.state.stream
     if settings.stream == "inline":
         return lambda: None
     if not transport.durable:

@@ -36,6 +36,8 @@ def worker(
     """Consume the Redis stream until SIGTERM/SIGINT (then finish the current message)."""
     from salingjaga.cli import open_db
     from salingjaga.logging_setup import configure_logging
+    from salingjaga.periodic import start_domain_tasks
+    from salingjaga.stream.base import make_transport
     from salingjaga.stream.worker import Worker, default_consumer_name
 
     settings = _settings()
@@ -62,9 +64,15 @@ def worker(
     threads = [threading.Thread(target=w.run, name=w.consumer) for w in workers]
     for t in threads:
         t.start()
+    # With SALINGJAGA_PERIODIC=worker the periodic work (audit chaining, lease expiry,
+    # webhook retries, rollups, outbox relay) runs here instead of in the API processes.
+    transport = make_transport(db, settings)
+    stop_periodic = start_domain_tasks(db, transport, settings, "worker")
     while any(t.is_alive() for t in threads):
         for t in threads:
             t.join(timeout=0.5)
+    stop_periodic()
+    transport.stop()
     db.dispose()
 
 

@@ -145,7 +145,8 @@ class Cluster:
             settings = Settings(database_url=database_url, redis_url=rs.url, stream="redis", data_dir=data_dir)
             progress("migrating")
             upgrade(settings)
-            env = service_env(database_url, rs.url, data_dir)
+            # With workers, they run the periodic work and the API processes only serve.
+            env = service_env(database_url, rs.url, data_dir, **({"SALINGJAGA_PERIODIC": "worker"} if workers else {}))
             if demo:
                 subprocess.run([sys.executable, "-c", WORKER_MAIN, "demo", "load"], env=env, check=True,
                                capture_output=True)

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salingjaga.db import Database
 from salingjaga.periodic import start_periodic
 from salingjaga.settings import Settings
+
+if TYPE_CHECKING:
+    from salingjaga.stream.base import Transport
 from salingjaga.transparency.rollup import refresh_rollup
 
 log = logging.getLogger("salingjaga.transparency.background")
@@ -28,12 +31,11 @@ def run_once(db: Database) -> dict[str, Any]:
         return refresh_rollup(session)
 
 
-def start(app: Any, settings: Settings) -> Callable[[], None]:
+def start(db: Database, stream: Transport, settings: Settings) -> Callable[[], None]:
     """Start the refresh thread; returns the callable that stops it."""
     interval = settings.rollup_interval_seconds
     if settings.stream == "inline" or interval <= 0:
         return lambda: None
-    db: Database = app.state.db
 
     def step() -> None:
         done = run_once(db)
