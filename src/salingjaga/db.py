@@ -6,7 +6,6 @@ module-level engine, so two apps with two databases can live in one process (tes
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -115,8 +114,18 @@ class Database:
         self.sessionmaker = sessionmaker(
             self.engine, expire_on_commit=False, info={"audit_deferred": audit_deferred}
         )
-        self._generic: Engine | None = None
-        self._generic_lock = threading.Lock()
+        # PostgreSQL connections that prepare each statement on first use and keep one generic
+        # plan for it (plan_cache_mode = force_generic_plan), for hot statements whose plan does
+        # not depend on their values; ``engine`` itself on SQLite. psycopg prepares a statement
+        # after five runs, but PostgreSQL still plans a prepared statement afresh on every run
+        # while a plan for the actual values looks cheaper than the generic one; for the queue
+        # claim it always does (its estimate for expired leases is a third of the table, when
+        # there are none), and planning was half of the claim's time in PostgreSQL (~0.5 of
+        # ~1.0 ms). Only statements whose generic plan was checked belong here. A small pool of
+        # its own, made here: an engine opens no connection until one is asked for.
+        self.generic_plan_engine = self.engine if self.engine.dialect.name != "postgresql" else make_engine(
+            url, pool_size=8, max_overflow=8,
+            connect_args={"prepare_threshold": 0, "options": "-c plan_cache_mode=force_generic_plan"})
 
     @property
     def dialect(self) -> str:
@@ -136,29 +145,8 @@ class Database:
         finally:
             session.close()
 
-    def generic_plan_engine(self) -> Engine:
-        """PostgreSQL connections that prepare each statement on first use and keep one
-        generic plan for it (``plan_cache_mode = force_generic_plan``), for hot statements
-        whose plan does not depend on their values.
-
-        psycopg prepares a statement after five runs on a connection, but PostgreSQL still
-        plans a prepared statement afresh on every run while a plan for the actual values
-        looks cheaper than the generic one; for the queue claim it always does (its estimate
-        for expired leases is a third of the table, when there are none), and planning took
-        half of the claim's time in PostgreSQL (~0.5 of ~1.0 ms). Only statements whose
-        generic plan was checked belong here: everything else stays on ``engine``.
-        A small pool of its own, made on first use."""
-        if self.dialect != "postgresql":
-            return self.engine
-        with self._generic_lock:
-            if self._generic is None:
-                self._generic = make_engine(self.url, pool_size=8, max_overflow=8, connect_args={
-                    "prepare_threshold": 0, "options": "-c plan_cache_mode=force_generic_plan"})
-            return self._generic
-
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
-        with self._generic_lock:
-            if self._generic is not None:
-                self._generic.dispose()
+        if self.generic_plan_engine is not self.engine:
+            self.generic_plan_engine.dispose()

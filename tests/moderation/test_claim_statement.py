@@ -86,7 +86,7 @@ def test_the_claim_statement_keeps_one_generic_plan(client, world, db, settings)
     now = utcnow()
     params = {"user_id": moderator_id, "actor": f"user:{moderator_id}", "now": now,
               "until": now + timedelta(minutes=15), "until_text": "", "at": now, "level": "moderator"}
-    with db.generic_plan_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    with db.generic_plan_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "force_generic_plan"
         taken = [conn.execute(_CLAIM, params).first() for _ in range(3)]
         assert all(row is not None for row in taken) and len({row.id for row in taken}) == 3

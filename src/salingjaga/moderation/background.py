@@ -1,9 +1,10 @@
-"""Periodic moderation maintenance inside a server: retry due webhook deliveries and put
+"""Periodic moderation maintenance in the background: retry due webhook deliveries and put
 cases whose lease ran out back in the queue.
 
 Started by the app's lifespan (``start``) for the transports with in-process workers
-(``memory``, ``redis``); never with ``inline``, which tests and scripts use to keep every
-effect inside the request. Several servers may run it at once: deliveries are claimed with
+(``memory``, ``redis``), or by ``salingjaga worker`` with ``SALINGJAGA_PERIODIC=worker``;
+never with ``inline``, which tests and scripts use to keep every effect inside the request.
+Several processes may run it at once: deliveries are claimed with
 ``FOR UPDATE SKIP LOCKED`` (PostgreSQL) or under SQLite's single writer, and a claim pushes
 the next attempt out, so a delivery is sent by one of them.
 """

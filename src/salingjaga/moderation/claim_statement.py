@@ -103,7 +103,7 @@ def claim_committed(db: Database, who: Principal, settings: Settings) -> Case | 
     until = now + timedelta(seconds=settings.lease_seconds)
     params = {"user_id": who.user_id, "actor": who.actor, "now": now, "until": until,
               "until_text": until.isoformat(), "at": now.replace(microsecond=0)}
-    with db.generic_plan_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    with db.generic_plan_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for level in sorted(levels, key=LEVELS.index, reverse=True):
             row = conn.execute(_CLAIM, {**params, "level": level}).first()
             if row is not None:

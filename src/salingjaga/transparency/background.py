@@ -1,11 +1,11 @@
-"""Keeps the transparency rollups fresh inside a server.
+"""Keeps the transparency rollups fresh in the background.
 
 A report rebuilds the days written since the last refresh before it answers; during an
 election "today" changes all the time, so without this a report would pay seconds for it.
 Started by the app's lifespan for the transports with in-process workers (``memory``,
-``redis``), never with ``inline`` (tests and scripts keep every effect inside the request).
-Several servers may run it: refreshes serialise on an advisory lock and the second finds
-nothing left to do.
+``redis``), or by ``salingjaga worker`` with ``SALINGJAGA_PERIODIC=worker``; never with
+``inline`` (tests and scripts keep every effect inside the request). Several processes may
+run it: refreshes serialise on an advisory lock and the second finds nothing left to do.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from salingjaga.db import Database
 from salingjaga.periodic import start_periodic
 from salingjaga.settings import Settings
+from salingjaga.transparency.rollup import refresh_rollup
 
 if TYPE_CHECKING:
     from salingjaga.stream.base import Transport
-from salingjaga.transparency.rollup import refresh_rollup
 
 log = logging.getLogger("salingjaga.transparency.background")
 
