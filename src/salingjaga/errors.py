@@ -8,7 +8,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -63,6 +64,17 @@ class Conflict(APIError):
 
     status = 409
     code = "conflict"
+
+
+class ServiceBusy(APIError):
+    """The server cannot take this request now (503 with ``Retry-After``): a bounded wait
+    for the database ran out. Nothing was written; the same request may be sent again."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: int = 2) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
 
 
 class Invalid(APIError):
@@ -140,6 +152,17 @@ def install_error_handlers(app: FastAPI) -> None:
             message = "a value is out of range for its field"
         return JSONResponse(error_body("invalid", message), 422)
 
+    @app.exception_handler(PoolTimeout)
+    async def _pool(_: Request, exc: PoolTimeout) -> JSONResponse:
+        return _busy("the server is busy: no database connection became free in time")
+
+    @app.exception_handler(OperationalError)
+    async def _operational(_: Request, exc: OperationalError) -> JSONResponse:
+        # Only a bounded wait that ran out is the caller's to retry; anything else stays a 500.
+        if not is_busy_error(exc):
+            raise exc
+        return _busy("the database is busy; nothing was written, send the request again")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "error")
@@ -147,3 +170,21 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body(code, message), exc.status_code, headers=getattr(exc, "headers", None)
         )
+
+
+# SQLite's "database is locked" (another process held the writer past the busy timeout), and
+# PostgreSQL's lock_timeout (55P03) and statement_timeout (57014).
+_BUSY_SQLSTATES = {"55P03", "57014"}
+
+
+def is_busy_error(exc: OperationalError) -> bool:
+    """Whether a driver error is a bounded wait that ran out (retrying may succeed)."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    return "database is locked" in str(orig) or "database is busy" in str(orig)
+
+
+def _busy(message: str) -> JSONResponse:
+    busy = ServiceBusy(message)
+    return JSONResponse(error_body(busy.code, busy.message), busy.status, headers=busy.headers)

@@ -8,17 +8,43 @@ path is none of its routes' paths and does not start with the fixed part (up to 
 parameter) of any of them, so a request only walks the routes of the router that holds it.
 The answer is the same as FastAPI's own: such a path can match none of them
 (``tests/test_routing.py`` checks every route of the application both ways).
+
+A plain ``def`` route's transaction ends in the thread that ran it (``end_transactions``):
+FastAPI validates such a route's answer in a second worker thread and ends the request's
+session in a third, and a transaction left open across those hops held its connection (and
+on SQLite the writer) while it waited for a free thread that the requests waiting on that
+very connection or writer were occupying. Under a burst the server stopped.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 from starlette._utils import get_route_path
 from starlette.routing import Match, Route
 from starlette.types import Scope
+
+
+def end_transactions(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """``endpoint`` (a plain ``def`` route), committing the sessions it was given once it
+    returns, in its own thread; an exception leaves them to the dependency's rollback."""
+
+    @functools.wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        result = endpoint(*args, **kwargs)
+        for value in kwargs.values():
+            if isinstance(value, Session) and (value.in_transaction() or value.new or value.dirty
+                                               or value.deleted):
+                value.commit()
+        return result
+
+    return run
 
 
 class Router(APIRouter):
@@ -29,6 +55,12 @@ class Router(APIRouter):
         self._paths_key: tuple[int, ...] | None = None
         self._paths: Paths | None = None
         self._nested: list[Router] = []  # routers included here, as of the last collect
+
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        """Register a route; a plain ``def`` one ends its transactions in its own thread."""
+        if not inspect.iscoroutinefunction(endpoint) and _takes_session(endpoint):
+            endpoint = end_transactions(endpoint)
+        super().add_api_route(path, endpoint, **kwargs)
 
     def _shape(self) -> tuple[int, ...]:
         """Changes when a route is added here or to a router included here (asked on every
@@ -98,3 +130,12 @@ def _include_prefix(scope: Scope, router: Router) -> str | None:
         return None
     prefix = getattr(getattr(included, "include_context", None), "prefix", None)
     return prefix if isinstance(prefix, str) else None
+
+
+def _takes_session(endpoint: Callable[..., Any]) -> bool:
+    """Whether any parameter of ``endpoint`` is annotated as a SQLAlchemy ``Session``."""
+    try:
+        hints = inspect.signature(endpoint, eval_str=True).parameters.values()
+    except (NameError, TypeError):  # an annotation that cannot be resolved here: wrap anyway
+        return True
+    return any(p.annotation is Session for p in hints)

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # (clusters on PostgreSQL: write transactions stop queueing on the chain's lock).
     audit_deferred: bool = False
     rate_limit_per_minute: int = 600
+    # How long a request may wait for a database connection or, on SQLite, for its turn to
+    # write, before it is answered 503 with Retry-After (background work waits longer).
+    request_db_wait_seconds: float = 8.0
     cookie_secure: bool = False
     webhook_timeout_seconds: float = 5.0
     # Where the periodic work runs (audit chaining, lease expiry, webhook retries, rollups,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from salingjaga.audit.chain import GENESIS, ChainReport, ChainRow, event_hash, verify_rows
 from salingjaga.audit.models import AuditEvent, PendingAuditEvent
 from salingjaga.bulk import insert_rows
+from salingjaga.db_waits import advisory_xact_lock
 from salingjaga.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def record_many(session: Session, events: list[tuple[Principal | str, str, str, 
 
 def _lock(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+        advisory_xact_lock(session, _LOCK_KEY)
 
 
 def _head(session: Session) -> tuple[int, str]:

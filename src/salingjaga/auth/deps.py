@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
+import anyio
 from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -44,7 +45,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     answering; whatever is left is committed here, and any error rolls everything back.
     Opening a session does no I/O, so it happens on the event loop; only a commit or a
     rollback that has a transaction to end goes to a worker thread (a route that committed
-    itself costs no second hop).
+    itself costs no second hop; a plain ``def`` route's transactions end in its own thread,
+    see ``routing.end_transactions``). That thread is taken outside the shared thread pool's
+    limit, as FastAPI does for a dependency's exit: the session holds a connection (on
+    SQLite, the writer) that requests occupying the pool's threads may be waiting for.
     """
     db: Database = request.app.state.db
     session = db.sessionmaker()
@@ -52,14 +56,21 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
     except BaseException:
         if session.in_transaction():
-            await run_in_threadpool(_end, session, False)
+            await _end_unbounded(session, False)
         else:
             session.close()
         raise
     if session.in_transaction() or session.new or session.dirty or session.deleted:
-        await run_in_threadpool(_end, session, True)
+        await _end_unbounded(session, True)
     else:
         session.close()
+
+
+async def _end_unbounded(session: Session, commit: bool) -> None:
+    # A limiter of its own per call: never waits for the shared pool's threads, and is not
+    # cancelled half-way (a disconnecting client must not leave the transaction open).
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(_end, session, commit, limiter=anyio.CapacityLimiter(1))
 
 
 def _end(session: Session, commit: bool) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.content.models import ContentItem
+from salingjaga.db import Database
 from salingjaga.detection.banks import BankEntry, BankMatcher
 from salingjaga.detection.base import SignalResult
 from salingjaga.detection.history import DatabaseHistory
@@ -315,3 +316,19 @@ def is_election_related(session: Session, content_id: str) -> bool:
         Signal.content_id == content_id, Signal.type == "classifier",
         Signal.key == "election_related"))
     return score is not None and score >= CLASSIFIER_FLOOR
+
+
+def warm(db: Database) -> None:
+    """Load the text models and build the claim matcher now, before requests arrive: the
+    first scan would otherwise do it inside its transaction, and on SQLite every request
+    waits for the writer that transaction holds (seconds, on the first content item)."""
+    classify = default_classifier()
+    if classify is not None:
+        classify(["pemilu"])
+    get_matcher = _lazy(("salingjaga.detection.text", "salingjaga.detection.text.matcher",
+                         "salingjaga.detection.text.claims"), "get_matcher")
+    if get_matcher is not None:
+        try:
+            get_matcher(db)
+        except Exception:  # a broken matcher must not stop the server; scans log it again
+            log.exception("claim matcher unavailable")

@@ -26,6 +26,7 @@ from salingjaga.partners.notices import (
     get_visible_notice,
     list_visible_notices,
     notice_out,
+    notices_out,
     parse_csv,
     store_evidence,
     submit_bulk,
@@ -68,8 +69,7 @@ def get_notices(
     who: Principal = Depends(require("notices.read")),
 ) -> list[dict[str, Any]]:
     """Notices the caller may see: a partner its own and its sub-jurisdictions'."""
-    return [notice_out(session, n) for n in list_visible_notices(session, who, status=status, limit=limit,
-                                                                  offset=offset)]
+    return notices_out(session, list_visible_notices(session, who, status=status, limit=limit, offset=offset))
 
 
 @router.get("/notices/{notice_id}")

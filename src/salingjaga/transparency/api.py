@@ -7,12 +7,12 @@ from typing import Any
 
 from fastapi import Depends, Query
 from fastapi.responses import Response
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
+from salingjaga.db_waits import advisory_xact_lock
 from salingjaga.errors import NotFound
 from salingjaga.routing import Router
 from salingjaga.transparency import service
@@ -36,7 +36,7 @@ def scope_params(
 def locked_report(session: Session, scope: Scope) -> dict[str, Any]:
     """The report, with the rollup refresh serialised between concurrent requests."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ROLLUP_LOCK})
+        advisory_xact_lock(session, ROLLUP_LOCK)
     return service.period_report(session, scope)
 
 

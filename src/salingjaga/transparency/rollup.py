@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from salingjaga.db_waits import advisory_xact_lock
 from salingjaga.ids import new_id
 from salingjaga.transparency.models import DailyActions, DailyNotices, DailyTimes, DirtyDay, RollupRun
 from salingjaga.transparency.queries import (
@@ -213,7 +214,7 @@ def refresh_rollup(session: Session, start: date | None = None, end: date | None
     ``verify`` every day holding data). ``days_rebuilt`` counts the days whose rollup rows
     were replaced; a marked day that holds no rows before or after is only unmarked."""
     if dialect(session) == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ROLLUP_LOCK})
+        advisory_xact_lock(session, ROLLUP_LOCK)
         # A day's rebuild is one large aggregate: JIT compilation cost 180 ms of 450 ms at 2M.
         session.execute(text("SET LOCAL jit = off"))
     detector = "triggers" if not verify and triggers_installed(session) else "counts"
