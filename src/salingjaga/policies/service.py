@@ -124,6 +124,32 @@ def get_policy(code: str) -> Policy:
     return policies[code]
 
 
+def dsa_mapping_errors(policy: Policy) -> list[str]:
+    """Why ``policy``'s DSA mapping would make the API refuse its statements (empty: none):
+    a category or keyword that is not a current constant of the official enumerations, or
+    a KEYWORD_OTHER specification text over the API's 500 characters; and a territory
+    the data does not define."""
+    from salingjaga.policies.dsa import dsa_enums
+
+    enums = dsa_enums()
+    errors: list[str] = []
+
+    def named(value: str) -> str:
+        day = enums.removed.get(value)
+        return f"{value} (removed from the DSA Transparency Database on {day})" if day else value
+
+    if policy.dsa_category not in enums.categories:
+        errors.append(f"{policy.code}: dsa_category {named(policy.dsa_category)} is not a current DSA category")
+    for keyword in policy.dsa_keywords:
+        if keyword not in enums.keywords:
+            errors.append(f"{policy.code}: dsa_keywords {named(keyword)} is not a current DSA keyword")
+    if policy.dsa_specification is not None and len(policy.dsa_specification) > 500:
+        errors.append(f"{policy.code}: dsa_specification is longer than 500 characters")
+    if policy.territory not in all_territories():
+        errors.append(f"{policy.code}: territory {policy.territory!r} is not defined under [territories]")
+    return errors
+
+
 def validate_policy_codes(codes: list[str]) -> list[str]:
     """Check a list of policy codes, returning it unchanged."""
     for code in codes:

@@ -118,10 +118,12 @@ def register(app: typer.Typer) -> None:
 
     @t_app.command("validate-statements")
     def validate_cmd(
-        files: list[Path] = typer.Argument(..., help="batch files ({\"statements\": [...]})"),
+        files: list[Path] = typer.Argument(..., help="batch files ({\"statements\": [...]}) or files of one "
+                                           "statement object"),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
-        """Check batch files against the DSA Transparency Database rules; exit 1 on any error."""
+        """Check files against the DSA Transparency Database API's statement rules; exit 1 on any
+        error. Each error names the statement (``statements[i]``) and the field."""
         from salingjaga.transparency.dsa import validate_file
 
         results = {str(f): validate_file(f) for f in files}

@@ -70,13 +70,17 @@ def statement_errors(data: Any) -> list[str]:
 
 
 def batch_errors(batch: Any) -> list[str]:
-    """Every rule a batch file breaks; statement errors are prefixed ``statements[i]``."""
+    """Every rule a file breaks. A file is a batch ``{"statements": [...]}`` (the API's
+    multiple-store endpoint; errors are prefixed ``statements[i]``) or one statement object
+    (the single-store endpoint)."""
+    if isinstance(batch, dict) and "statements" not in batch:
+        return statement_errors(batch)
     if isinstance(batch, dict) and set(batch) == {"statements"}:
         statements = batch["statements"]
     elif isinstance(batch, dict):
         return ["a batch is an object with only the key 'statements'"]
     else:
-        return ["a batch is an object {\"statements\": [...]}"]
+        return ["a batch is an object {\"statements\": [...]} (or one statement object)"]
     if not isinstance(statements, list):
         return ["statements must be a list"]
     errors: list[str] = []
