@@ -152,3 +152,37 @@ def test_export_after_decisions_under_every_policy(client, world, settings, tmp_
     assert f"{len(expected) + 1} statements in 1 files" in line
     assert "4 left out as applying only outside the EEA (ID 4): 2 under national law, 2 by the policy's " \
            "territory" in line
+
+
+def test_statements_stored_before_the_api_changed_are_exported_as_it_now_requires(client, world, db, settings,
+                                                                                   tmp_path: Path):
+    from salingjaga.moderation.models import Statement
+
+    service, moderator = world.key("service"), world.key("moderator")
+    ads = _decide(client, world, moderator, service, "political_ads", "remove")["decision"]
+    gpppa = _decide(client, world, moderator, service, "gpppa_restrictions", "remove")["decision"]
+    # Rewrite them as the old code stored them: a category the API removed, every EEA
+    # country even for the Indonesia-only restriction, no applies_in.
+    with db.session() as s:
+        for decision in (ads, gpppa):
+            st = s.get(Statement, decision["statement_id"])
+            assert st is not None
+            old = {k: v for k, v in st.data.items() if k != "applies_in"}
+            old.update(category="STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE",
+                       territorial_scope=list(dsa_enums().eea_countries))
+            st.data = old
+        s.commit()
+
+    today = utcnow().astimezone(WIB).date().isoformat()
+    out = tmp_path / "sor"
+    result = _run("export-statements", "--from", today, "--to", today, "--out", str(out),
+                  "--database-url", settings.database_url, "--json")
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(result.stdout)
+    assert (manifest["exported"], manifest["reclassified"], manifest["rejected"]) == (1, 1, [])
+    assert manifest["left_out"]["by_policy"] == {"gpppa_restrictions": 1}
+    [batch] = sorted(out.glob("statements-*.json"))
+    [st] = json.loads(batch.read_text())["statements"]
+    assert st["puid"] == ads["statement_id"]
+    assert st["category"] == "STATEMENT_CATEGORY_OTHER_VIOLATION_TC"
+    assert _run("validate-statements", str(batch)).exit_code == 0

@@ -281,6 +281,8 @@ def validate_statement(data: dict[str, Any]) -> list[str]:
     errors: list[str] = []
 
     def text(name: str, required: str | None = None) -> None:
+        # ``required`` is None for an optional field, else the condition that requires it
+        # ("" when it always is), which ends the message.
         value = data.get(name)
         if _empty(value):
             if required is not None:

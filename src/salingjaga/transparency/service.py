@@ -339,9 +339,10 @@ def export_statements(session: Session, scope: Scope, out_dir: Path) -> dict[str
     classification (counted as ``reclassified``).
     """
     from salingjaga.moderation.statements import classification, dsa_submission, is_stale_classification
-    from salingjaga.policies.service import get_policy, restriction_territory
+    from salingjaga.policies.service import all_policies, restriction_territory
     from salingjaga.transparency.dsa import LeftOut, write_batches
 
+    known = all_policies()
     left_out = LeftOut()
     extra: dict[str, Any] = {"period": {"from": scope.start.isoformat(), "to": scope.end.isoformat()},
                              "reclassified": 0}
@@ -350,13 +351,21 @@ def export_statements(session: Session, scope: Scope, out_dir: Path) -> dict[str
         for page in queries.statement_pages(session, scope):
             keep = []
             for row in page:
-                ruling = restriction_territory(row["policy"], row["legal_ground"])
-                if not ruling.territory.eea:
-                    left_out.add(policy=row["policy"], by=ruling.by, territory=ruling.territory.code)
+                if row["policy"] in known:
+                    ruling = restriction_territory(row["policy"], row["legal_ground"])
+                    eea, by, where = ruling.territory.eea, ruling.by, ruling.territory.code
+                else:
+                    # A policy since dropped from the data: go by what the statement said then.
+                    told = row["data"].get("applies_in") or {}
+                    eea = bool(told.get("eea", bool(row["data"].get("territorial_scope"))))
+                    by = "legal_ground" if row["legal_ground"] else "policy"
+                    where = str(told.get("code", "unknown"))
+                if not eea:
+                    left_out.add(policy=row["policy"], by=by, territory=where)
                     continue
                 data = dsa_submission(row["data"])
-                if is_stale_classification(data):
-                    policy = get_policy(row["policy"])
+                if is_stale_classification(data) and row["policy"] in known:
+                    policy = known[row["policy"]]
                     for key in ("category", "category_specification", "category_specification_other"):
                         data.pop(key, None)
                     data.update(classification(category=policy.dsa_category, keywords=policy.dsa_keywords,
