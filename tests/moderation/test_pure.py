@@ -104,9 +104,17 @@ def test_validator_names_each_broken_rule():
             **good, "category_specification": ["KEYWORD_FOREIGN_INFORMATION_MANIPULATION"]},
         "automated_detection": {**good, "automated_detection": "Maybe"},
         "application_date must be a date": {**good, "application_date": "2024/02/02"},
-        "end_date_visibility_restriction must be on or after": {
-            **good, "end_date_visibility_restriction": "2023-01-01"},
+        "end_date_visibility_restriction must be on or before 2038-01-01": {
+            **good, "end_date_visibility_restriction": "2039-01-01"},
+        "content_language: 'XX' is not one of": {**good, "content_language": "XX"},
+        "content_language: 'id' is not one of": {**good, "content_language": "id"},
+        "category: 'STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE' is not a valid value (removed from the DSA "
+        "Transparency Database on 2025-02-26)": {**good, "category": "STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE"},
+        "category_specification: 'KEYWORD_ONLINE_BULLYING_INTIMIDATION' is not a valid value (removed": {
+            **good, "category_specification": ["KEYWORD_ONLINE_BULLYING_INTIMIDATION"]},
+        "puid is longer than 500": {**good, "puid": "a" * 501},
         "puid may hold only": {**good, "puid": "has space"},
+        "puid may hold only letters": {**good, "puid": "trailing-newline\n"},
         "territorial_scope: 'ID'": {**good, "territorial_scope": ["ID"]},
         "content_type_other is required": {**good, "content_type": ["CONTENT_TYPE_OTHER"]},
         "decision_facts is longer than 5000": {**good, "decision_facts": "x" * 5001},
@@ -117,9 +125,41 @@ def test_validator_names_each_broken_rule():
         assert any(expected in e for e in errors), (expected, errors)
 
 
+def test_end_dates_may_lie_before_the_application_date():
+    # The API sets no order between them: a restriction lifted on appeal may end before a
+    # statement applied late says it began.
+    st = build_statement(_input(end_date=date(2024, 1, 15)))
+    assert st["end_date_visibility_restriction"] == "2024-01-15" < st["application_date"]
+    assert validate_statement(st) == []
+
+
+@pytest.mark.parametrize(("tag", "expected"), [
+    ("id", "ID"), ("id-ID", "ID"), ("EN", "EN"), ("jv", "JV"), ("und", None), ("xx", None), ("", None),
+    (None, None),
+])
+def test_content_language_is_an_api_code_or_left_out(tag, expected):
+    st = build_statement(_input(content_language=tag))
+    assert st.get("content_language") == expected
+    assert validate_statement(st) == []
+
+
 def test_every_shipped_policy_maps_to_valid_dsa_values():
     for policy in all_policies().values():
         st = build_statement(_input(policy_name=policy.name["en"], dsa_category=policy.dsa_category,
-                                    dsa_keywords=policy.dsa_keywords))
+                                    dsa_keywords=policy.dsa_keywords, dsa_specification=policy.dsa_specification))
         assert validate_statement(st) == [], policy.code
         assert st.get("category_specification") == list(policy.dsa_keywords), policy.code
+        if "KEYWORD_OTHER" in policy.dsa_keywords:
+            assert st["category_specification_other"] == (policy.dsa_specification or policy.name["en"])
+
+
+def test_where_a_restriction_applies_is_named_and_eea_codes_only_where_it_holds():
+    from salingjaga.policies.service import get_territory
+
+    worldwide = build_statement(_input())
+    assert worldwide["applies_in"]["code"] == "worldwide"
+    assert len(worldwide["territorial_scope"]) == 30 and "ID" not in worldwide["territorial_scope"]
+    indonesia = build_statement(_input(applies_in=get_territory("ID")))
+    assert indonesia["applies_in"] == {"code": "ID", "name": {"id": "Indonesia", "en": "Indonesia"}, "eea": False}
+    assert "territorial_scope" not in indonesia
+    assert validate_statement(indonesia) == []

@@ -51,6 +51,9 @@ def test_export_of_a_period_passes_the_validator(client, world, db, settings, tm
     # address and a phone number, so its statement is left out and listed.
     assert manifest["exported"] == 9
     assert len(manifest["rejected"]) == 1
+    # Every decision in this history is under the worldwide terms of service.
+    assert manifest["left_out"]["total"] == 0
+    assert manifest["format"]["enumerations_commit"].startswith("69e80a0")
     rejected = manifest["rejected"][0]
     assert any("decision_facts contains personal data (EMAIL, PHONE)" in e for e in rejected["errors"])
     assert "budi" not in json.dumps(manifest)
@@ -106,7 +109,72 @@ BROKEN: list[tuple[str, Any, str]] = [
      "source_identity must be omitted"),
     ("reference url", lambda s: s.update(decision_ground_reference_url="javascript:alert(1)"),
      "decision_ground_reference_url must be an http(s) URL"),
+    # The official API's rules (digital-services-act/transparency-database @ 69e80a0).
+    ("removed category", lambda s: s.update(category="STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE"),
+     "category: 'STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE' is not a valid value (removed"),
+    ("removed keyword", lambda s: s.update(category_specification=["KEYWORD_ONLINE_BULLYING_INTIMIDATION"]),
+     "category_specification: 'KEYWORD_ONLINE_BULLYING_INTIMIDATION' is not a valid value"),
+    ("language not in the ISO list", lambda s: s.update(content_language="QQ"), "content_language: 'QQ'"),
+    ("language in lower case", lambda s: s.update(content_language="id"), "content_language: 'id'"),
+    ("territory outside the EEA", lambda s: s.update(territorial_scope=["DE", "ID"]), "territorial_scope: 'ID'"),
+    ("territory missing", lambda s: s.pop("territorial_scope"), "territorial_scope is required"),
+    ("territory not a list", lambda s: s.update(territorial_scope="DE"), "territorial_scope must be a list"),
+    ("puid trailing newline", lambda s: s.update(puid="sor_1\n"), "puid may hold only"),
+    ("puid too long", lambda s: s.update(puid="p" * 501), "puid is longer than 500"),
+    ("content before 2000", lambda s: s.update(content_date="1999-12-31"),
+     "content_date must be on or after 2000-01-01"),
+    ("applied before 2020", lambda s: s.update(application_date="2019-12-31"),
+     "application_date must be on or after 2020-01-01"),
+    ("end date too late", lambda s: s.update(end_date_account_restriction="2038-01-02"),
+     "end_date_account_restriction must be on or before 2038-01-01"),
+    ("date without leading zero", lambda s: s.update(content_date="2024-2-10"), "content_date must be a date"),
+    ("monetary other", lambda s: s.update(decision_monetary="DECISION_MONETARY_OTHER"),
+     "decision_monetary_other is required"),
+    ("incompatible needs its ground", lambda s: s.update(decision_ground="DECISION_GROUND_INCOMPATIBLE_CONTENT"),
+     "incompatible_content_ground is required"),
+    ("incompatible illegal value", lambda s: s.update(
+        decision_ground="DECISION_GROUND_INCOMPATIBLE_CONTENT", incompatible_content_ground="ToS 3.1",
+        incompatible_content_explanation="Spam.", incompatible_content_illegal="Maybe"),
+     "incompatible_content_illegal: 'Maybe'"),
+    ("automated decision old style", lambda s: s.update(automated_decision="No"), "automated_decision: 'No'"),
+    ("automated detection", lambda s: s.update(automated_detection=True), "automated_detection: True"),
+    ("source type", lambda s: s.update(source_type="SOURCE_OTHER"), "source_type: 'SOURCE_OTHER'"),
+    ("source identity too long", lambda s: s.update(source_identity="x" * 501), "source_identity is longer than 500"),
+    ("keyword other text too long", lambda s: s.update(category_specification=["KEYWORD_OTHER"],
+                                                       category_specification_other="y" * 501),
+     "category_specification_other is longer than 500"),
+    ("visibility not a list", lambda s: s.update(decision_visibility="DECISION_VISIBILITY_CONTENT_REMOVED"),
+     "decision_visibility must be a list"),
+    ("account decision value", lambda s: s.update(decision_account="DECISION_ACCOUNT_BANNED"),
+     "decision_account: 'DECISION_ACCOUNT_BANNED'"),
+    ("content id", lambda s: s.update(content_id={"EAN-13": "123"}), "content_id must be"),
 ]
+
+
+ACCEPTED: list[tuple[str, Any]] = [
+    ("end date before the application date", lambda s: s.update(end_date_visibility_restriction="2024-01-01")),
+    ("only an account decision", lambda s: (s.pop("decision_visibility"),
+                                            s.update(decision_account="DECISION_ACCOUNT_SUSPENDED"))),
+    ("visibility other with its text", lambda s: s.update(decision_visibility=["DECISION_VISIBILITY_OTHER"],
+                                                          decision_visibility_other="Geo-blocked")),
+    ("content id EAN-13", lambda s: s.update(content_id={"EAN-13": "0123456789123"})),
+    ("fields the API returns", lambda s: s.update(platform_name="Platform 1", permalink="https://x.example/1")),
+    ("keyword other with its text", lambda s: s.update(category_specification=["KEYWORD_OTHER"],
+                                                       category_specification_other="Quiet-period campaigning")),
+    ("every EEA country", lambda s: s.update(territorial_scope=[
+        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IS", "IT",
+        "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK"])),
+]
+
+
+@pytest.mark.parametrize(("name", "change"), ACCEPTED, ids=[a[0] for a in ACCEPTED])
+def test_validator_accepts_what_the_api_accepts(tmp_path: Path, name, change):
+    st = _valid_statement()
+    change(st)
+    path = tmp_path / "batch.json"
+    path.write_text(json.dumps({"statements": [st]}))
+    result = _run("validate-statements", str(path))
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize(("name", "breaks", "message"), BROKEN, ids=[b[0] for b in BROKEN])

@@ -118,6 +118,7 @@ def test_moderator_claims_reads_signals_and_decides_and_reporter_sees_outcome(cl
     assert "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS" in preview.text
     assert "SOURCE_TRUSTED_FLAGGER" in preview.text
     assert 'class="error"' not in preview.text  # a valid statement shows no DSA errors
+    assert "applies_in" in preview.text and "EEA" in preview.text  # where the restriction applies
     # a decision without facts is refused and nothing changes
     r = client.post(f"/console/cases/{case_id}/decide", data={
         "csrf_token": csrf_from(case.text), "action": "remove", "policy": "civic_election_integrity", "facts": " "})

@@ -46,7 +46,7 @@ from salingjaga.moderation.second_review import load_rules, reasons_for
 from salingjaga.moderation.statements import StatementInput, build_statement, validate_statement
 from salingjaga.moderation.webhooks import enqueue
 from salingjaga.partners.models import Partner
-from salingjaga.policies.service import get_policy
+from salingjaga.policies.service import get_policy, restriction_territory
 from salingjaga.regions.elections import is_tight_day
 from salingjaga.settings import Settings
 from salingjaga.timeutil import WIB, utcnow
@@ -524,6 +524,8 @@ def _statement_input(*, puid: str, action: str, policy_code: str, facts: str, so
         ("business", "personal") else None,
         end_date=end.date() if end else None,
         content_language=item.language if item is not None else None,
+        dsa_specification=policy.dsa_specification,
+        applies_in=restriction_territory(policy_code, legal_ground).territory,
     )
 
 
@@ -907,10 +909,14 @@ def _notify(session: Session, recipient_type: str, recipient_id: str, kind: str,
 
 def _outcome(decision: Decision) -> dict[str, Any]:
     policy = get_policy(decision.policy)
-    out = {"decision_id": decision.id, "action": decision.action, "policy": decision.policy,
+    out: dict[str, Any] = {"decision_id": decision.id, "action": decision.action, "policy": decision.policy,
            "policy_name": policy.name, "reasons": decision.facts, "legal_ground": decision.legal_ground,
            "statement_id": decision.statement_id, "decided_at": decision.decided_at.isoformat(),
            "automated": decision.automated_decision}
+    if A.is_restriction(decision.action):
+        # Where the restriction holds: worldwide for the terms of service, Indonesia for
+        # Indonesian law and election rules (the statement of reasons says the same).
+        out["applies_in"] = restriction_territory(decision.policy, decision.legal_ground).territory.as_dict()
     if decision.second_review:
         out["second_review"] = decision.second_review
     if decision.reverses_id:

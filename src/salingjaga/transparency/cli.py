@@ -96,11 +96,15 @@ def register(app: typer.Typer) -> None:
         election: str | None = Election, region: str | None = Region, database_url: str | None = Db,
         as_json: bool = typer.Option(False, "--json", help="print the manifest as JSON"),
     ) -> None:
-        """Write the period's statements of reasons as DSA batches of at most 100."""
+        """Write the period's statements of reasons as DSA batches of at most 100.
+
+        Only restrictions that apply in the EEA are written; the rest (Indonesian law,
+        Indonesia-only election rules) are counted under ``left_out`` with the reason."""
         from rich.progress import Progress, SpinnerColumn, TextColumn
 
         from salingjaga.cli import console, emit
         from salingjaga.transparency import service
+        from salingjaga.transparency.dsa import describe_left_out
 
         start, end = _day(from_), _day(to)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
@@ -109,14 +113,17 @@ def register(app: typer.Typer) -> None:
             manifest = run(database_url, lambda s: service.export_statements(
                 s, service.make_scope(start, end, election, region), out))
         emit(manifest, as_json, f"{manifest['exported']} statements in {len(manifest['files'])} "
-                                f"files under {out}; {len(manifest['rejected'])} left out (see manifest.json)")
+                                f"files under {out}; {describe_left_out(manifest['left_out'])}; "
+                                f"{len(manifest['rejected'])} rejected by the DSA rules (see manifest.json)")
 
     @t_app.command("validate-statements")
     def validate_cmd(
-        files: list[Path] = typer.Argument(..., help="batch files ({\"statements\": [...]})"),
+        files: list[Path] = typer.Argument(..., help="batch files ({\"statements\": [...]}) or files of one "
+                                           "statement object"),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
-        """Check batch files against the DSA Transparency Database rules; exit 1 on any error."""
+        """Check files against the DSA Transparency Database API's statement rules; exit 1 on any
+        error. Each error names the statement (``statements[i]``) and the field."""
         from salingjaga.transparency.dsa import validate_file
 
         results = {str(f): validate_file(f) for f in files}

@@ -374,14 +374,17 @@ def appeal_times(session: Session, scope: Scope) -> tuple[int, list[float | None
 
 def statement_pages(session: Session, scope: Scope, page: int = 1000) -> Any:
     """The statements of reasons of decisions taken in scope, oldest first, ``page`` at a time
-    (keyset pagination on ``(decided_at, statement id)``, so memory stays flat)."""
+    (keyset pagination on ``(decided_at, statement id)``, so memory stays flat). Each row is
+    ``{"data": statement JSON, "policy": code, "legal_ground": text or None}``: the export
+    decides from the decision's policy and ground where the restriction applies."""
     from salingjaga.content.models import ContentItem
     from salingjaga.moderation.models import Statement
 
     d = decisions_model()
     lo, hi = scope.bounds
     conds: list[ColumnElement[bool]] = [d.decided_at >= lo, d.decided_at < hi]
-    query = select(Statement.id, d.decided_at, Statement.data).join(d, d.id == Statement.decision_id)
+    query = select(Statement.id, d.decided_at, Statement.data, d.policy, d.legal_ground).join(
+        d, d.id == Statement.decision_id)
     if scope.election is not None or scope.region is not None:
         query = query.outerjoin(ContentItem, ContentItem.id == d.content_id)
         if scope.election is not None:
@@ -396,7 +399,7 @@ def statement_pages(session: Session, scope: Scope, page: int = 1000) -> Any:
         rows = session.execute(q.order_by(d.decided_at, Statement.id).limit(page)).all()
         if not rows:
             return
-        yield [dict(r[2]) for r in rows]
+        yield [{"data": dict(r[2]), "policy": r[3], "legal_ground": r[4]} for r in rows]
         after = (rows[-1][1], rows[-1][0])
 
 

@@ -329,8 +329,49 @@ def write_charts(report: dict[str, Any], out_dir: Path, lang: str = "en") -> lis
 
 
 def export_statements(session: Session, scope: Scope, out_dir: Path) -> dict[str, Any]:
-    """Write the period's statements of reasons as DSA batches (see ``dsa.write_batches``)."""
-    from salingjaga.transparency.dsa import write_batches
+    """Write the period's statements of reasons as DSA batches (see ``dsa.write_batches``).
 
-    manifest = write_batches(queries.statement_pages(session, scope), out_dir)
-    return {"period": {"from": scope.start.isoformat(), "to": scope.end.isoformat()}, **manifest}
+    Only restrictions that apply in the EEA go to the DSA Transparency Database: those under
+    the platform's worldwide terms of service. A decision under Indonesian law or an
+    Indonesia-only election rule (GPPPA, quiet period, campaign accounts) restricts nothing
+    in the EEA; it is counted in the manifest's ``left_out``, not sent. A stored statement
+    whose category or keywords the API has since removed is sent with its policy's current
+    classification (counted as ``reclassified``).
+    """
+    from salingjaga.moderation.statements import classification, dsa_submission, is_stale_classification
+    from salingjaga.policies.service import all_policies, restriction_territory
+    from salingjaga.transparency.dsa import LeftOut, write_batches
+
+    known = all_policies()
+    left_out = LeftOut()
+    extra: dict[str, Any] = {"period": {"from": scope.start.isoformat(), "to": scope.end.isoformat()},
+                             "reclassified": 0}
+
+    def eea_pages() -> Any:
+        for page in queries.statement_pages(session, scope):
+            keep = []
+            for row in page:
+                if row["policy"] in known:
+                    ruling = restriction_territory(row["policy"], row["legal_ground"])
+                    eea, by, where = ruling.territory.eea, ruling.by, ruling.territory.code
+                else:
+                    # A policy since dropped from the data: go by what the statement said then.
+                    told = row["data"].get("applies_in") or {}
+                    eea = bool(told.get("eea", bool(row["data"].get("territorial_scope"))))
+                    by = "legal_ground" if row["legal_ground"] else "policy"
+                    where = str(told.get("code", "unknown"))
+                if not eea:
+                    left_out.add(policy=row["policy"], by=by, territory=where)
+                    continue
+                data = dsa_submission(row["data"])
+                if is_stale_classification(data) and row["policy"] in known:
+                    policy = known[row["policy"]]
+                    for key in ("category", "category_specification", "category_specification_other"):
+                        data.pop(key, None)
+                    data.update(classification(category=policy.dsa_category, keywords=policy.dsa_keywords,
+                                               specification=policy.dsa_specification or policy.name["en"]))
+                    extra["reclassified"] += 1
+                keep.append(data)
+            yield keep
+
+    return write_batches(eea_pages(), out_dir, left_out, extra)
