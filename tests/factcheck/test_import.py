@@ -53,7 +53,7 @@ def test_formats_parse_with_verdicts():
     assert verdict_for("Konten yang Menyesatkan") == "misleading"
     assert verdict_for("[SALAH]") == "false"
     assert verdict_for("Mostly False") == "misleading"
-    assert verdict_for("something new") == "other"
+    assert verdict_for("something new") == "unrated"  # never true, never dropped
 
 
 def test_cli_import_reimport_updates_and_reports_bad_rows(tmp_path, settings, db):
@@ -71,7 +71,7 @@ def test_cli_import_reimport_updates_and_reports_bad_rows(tmp_path, settings, db
     cf = tmp_path / "rows.csv"
     cf.write_text(CSV)
     r = runner.invoke(cli, ["factchecks", "import", str(cf), "--json", *url])
-    assert '"created": 1' in r.output and '"errors": 1' in r.output
+    assert '"created": 1' in r.output and '"skipped": 1' in r.output
     gf = tmp_path / "google.json"
     gf.write_text(json.dumps(GOOGLE))
     assert runner.invoke(cli, ["factchecks", "import", str(gf), *url]).exit_code == 0
