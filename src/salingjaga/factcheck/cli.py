@@ -67,8 +67,9 @@ def import_factchecks(
     if reason is not None:
         if as_json:
             emit(summary.as_dict(), True)
-        fail(_plain(reason))
-        return
+        # One line, however narrow the terminal: scripts grep it, people read it.
+        console.print(f"[red]error:[/red] {_plain(reason)}", soft_wrap=True)
+        raise typer.Exit(1)
     emit(summary.as_dict(), as_json, summary.line())
 
 
