@@ -136,7 +136,7 @@ def get_factchecks(
     verdict: str | None = Query(None, max_length=20),
     q: str | None = Query(None, max_length=200, description="a word in the claim"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),  # beyond, databases overflow (a 500)
     session: Session = Depends(get_session),
     _: Principal = Depends(require("factchecks.read")),
 ) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ BATCH = 500
 @factchecks_app.command("import")
 def import_factchecks(
     file: Path = typer.Argument(..., exists=True, dir_okay=False,
-                                help="ClaimReview JSON-LD, Google Fact Check Tools JSON, or CSV"),
+                                help="ClaimReview JSON-LD, Google Fact Check Tools JSON, or CSV/TSV"),
     match: bool = typer.Option(True, help="match new fact-checks against content already taken in"),
     database_url: str | None = typer.Option(None, "--database-url"),
     as_json: bool = typer.Option(False, "--json"),

@@ -399,8 +399,17 @@ def from_csv(text: str) -> Parsed:
     separated), publisher, review_url, review_date, language. Dates in the formats of
     ``read_date``; a row with a date that is none is reported and skipped."""
     reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
-    header: list[str] | None = None
     out = Parsed()
+    try:
+        _read_rows(reader, out)
+    except csv.Error as exc:  # a field over the csv module's limit, a stray NUL byte
+        raise Invalid(f"the CSV cannot be read at line {reader.line_num}: {exc}") from exc
+    return out
+
+
+def _read_rows(reader: Any, out: Parsed) -> None:
+    """The rows of a csv reader into ``out``; the first non-blank row is the header."""
+    header: list[str] | None = None
     for fields in reader:
         if header is None:
             if not any(f.strip() for f in fields):
@@ -430,7 +439,6 @@ def from_csv(text: str) -> Parsed:
         )))
     if header is None:
         raise Invalid("the CSV needs a header with at least a 'claim' column")
-    return out
 
 
 def _row_date(row: dict[str, str], column: str) -> datetime | None:
@@ -457,6 +465,8 @@ def parse_document(name: str, text: str) -> Parsed:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise Invalid(f"not valid JSON: {exc.msg} at line {exc.lineno}") from exc
+    except RecursionError as exc:
+        raise Invalid("not readable JSON: nested too deeply") from exc
     if isinstance(data, dict) and "claims" in data and not _types(data):
         return from_google(data)
     return from_jsonld(data)

@@ -52,6 +52,11 @@ def dedup_key(data: FactCheckData) -> str:
 
 def validate(data: FactCheckData) -> FactCheckData:
     """Check and complete parsed data: a claim, a known or derivable verdict."""
+    # A NUL byte (from a broken CSV) is refused by PostgreSQL; it is never meaningful text.
+    for name in ("claim", "rating", "publisher", "claimant", "review_url", "language"):
+        value = getattr(data, name)
+        if isinstance(value, str) and "\x00" in value:
+            setattr(data, name, value.replace("\x00", ""))
     data.claim = " ".join((data.claim or "").split())
     if not data.claim:
         raise Invalid("claim: the claim text is empty")
