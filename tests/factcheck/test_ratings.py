@@ -27,7 +27,8 @@ INDONESIAN = [
     ("SATIRE/PARODI", "satire"), ("Sebagian Benar", "mixed"),
     ("tidak sepenuhnya benar", "mixed"), ("Tidak Terbukti", "unproven"),
     ("Belum Terbukti", "unproven"), ("Benar", "true"), ("Fakta", "true"),
-    ("Benar tapi menyesatkan", "misleading"),
+    ("Benar tapi menyesatkan", "misleading"), ("Hilang Konteks", "misleading"),
+    ("Tidak Tepat", "false"), ("Tidak akurat", "false"), ("Kurang Tepat", "misleading"),
     ("Cek Fakta: Tidak Benar Video Ini Menunjukkan Banjir di Jakarta Tahun Ini", "false"),
 ]
 ENGLISH = [
