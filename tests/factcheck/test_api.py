@@ -82,3 +82,26 @@ def test_retro_match_finds_content_already_taken_in(client, world, db):
         found = retro_match(s, fid, threshold=0.3)
     assert [cid for cid, _ in found] == [hit]
     assert 0.3 <= found[0][1] <= 1.0
+
+
+def test_content_matching_an_unrated_fact_check_goes_to_a_person_with_the_rating(client, world, db):
+    """A rating nobody recognises is never taken as true: the match opens a case, and the
+    signal quotes the publisher's own words for the moderator."""
+    from salingjaga.moderation.models import Case
+
+    checker = world.key("fact_checker", world.partner("MAFINDO", kind="fact_checker"))
+    claim = "Surat suara untuk pemilih luar negeri sudah dicoblos sebelum dikirim"
+    review = {**REVIEW, "url": "https://cekfakta.example/luar-negeri", "claimReviewed": claim,
+              "reviewRating": {"alternateName": "Dipelintir habis"}}
+    r = client.post("/api/v1/factchecks", json=review, headers=bearer(checker))
+    assert r.status_code == 201, r.text
+    assert r.json()["verdict"] == "unrated" and r.json()["rating"] == "Dipelintir habis"
+    service = world.key("service")
+    cid = _content(client, service, "vid-9", claim)
+    admin = world.key("admin")
+    sigs = client.get(f"/api/v1/content/{cid}/signals", headers=bearer(admin)).json()["signals"]
+    [hit] = [s for s in sigs if s["type"] == "claim_match"]
+    assert "publisher's rating: \"Dipelintir habis\"" in hit["explanation"]
+    with db.session() as s:
+        cases = list(s.scalars(select(Case).where(Case.content_id == cid)))
+    assert len(cases) == 1

@@ -6,6 +6,7 @@ from typer.testing import CliRunner
 from salingjaga.cli import app as cli
 from salingjaga.factcheck.models import FactCheck
 from salingjaga.factcheck.service import parse_file, verdict_for
+from tests.conftest import bearer
 
 CLAIMREVIEW = [
     {
@@ -53,7 +54,7 @@ def test_formats_parse_with_verdicts():
     assert verdict_for("Konten yang Menyesatkan") == "misleading"
     assert verdict_for("[SALAH]") == "false"
     assert verdict_for("Mostly False") == "misleading"
-    assert verdict_for("something new") == "other"
+    assert verdict_for("something new") == "unrated"  # never true, never dropped
 
 
 def test_cli_import_reimport_updates_and_reports_bad_rows(tmp_path, settings, db):
@@ -71,7 +72,7 @@ def test_cli_import_reimport_updates_and_reports_bad_rows(tmp_path, settings, db
     cf = tmp_path / "rows.csv"
     cf.write_text(CSV)
     r = runner.invoke(cli, ["factchecks", "import", str(cf), "--json", *url])
-    assert '"created": 1' in r.output and '"errors": 1' in r.output
+    assert '"created": 1' in r.output and '"skipped": 1' in r.output
     gf = tmp_path / "google.json"
     gf.write_text(json.dumps(GOOGLE))
     assert runner.invoke(cli, ["factchecks", "import", str(gf), *url]).exit_code == 0
@@ -87,3 +88,149 @@ def test_cli_import_refuses_broken_json(tmp_path, settings):
     r = CliRunner().invoke(cli, ["factchecks", "import", str(bad), "--database-url", settings.database_url])
     assert r.exit_code != 0
     assert "not valid JSON" in r.output
+
+
+def _review(n: int, **extra):
+    return {"@type": "ClaimReview", "url": f"https://cek.example/{n}",
+            "claimReviewed": f"Klaim nomor {n} tentang hari pemungutan suara",
+            "author": {"@type": "Organization", "name": "Cek Contoh"},
+            "reviewRating": {"@type": "Rating", "alternateName": "Tidak Benar"}, **extra}
+
+
+def _cli_json(runner, path, settings):
+    r = runner.invoke(cli, ["factchecks", "import", str(path), "--json", "--no-match",
+                            "--database-url", settings.database_url])
+    return r, json.loads(r.stdout.strip().splitlines()[-1]) if r.stdout.strip() else None
+
+
+def test_every_claimreview_shape_imports(tmp_path, settings, db):
+    """@type as a list, @graph, a DataFeed of DataFeedItems, a bare DataFeedItem, and
+    ratings given only by name, only by alternateName or only by number."""
+    feed = {"@context": "https://schema.org", "@type": "DataFeed", "dataFeedElement": [
+        {"@type": "DataFeedItem", "item": [_review(1, **{"@type": ["Review", "ClaimReview"]})]},
+        {"@type": "DataFeedItem", "item": _review(2, reviewRating={"name": "Keliru"})},
+    ]}
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "name": "not a review"},
+        _review(3, reviewRating={"ratingValue": "2", "bestRating": "5", "worstRating": "1"}),
+        _review(4, claimReviewed=["Klaim empat", "Klaim empat lagi"],
+                reviewRating={"alternateName": "Sebagian benar"}),
+    ]}
+    item = {"@type": "DataFeedItem", "item": [_review(5, reviewRating={"alternateName": "Bukan Fakta"})]}
+    runner = CliRunner()
+    for number, doc in enumerate((feed, graph, item)):
+        path = tmp_path / f"doc{number}.json"
+        path.write_text(json.dumps(doc))
+        r, summary = _cli_json(runner, path, settings)
+        assert r.exit_code == 0, r.output
+        assert summary["skipped"] == 0, summary
+    with db.session() as s:
+        got = {row.review_url.rsplit("/", 1)[-1]: (row.verdict, row.rating, row.claim)
+               for row in s.scalars(select(FactCheck))}
+    assert got == {
+        "1": ("false", "Tidak Benar", "Klaim nomor 1 tentang hari pemungutan suara"),
+        "2": ("false", "Keliru", "Klaim nomor 2 tentang hari pemungutan suara"),
+        "3": ("misleading", "2 (1-5)", "Klaim nomor 3 tentang hari pemungutan suara"),
+        "4": ("mixed", "Sebagian benar", "Klaim empat / Klaim empat lagi"),
+        "5": ("false", "Bukan Fakta", "Klaim nomor 5 tentang hari pemungutan suara"),
+    }
+
+
+def test_one_broken_record_is_reported_and_the_rest_imported(tmp_path, settings, db):
+    broken = _review(2)
+    del broken["claimReviewed"]
+    no_rating = _review(4, reviewRating={"@type": "Rating"})
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps([_review(1), broken, _review(3), no_rating, _review(5)]))
+    r, summary = _cli_json(CliRunner(), path, settings)
+    assert r.exit_code == 0, r.output
+    assert (summary["created"], summary["skipped"]) == (3, 2)
+    assert summary["errors"] == [
+        {"item": "record 2 (https://cek.example/2)",
+         "message": "ClaimReview needs claimReviewed: the claim's text"},
+        {"item": "record 4 (https://cek.example/4)",
+         "message": "ClaimReview needs reviewRating with alternateName, name or a numeric "
+                    "ratingValue: the verdict"},
+    ]
+    with db.session() as s:
+        assert s.scalar(select(func.count(FactCheck.id))) == 3
+
+
+def test_cli_fails_in_one_line_when_a_file_gives_nothing(tmp_path, settings):
+    runner = CliRunner()
+    url = ["--database-url", settings.database_url]
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
+                                "headline": "no review here"}))
+    r = runner.invoke(cli, ["factchecks", "import", str(page), *url])
+    assert r.exit_code != 0
+    assert "nothing imported from page.json" in r.output and len(r.output.strip().splitlines()) == 1
+    allbad = tmp_path / "allbad.json"
+    allbad.write_text(json.dumps([{"@type": "ClaimReview", "reviewRating": {"name": "Salah"}}]))
+    r = runner.invoke(cli, ["factchecks", "import", str(allbad), *url])
+    assert r.exit_code != 0
+    assert "all 1 records were refused" in r.output and "claimReviewed" in r.output
+
+
+TSV = ("claim\trating\tpublisher\treview_url\treview_date\tclaim_date\n"
+       "Pemungutan suara diundur, kata pesan berantai\tTidak Benar\tContoh\thttps://t.example/1\t"
+       "March 30, 2018\t30 Maret 2018\n"
+       "Kotak suara dibakar di gudang, katanya\tKeliru\tContoh\thttps://t.example/2\t"
+       "30/03/2018\t2018-03-28T22:00:00-03:00\n"
+       "KPU menghapus jutaan pemilih, kata sebuah video\tHoaks\tContoh\thttps://t.example/3\t"
+       "Jumat, 30 Mar 2018 14:05 WIB\t\n"
+       "Tanggal yang tidak ada\tSalah\tContoh\thttps://t.example/4\t31/02/2018\t\n"
+       "Tanggal yang bukan tanggal\tSalah\tContoh\thttps://t.example/5\tkemarin sore\t\n")
+
+
+def test_tsv_with_common_and_indonesian_dates(tmp_path, settings, db):
+    path = tmp_path / "factchecks.txt"  # no telling extension: the delimiter is sniffed
+    path.write_text(TSV)
+    r, summary = _cli_json(CliRunner(), path, settings)
+    assert r.exit_code == 0, r.output
+    assert (summary["created"], summary["skipped"]) == (3, 2)
+    assert [e["item"] for e in summary["errors"]] == ["row 5", "row 6"]
+    assert all(e["message"].startswith("review_date: ") for e in summary["errors"])
+    assert "kemarin sore" in summary["errors"][1]["message"]
+    with db.session() as s:
+        rows = {r.review_url[-1]: r for r in s.scalars(select(FactCheck))}
+    assert {k: r.verdict for k, r in rows.items()} == {"1": "false", "2": "false", "3": "false"}
+    assert rows["1"].review_date.date().isoformat() == "2018-03-30"
+    assert rows["1"].claim_date.date().isoformat() == "2018-03-30"
+    assert rows["2"].review_date.date().isoformat() == "2018-03-30"
+    assert rows["2"].claim_date.isoformat() == "2018-03-29T01:00:00+00:00"
+    assert rows["3"].review_date.isoformat() == "2018-03-30T07:05:00+00:00"  # 14:05 WIB
+
+
+def test_semicolon_csv_is_sniffed():
+    from salingjaga.factcheck.formats import parse_document
+
+    parsed = parse_document("x.csv", "Claim;Rating;Review_URL\nKlaim; Bukan Fakta ;https://s.example/1\n")
+    assert parsed.errors == []
+    [(where, data)] = parsed.items
+    assert where == "row 2" and data.claim == "Klaim" and data.rating == "Bukan Fakta"
+
+
+def test_api_import_reports_per_record_and_refuses_a_body_with_nothing(client, world, db):
+    checker = world.key("fact_checker", world.partner("MAFINDO", kind="fact_checker"))
+    broken = _review(2)
+    del broken["claimReviewed"]
+    doc = {"@context": "https://schema.org", "@graph": [_review(1), broken]}
+    r = client.post("/api/v1/factchecks/import", json=doc, headers=bearer(checker))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["created"], body["updated"], body["skipped"]) == (1, 0, 1)
+    assert body["errors"][0]["item"] == "record 2 (https://cek.example/2)"
+    r = client.post("/api/v1/factchecks/import", content=TSV.encode(),
+                    headers={**bearer(checker), "Content-Type": "text/tab-separated-values"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["created"], r.json()["skipped"]) == (3, 2)
+    r = client.post("/api/v1/factchecks/import", json={"@type": "NewsArticle"}, headers=bearer(checker))
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "nothing_imported"
+    assert r.json()["error"]["details"]["created"] == 0
+    moderator = world.key("moderator")
+    assert client.post("/api/v1/factchecks/import", json=doc, headers=bearer(moderator)).status_code == 403
+    with db.session() as s:
+        rows = list(s.scalars(select(FactCheck)))
+    assert len(rows) == 4 and {r.source for r in rows} == {"api"}

@@ -10,6 +10,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# Verdicts that say little by themselves: the moderator needs the publisher's own rating.
+UNCLEAR_VERDICTS = frozenset({"unrated", "other", ""})
+
+
+def describe_verdict(verdict: str, rating: str = "") -> str:
+    """A verdict for an explanation; for one the fact-check vocabulary could not place,
+    with the publisher's own words, so the moderator can read what it said."""
+    words = " ".join((rating or "").split())
+    if verdict.lower() in UNCLEAR_VERDICTS and words and words.lower() != verdict.lower():
+        words = words if len(words) <= 120 else words[:117] + "..."
+        return f"{verdict or 'unrated'}, publisher's rating: \"{words}\""
+    return verdict
+
 
 @dataclass
 class SignalResult:

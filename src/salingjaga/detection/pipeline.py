@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from salingjaga.detection.banks import BankMatch, BankMatcher
-from salingjaga.detection.base import MediaBlob, PriorItem, SignalResult
+from salingjaga.detection.base import MediaBlob, PriorItem, SignalResult, describe_verdict
 from salingjaga.detection.behaviour import neardup
 from salingjaga.detection.behaviour.coordination import BurstRule, find_burst
 from salingjaga.detection.behaviour.scam import match_patterns
@@ -280,9 +280,10 @@ def _claim_signal(match: Any) -> SignalResult:
     score = float(getattr(match, "score", 0.0))
     claim = str(getattr(match, "claim", ""))[:200]
     verdict = str(getattr(match, "verdict", "") or "")
+    shown = describe_verdict(verdict, str(getattr(match, "rating", "") or "")) if verdict else ""
     return SignalResult(
         "claim_match", "misinformation", score,
-        f"matches fact-check {fid}: '{claim}' ({verdict or 'no verdict yet'}), {score:.2f}",
+        f"matches fact-check {fid}: '{claim}' ({shown or 'no verdict yet'}), {score:.2f}",
         key=fid,
         data={"factcheck_id": fid, "claim": claim, "verdict": verdict.lower(),
               "explanation": str(getattr(match, "explanation", "") or "")[:500]},
@@ -401,7 +402,8 @@ def handle_factcheck(session: Session, payload: dict[str, Any], settings: Settin
         sig = SignalResult(
             "claim_match", "misinformation", float(score),
             f"matches fact-check {factcheck_id}: '{fact['claim'][:200]}' "
-            f"({fact['verdict'] or 'no verdict yet'}), {float(score):.2f} (retroactive)",
+            f"({describe_verdict(fact['verdict'], fact.get('rating', '')) or 'no verdict yet'}), "
+            f"{float(score):.2f} (retroactive)",
             key=factcheck_id,
             data={"factcheck_id": factcheck_id, "claim": fact["claim"][:200],
                   "verdict": fact["verdict"].lower(), "retroactive": True})

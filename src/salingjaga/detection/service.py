@@ -282,16 +282,18 @@ def apply_route(session: Session, content_id: str, signals: Sequence[SignalResul
 
 
 def factcheck_facts(session: Session, factcheck_id: str) -> dict[str, str]:
-    """The claim and verdict of a fact-check, for explanations (empty if unknown)."""
+    """The claim, verdict and publisher's rating of a fact-check, for explanations (empty
+    if unknown)."""
     get = _lazy(("salingjaga.factcheck.service",), "get_factcheck")
     if get is not None:
         try:
             fc = get(session, factcheck_id)
             return {"claim": str(getattr(fc, "claim", "") or getattr(fc, "claim_reviewed", "") or ""),
-                    "verdict": str(getattr(fc, "verdict", "") or getattr(fc, "rating", "") or "")}
+                    "verdict": str(getattr(fc, "verdict", "") or getattr(fc, "rating", "") or ""),
+                    "rating": str(getattr(fc, "rating", "") or "")}
         except Exception:  # an unknown id still yields a signal, without the claim text
             log.warning("fact-check %s not readable", factcheck_id)
-    return {"claim": "", "verdict": ""}
+    return {"claim": "", "verdict": "", "rating": ""}
 
 
 # ------------------------------------------------------------------------------ reads

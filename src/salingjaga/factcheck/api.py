@@ -10,14 +10,25 @@ from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.principal import Principal
+from salingjaga.errors import Invalid
 from salingjaga.factcheck.models import FactCheck, Referral
-from salingjaga.factcheck.schemas import ClaimReviewIn, FactCheckOut, ReferralIn, ReferralOut
+from salingjaga.factcheck.schemas import (
+    ClaimReviewIn,
+    FactCheckOut,
+    ImportSummaryOut,
+    ReferralIn,
+    ReferralOut,
+)
 from salingjaga.factcheck.service import (
+    ImportSummary,
     create_referral,
     from_claimreview,
     get_factcheck,
     get_referral,
+    import_items,
     list_factchecks,
+    nothing_imported,
+    parse_document,
     record_verdict,
     upsert_factcheck,
     visible_referrals,
@@ -73,12 +84,59 @@ def post_factcheck(
     return out
 
 
+_IMPORT_DOC = {"requestBody": {"required": True, "content": {
+    "application/ld+json": {"schema": {"type": "object", "description":
+                            "ClaimReview JSON-LD: one object, a list, @graph, DataFeed or "
+                            "DataFeedItem; or Google Fact Check Tools JSON"}},
+    "application/json": {"schema": {"type": "object"}},
+    "text/csv": {"schema": {"type": "string"}},
+    "text/tab-separated-values": {"schema": {"type": "string"}},
+}}}
+_CSV_TYPES = ("text/csv", "application/csv", "text/tab-separated-values", "text/plain")
+
+
+@router.post("/factchecks/import", response_model=ImportSummaryOut, openapi_extra=_IMPORT_DOC)
+async def post_import(
+    request: Request,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("factchecks.create")),
+) -> dict[str, Any]:
+    """Import a file of fact-checks as ``factchecks import`` does: each record on its own,
+    the broken ones reported in ``errors`` and skipped. A body that yields nothing at all
+    is refused (422) with the same summary in the error's details."""
+    raw = await request.body()
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Invalid("the body must be UTF-8") from exc
+    if not text.strip():
+        raise Invalid("the body is empty: send ClaimReview JSON-LD, Google Fact Check Tools "
+                      "JSON, or CSV")
+    name = "upload.csv" if ctype in _CSV_TYPES else "upload.json"
+    from starlette.concurrency import run_in_threadpool
+
+    def work() -> dict[str, Any]:
+        parsed = parse_document(name, text)
+        summary = ImportSummary(errors=list(parsed.errors))
+        import_items(session, parsed.items, summary, actor=who, source="api",
+                     partner_id=who.partner_id)
+        reason = nothing_imported("the body", parsed, summary)
+        if reason is not None:
+            raise Invalid(reason, status=422, code="nothing_imported", details=summary.as_dict())
+        commit_and_publish(session, request.app.state.db, request.app.state.stream, "factcheck",
+                           [{"factcheck_id": fid} for fid in summary.touched])
+        return summary.as_dict()
+
+    return await run_in_threadpool(work)
+
+
 @router.get("/factchecks", response_model=list[FactCheckOut])
 def get_factchecks(
     verdict: str | None = Query(None, max_length=20),
     q: str | None = Query(None, max_length=200, description="a word in the claim"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),  # beyond, databases overflow (a 500)
     session: Session = Depends(get_session),
     _: Principal = Depends(require("factchecks.read")),
 ) -> list[dict[str, Any]]:

@@ -3,16 +3,10 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
-import tomllib
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from functools import cache
-from importlib import resources
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,162 +14,33 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.auth.principal import SYSTEM, Principal
-from salingjaga.errors import Invalid, NotFound
+from salingjaga.errors import APIError, Invalid, NotFound
+
+# The parsers live in ``formats`` (pure); they are named here too, as callers have always
+# found them in the service.
+from salingjaga.factcheck.formats import CSV_COLUMNS as CSV_COLUMNS
+from salingjaga.factcheck.formats import FactCheckData as FactCheckData
+from salingjaga.factcheck.formats import Parsed as Parsed
+from salingjaga.factcheck.formats import RecordError as RecordError
+from salingjaga.factcheck.formats import from_claimreview as from_claimreview
+from salingjaga.factcheck.formats import from_csv as from_csv
+from salingjaga.factcheck.formats import from_google as from_google
+from salingjaga.factcheck.formats import parse_date as parse_date
+from salingjaga.factcheck.formats import parse_document as parse_document
+from salingjaga.factcheck.formats import parse_file as parse_file
 from salingjaga.factcheck.models import FactCheck, Referral
+from salingjaga.factcheck.ratings import CLASSES
+from salingjaga.factcheck.ratings import verdict_for as verdict_for
 from salingjaga.ids import new_id
 from salingjaga.timeutil import utcnow
 
-VERDICTS = ("false", "misleading", "mixed", "true", "satire", "unproven", "other")
+# The classes a person picks from (the desk's list); ``unrated`` is what an import gives a
+# rating nobody recognises, not a verdict anyone records. Stored rows may hold any of
+# ``CLASSES``.
+VERDICTS = tuple(v for v in CLASSES if v != "unrated")
 MAX_CLAIM = 5000
 RETRO_WINDOW_DAYS = 90
 RETRO_LIMIT = 20_000
-
-
-@dataclass
-class FactCheckData:
-    """One fact-check as parsed from any input format, before it is stored."""
-
-    claim: str
-    rating: str = ""
-    verdict: str = ""
-    claimant: str | None = None
-    claim_date: datetime | None = None
-    appearance_urls: list[str] = field(default_factory=list)
-    publisher: str = ""
-    review_url: str | None = None
-    review_date: datetime | None = None
-    language: str | None = None
-
-
-@cache
-def _verdict_words() -> dict[str, str]:
-    text = resources.files("salingjaga.factcheck").joinpath("verdicts.toml").read_text("utf-8")
-    words: dict[str, str] = tomllib.loads(text)["verdicts"]
-    return words
-
-
-def verdict_for(rating: str) -> str:
-    """The verdict a rating word means (the longest known phrase in it wins)."""
-    text = " ".join(rating.lower().replace("[", " ").replace("]", " ").split())
-    if text in VERDICTS:
-        return text
-    best = ""
-    for phrase in _verdict_words():
-        if phrase in text and len(phrase) > len(best):
-            best = phrase
-    return _verdict_words()[best] if best else "other"
-
-
-def parse_date(value: Any) -> datetime | None:
-    """An ISO date or datetime (aware UTC), or None when missing or unreadable."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _name(value: Any) -> str:
-    if isinstance(value, dict):
-        return str(value.get("name") or value.get("site") or "")
-    if isinstance(value, list) and value:
-        return _name(value[0])
-    return str(value or "")
-
-
-def _urls(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else [value] if value else []
-    out = []
-    for item in items:
-        url = item.get("url") if isinstance(item, dict) else item
-        if isinstance(url, str) and url.strip():
-            out.append(url.strip())
-    return out
-
-
-def from_claimreview(obj: dict[str, Any]) -> FactCheckData:
-    """A schema.org ClaimReview object (JSON-LD); the verdict comes from
-    ``reviewRating.alternateName``."""
-    if not isinstance(obj, dict):
-        raise Invalid("a ClaimReview must be a JSON object")
-    reviewed = obj.get("itemReviewed") or {}
-    rating = obj.get("reviewRating") or {}
-    claim = obj.get("claimReviewed") or (reviewed.get("name") if isinstance(reviewed, dict) else None)
-    alternate = rating.get("alternateName") if isinstance(rating, dict) else None
-    if not claim or not isinstance(claim, str):
-        raise Invalid("ClaimReview needs claimReviewed: the claim's text")
-    if not alternate:
-        raise Invalid("ClaimReview needs reviewRating.alternateName: the verdict")
-    reviewed = reviewed if isinstance(reviewed, dict) else {}
-    return FactCheckData(
-        claim=claim, rating=str(alternate), claimant=_name(reviewed.get("author")) or None,
-        claim_date=parse_date(reviewed.get("datePublished")),
-        appearance_urls=_urls(reviewed.get("appearance")) + _urls(reviewed.get("firstAppearance")),
-        publisher=_name(obj.get("author")), review_url=obj.get("url"),
-        review_date=parse_date(obj.get("datePublished")), language=_language(obj.get("inLanguage")),
-    )
-
-
-def _language(value: Any) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("alternateName") or value.get("name")
-    return str(value)[:10].lower() if value else None
-
-
-def from_google(obj: dict[str, Any]) -> Iterator[FactCheckData]:
-    """Google Fact Check Tools API output: ``claims[]``, each with ``claimReview[]``."""
-    for claim in obj.get("claims") or []:
-        for review in claim.get("claimReview") or []:
-            yield FactCheckData(
-                claim=claim.get("text") or "", rating=review.get("textualRating") or "",
-                claimant=claim.get("claimant"), claim_date=parse_date(claim.get("claimDate")),
-                publisher=_name(review.get("publisher")), review_url=review.get("url"),
-                review_date=parse_date(review.get("reviewDate")),
-                language=review.get("languageCode"),
-            )
-
-
-CSV_COLUMNS = {"claim", "rating", "verdict", "claimant", "claim_date", "appearance_urls",
-               "publisher", "review_url", "review_date", "language"}
-
-
-def from_csv(text: str) -> Iterator[FactCheckData]:
-    """CSV with a header naming some of: claim (required), rating or verdict, claimant,
-    claim_date, appearance_urls (space or | separated), publisher, review_url, review_date,
-    language."""
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or "claim" not in reader.fieldnames:
-        raise Invalid("the CSV needs a header with at least a 'claim' column")
-    for row in reader:
-        urls = (row.get("appearance_urls") or "").replace("|", " ").split()
-        yield FactCheckData(
-            claim=row.get("claim") or "", rating=row.get("rating") or row.get("verdict") or "",
-            verdict=row.get("verdict") or "", claimant=row.get("claimant") or None,
-            claim_date=parse_date(row.get("claim_date")), appearance_urls=urls,
-            publisher=row.get("publisher") or "", review_url=row.get("review_url") or None,
-            review_date=parse_date(row.get("review_date")), language=row.get("language") or None,
-        )
-
-
-def parse_file(name: str, text: str) -> list[FactCheckData]:
-    """Every fact-check in a file: ClaimReview JSON-LD (one object, a list, or a ``@graph``),
-    Google Fact Check Tools JSON, or CSV (by extension or content)."""
-    stripped = text.lstrip()
-    if name.lower().endswith(".csv") or not stripped.startswith(("{", "[")):
-        return list(from_csv(text))
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise Invalid(f"not valid JSON: {exc.msg} at line {exc.lineno}") from exc
-    if isinstance(data, dict) and "claims" in data:
-        return list(from_google(data))
-    if isinstance(data, dict) and "@graph" in data:
-        data = data["@graph"]
-    items = data if isinstance(data, list) else [data]
-    return [from_claimreview(obj) for obj in items
-            if not (isinstance(obj, dict) and obj.get("@type") not in (None, "ClaimReview"))]
 
 
 def dedup_key(data: FactCheckData) -> str:
@@ -187,13 +52,18 @@ def dedup_key(data: FactCheckData) -> str:
 
 def validate(data: FactCheckData) -> FactCheckData:
     """Check and complete parsed data: a claim, a known or derivable verdict."""
+    # A NUL byte (from a broken CSV) is refused by PostgreSQL; it is never meaningful text.
+    for name in ("claim", "rating", "publisher", "claimant", "review_url", "language"):
+        value = getattr(data, name)
+        if isinstance(value, str) and "\x00" in value:
+            setattr(data, name, value.replace("\x00", ""))
     data.claim = " ".join((data.claim or "").split())
     if not data.claim:
         raise Invalid("claim: the claim text is empty")
     if len(data.claim) > MAX_CLAIM:
         raise Invalid(f"claim: at most {MAX_CLAIM} characters")
     verdict = (data.verdict or "").strip().lower()
-    data.verdict = verdict if verdict in VERDICTS else verdict_for(data.rating or data.verdict)
+    data.verdict = verdict if verdict in CLASSES else verdict_for(data.rating or data.verdict)
     if not data.rating:
         data.rating = data.verdict
     return data
@@ -240,6 +110,79 @@ def store_factcheck(
     record(session, actor, "factcheck.created", "factcheck", row.id,
            {"verdict": row.verdict, "publisher": row.publisher, "source": source})
     return row, "created"
+
+
+@dataclass
+class ImportSummary:
+    """What an import did: counts per outcome, the skipped records with their reasons,
+    and the fact-checks that are new or changed (to be matched against content)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+    touched: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        """Records not stored: each has an entry in ``errors``."""
+        return len(self.errors)
+
+    @property
+    def stored(self) -> int:
+        """Records the database now holds, whether new, changed or already the same."""
+        return self.created + self.updated + self.unchanged
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary the API returns and ``factchecks import --json`` prints.
+        ``errors_detail`` repeats the errors as lines, the shape the CLI printed before."""
+        return {
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "skipped": self.skipped, "errors": [e.as_dict() for e in self.errors],
+            "errors_detail": [f"{e.item}: {e.message}" for e in self.errors],
+        }
+
+    def line(self) -> str:
+        """One line for people."""
+        return (f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
+                f"skipped {self.skipped}")
+
+
+def import_items(
+    session: Session, items: Sequence[tuple[str, FactCheckData]], summary: ImportSummary, *,
+    actor: Principal | str = SYSTEM, source: str = "import", partner_id: str | None = None,
+) -> None:
+    """Store parsed records in the caller's transaction, each in its own savepoint, so a
+    record refused here (an empty claim) is reported in ``summary`` and leaves nothing
+    half written while the others are kept."""
+    for where, data in items:
+        savepoint = session.begin_nested()
+        try:
+            row, outcome = store_factcheck(session, data, actor=actor, source=source,
+                                           partner_id=partner_id)
+            savepoint.commit()
+        except APIError as exc:
+            savepoint.rollback()
+            summary.errors.append(RecordError(where, exc.message))
+            continue
+        setattr(summary, outcome, getattr(summary, outcome) + 1)
+        if outcome != "unchanged":
+            summary.touched.append(row.id)
+
+
+def nothing_imported(name: str, parsed: Parsed, summary: ImportSummary) -> str | None:
+    """The one-line reason a non-empty file gave nothing, or None when something was
+    stored. A file with records that all failed names the first failure."""
+    if summary.stored:
+        return None
+    if summary.errors:
+        first = summary.errors[0]
+        return (f"nothing imported from {name}: all {summary.skipped} records were refused "
+                f"(first, {first.item}: {first.message})")
+    if not parsed.items:
+        return (f"nothing imported from {name}: no ClaimReview, Google Fact Check Tools claim "
+                "or CSV row found in it")
+    return None
 
 
 def get_factcheck(session: Session, factcheck_id: str) -> FactCheck:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from salingjaga.db import Database
+from salingjaga.detection.base import describe_verdict
 from salingjaga.detection.text.index import ClaimIndex, Scored
 
 
@@ -30,6 +31,7 @@ class ClaimMatch:
     claim: str
     verdict: str
     explanation: str
+    rating: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class FactCheckEntry:
     id: str
     claim: str
     verdict: str
+    rating: str = ""
 
 
 class ClaimMatcher:
@@ -77,7 +80,9 @@ class ClaimMatcher:
             parts += f", semantic {hit.semantic:.2f}"
         return ClaimMatch(
             factcheck_id=entry.id, score=score, claim=entry.claim, verdict=entry.verdict,
-            explanation=f"matches fact-check {entry.id} ({entry.verdict}): '{claim}', "
+            rating=entry.rating,
+            explanation=f"matches fact-check {entry.id} "
+                        f"({describe_verdict(entry.verdict, entry.rating)}): '{claim}', "
                         f"{score:.2f} ({parts})",
         )
 
@@ -96,11 +101,12 @@ class ClaimMatcher:
 def _entries(session: Session, since: datetime | None = None) -> list[tuple[FactCheckEntry, datetime]]:
     from salingjaga.factcheck.models import FactCheck
 
-    query = select(FactCheck.id, FactCheck.claim, FactCheck.verdict, FactCheck.updated_at)
+    query = select(FactCheck.id, FactCheck.claim, FactCheck.verdict, FactCheck.updated_at,
+                   FactCheck.rating)
     if since is not None:
         query = query.where(FactCheck.updated_at >= since)
     rows = session.execute(query.order_by(FactCheck.created_at, FactCheck.id)).all()
-    return [(FactCheckEntry(r[0], r[1], r[2]), r[3]) for r in rows]
+    return [(FactCheckEntry(r[0], r[1], r[2], r[4] or ""), r[3]) for r in rows]
 
 
 class MatcherCache:
