@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -203,3 +204,35 @@ def test_bad_bank_file_is_refused(bad: str) -> None:
 
     with pytest.raises(Invalid, match="line"):
         parse_bank_file(bad)
+
+
+def test_two_bank_files_with_overlapping_entries_both_report(tmp_path: Path) -> None:
+    from salingjaga.cli import app
+
+    img = picture(31)
+    target = pdq_from_bytes(encode(img))[0]
+    others = [pdq_from_bytes(encode(picture(s)))[0] for s in (32, 33)]
+    (tmp_path / "removed.csv").write_text(f"hash,bank,label\n{others[0]},x,lain\n{target},x,foto hoaks\n")
+    (tmp_path / "watch.csv").write_text(f"hash,bank,label\n{target},x,pantauan\n{others[1]},x,lain\n")
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps(_content("c1", encode(img.transpose(Image.Transpose.ROTATE_90)))) + "\n")
+    r = CliRunner().invoke(app, ["scan", str(items), "--json", "--bank-file", str(tmp_path / "removed.csv"),
+                                 "--bank-file", str(tmp_path / "watch.csv")])
+    assert r.exit_code == 0, r.output
+    hits = [s for s in json.loads(r.stdout)["signals"] if s["type"] == "media_hash_match"]
+    assert sorted(h["data"]["bank"] for h in hits) == ["removed", "watch"]
+    assert len({h["key"] for h in hits}) == 2
+    assert {h["data"]["orientation"] for h in hits} == {"rotate-90"}
+    assert all("rotated 90" in h["explanation"] for h in hits)
+
+
+def test_flipped_repost_of_removed_media_is_removed(client, world) -> None:
+    admin, service = world.key("admin"), world.key("service")
+    original = picture(34)
+    _import_bank(client, admin, "removed-hoaxes", pdq_from_bytes(encode(original))[0], "remove")
+    flipped = encode(original.transpose(Image.Transpose.FLIP_LEFT_RIGHT), "JPEG", quality=60)
+    cid = client.post("/api/v1/content", headers=bearer(service), json=_content("flip", flipped)).json()["id"]
+    assert client.get(f"/api/v1/content/{cid}", headers=bearer(service)).json()["status"] == "removed"
+    sigs = client.get(f"/api/v1/content/{cid}/signals", headers=bearer(admin)).json()["signals"]
+    [hit] = [s for s in sigs if s["type"] == "media_hash_match"]
+    assert hit["data"]["orientation"] == "flip-y" and "mirrored left to right" in hit["explanation"]

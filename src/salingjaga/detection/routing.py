@@ -187,7 +187,9 @@ def route(signals: Sequence[SignalResult], config: RoutingConfig | None = None) 
         acting = [s for s in hits if s.type not in REVIEW_ONLY]
         acting_top = max(acting, key=lambda s: s.score) if acting else None
         acting_keys = tuple(f"{s.type}:{s.key}" for s in acting)
-        for action in rule.actions if acting_top is not None else ():
+        for action in rule.actions:
+            if acting_top is None:
+                break
             if action in RESTRICTIVE and not acting_top.exact:
                 continue  # defence in depth: never restrict on inexact evidence
             current = actions.get(action)
