@@ -181,3 +181,16 @@ def test_heic_photo_is_an_image_not_a_video(client, world) -> None:
     assert r.status_code == 415 and "does not match" in r.text
     r = client.post("/api/v1/content", headers=service, json=_body("dng", _dng(), "raw.dng"))
     assert r.status_code == 201 and r.json()["media"][0]["mime"] == "image/x-adobe-dng"
+
+
+def test_notice_evidence_takes_the_sniffed_extension_too(client, world) -> None:
+    from tests.moderation.helpers import make_content, notice_body
+
+    flagger = world.key("partner_reporter", world.partner())
+    item = make_content(client, world.key("service"))
+    notice = client.post("/api/v1/notices", json=notice_body(item), headers=bearer(flagger)).json()
+    polyglot = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;<html><script>alert(document.cookie)</script>"
+    r = client.post(f"/api/v1/notices/{notice['id']}/evidence", headers=bearer(flagger),
+                    files={"file": ("bukti.html", polyglot, "text/html")})
+    assert r.status_code == 201, r.text
+    assert r.json()["mime"] == "image/gif" and r.json()["filename"] == "bukti.gif"
