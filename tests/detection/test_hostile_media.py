@@ -118,3 +118,26 @@ def test_in_process_transport_dead_letters_a_failing_handler_and_runs_the_next(
         assert letter.handler == f"{__name__}:_boom" and letter.error == "ValueError: handler bug"
         assert letter.step == "" and letter.payload == {"probe": "p-1"}
         assert s.scalar(select(StreamProbe.handled_count).where(StreamProbe.id == "p-1")) == 1
+
+
+def test_dead_letters_are_listed_and_replayed_from_the_command_line(client, world, settings, monkeypatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from salingjaga.cli import app as cli
+
+    cid = _post(client, world.key("service"), "mutated", _mangled_codec_mp4())
+    monkeypatch.setenv("SALINGJAGA_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("SALINGJAGA_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("SALINGJAGA_STREAM", "inline")
+    runner = CliRunner()
+    r = runner.invoke(cli, ["stream", "dead", "--json"])
+    assert r.exit_code == 0, r.output
+    [letter] = json.loads(r.stdout)
+    assert letter["payload"] == {"content_id": cid} and letter["source"] == "database"
+    r = runner.invoke(cli, ["stream", "replay"])
+    assert r.exit_code == 0 and "replayed 1" in r.stdout
+    # the cause is not fixed: the replayed message fails the same step again, and only that
+    [again] = json.loads(runner.invoke(cli, ["stream", "dead", "--json"]).stdout)
+    assert again["dead_id"] != letter["dead_id"] and again["step"] == letter["step"]
