@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     deadline_hours_tight: float = 2.0
     lease_seconds: int = 900
     max_body_bytes: int = 10 * 1024 * 1024
+    # Content Credentials (C2PA): a PEM file of the certificates a signer must chain to for
+    # its manifest to count as evidence (an automatic "AI-generated" label). Unset: no
+    # signer is trusted, and every AI claim in credentials goes to human review instead.
+    c2pa_trust_anchors: Path | None = None
     secret_key: str = Field(default="dev-insecure-change-me", repr=False)
     log_json: bool = False
     # Chain audit events in a separate short transaction instead of inside each request

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
+
+# Third-party reference files (PDQ, C2PA) beside the repository: ../shared/conformance,
+# described in its README.
+CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance"
 
 
 def picture(seed: int = 0, size: tuple[int, int] = (480, 360)) -> Image.Image:
@@ -62,51 +68,78 @@ def video(seed: int = 0, frames: int = 24, size: tuple[int, int] = (160, 120)) -
     return buf.getvalue()
 
 
-def test_signer() -> object:
-    """A c2pa Signer over a CA + leaf ES256 chain generated now (never a stored key)."""
+def _name(cn: str) -> object:
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "SalingJaga Test")])
+
+
+_KU = dict(content_commitment=False, key_encipherment=False, data_encipherment=False,
+           key_agreement=False, encipher_only=False, decipher_only=False)
+
+
+@functools.cache
+def _ca(root: str) -> tuple[object, object]:
+    """A root CA (key, certificate) generated once per test run, never stored."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    now = datetime.datetime.now(datetime.UTC)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder().subject_name(_name(root)).issuer_name(_name(root))
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=False, key_cert_sign=True, crl_sign=True, **_KU),
+                           critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .sign(key, hashes.SHA256()))
+    return key, cert
+
+
+def ca_pem(root: str = "Test Root") -> bytes:
+    """The PEM certificate of a test root CA: what an operator puts in the trust list."""
+    from cryptography.hazmat.primitives import serialization
+
+    return _ca(root)[1].public_bytes(serialization.Encoding.PEM)  # type: ignore[attr-defined]
+
+
+def test_signer(root: str = "Test Root") -> object:
+    """A c2pa Signer over a leaf ES256 certificate issued by the test root ``root``."""
     import c2pa
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    def name(cn: str) -> x509.Name:
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn),
-                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "SalingJaga Test")])
-
+    ca_key, ca = _ca(root)
     now = datetime.datetime.now(datetime.UTC)
-    ku = dict(content_commitment=False, key_encipherment=False, data_encipherment=False,
-              key_agreement=False, encipher_only=False, decipher_only=False)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(name("Test Root")).issuer_name(name("Test Root"))
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - datetime.timedelta(days=1))
-          .not_valid_after(now + datetime.timedelta(days=30))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.KeyUsage(digital_signature=False, key_cert_sign=True, crl_sign=True, **ku),
-                         critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-          .sign(ca_key, hashes.SHA256()))
     key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (x509.CertificateBuilder().subject_name(name("Test Signer")).issuer_name(ca.subject)
+    leaf = (x509.CertificateBuilder().subject_name(_name("Test Signer")).issuer_name(ca.subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=1))
             .not_valid_after(now + datetime.timedelta(days=30))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=False, crl_sign=False, **ku),
+            .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=False, crl_sign=False, **_KU),
                            critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
                            critical=False)
             .sign(ca_key, hashes.SHA256()))
-    chain = leaf.public_bytes(serialization.Encoding.PEM) + ca.public_bytes(serialization.Encoding.PEM)
+    chain = leaf.public_bytes(serialization.Encoding.PEM) + ca_pem(root)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     return c2pa.Signer.from_info(c2pa.C2paSignerInfo(b"es256", chain, pem, None))
 
 
-def c2pa_signed_jpeg(img: Image.Image, source_type: str | None, *, ingredient: bytes | None = None) -> bytes:
-    """JPEG bytes carrying a signed manifest; ``source_type`` on its created/opened action."""
+def c2pa_signed_jpeg(img: Image.Image, source_type: str | None, *, ingredient: bytes | None = None,
+                     root: str = "Test Root") -> bytes:
+    """JPEG bytes carrying a manifest signed under the test root ``root``; ``source_type``
+    on its created/opened action."""
     import c2pa
 
     action: dict[str, object] = {"action": "c2pa.opened" if ingredient else "c2pa.created"}
@@ -123,5 +156,5 @@ def c2pa_signed_jpeg(img: Image.Image, source_type: str | None, *, ingredient: b
                                            "label": "parent-1"}),
                                "image/jpeg", io.BytesIO(ingredient))
     dst = io.BytesIO()
-    builder.sign(test_signer(), "image/jpeg", io.BytesIO(encode(img, "JPEG", quality=90)), dst)
+    builder.sign(test_signer(root), "image/jpeg", io.BytesIO(encode(img, "JPEG", quality=90)), dst)
     return dst.getvalue()

@@ -8,12 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from salingjaga.detection.media.pdq import pdq_from_bytes
 from tests.conftest import bearer
-from tests.detection.helpers import c2pa_signed_jpeg, encode, picture
+from tests.detection.helpers import CONFORMANCE, c2pa_signed_jpeg, ca_pem, encode, picture
 
 
 def _b64(data: bytes) -> str:
@@ -88,12 +89,51 @@ def test_redelivery_stores_one_row_per_signal_and_no_second_case(client, world, 
     assert before >= 2
 
 
-def test_c2pa_ai_image_is_labelled(client, world) -> None:
+@pytest.fixture
+def trusting_client(settings, tmp_path: Path):
+    """The app with the test root CA configured as its C2PA trust list."""
+    from fastapi.testclient import TestClient
+
+    from salingjaga.app import create_app
+
+    anchors = tmp_path / "c2pa-anchors.pem"
+    anchors.write_bytes(ca_pem())
+    with TestClient(create_app(settings.model_copy(update={"c2pa_trust_anchors": anchors}))) as c:
+        yield c
+
+
+def test_c2pa_ai_image_is_labelled(trusting_client, world) -> None:
     service = world.key("service")
     data = c2pa_signed_jpeg(picture(15), "trainedAlgorithmicMedia")
-    cid = client.post("/api/v1/content", headers=bearer(service), json=_content("p5", data)).json()["id"]
-    item = client.get(f"/api/v1/content/{cid}", headers=bearer(service)).json()
+    cid = trusting_client.post("/api/v1/content", headers=bearer(service),
+                               json=_content("p5", data)).json()["id"]
+    item = trusting_client.get(f"/api/v1/content/{cid}", headers=bearer(service)).json()
     assert "ai_generated" in item["labels"]
+
+
+@pytest.mark.parametrize("case", ["tampered", "untrusted"])
+def test_ai_claims_that_are_not_evidence_go_to_review_unlabelled(trusting_client, world, db, case) -> None:
+    from salingjaga.moderation.models import Case
+
+    admin, service = world.key("admin"), world.key("service")
+    if case == "tampered":  # signed AI image whose pixels were edited afterwards
+        data = (CONFORMANCE / "c2pa" / "ocsp_tampered_pixels.jpg").read_bytes()
+        why = "do not validate"
+    else:  # a photo signed with a key nobody trusts, declaring AI generation
+        data = c2pa_signed_jpeg(picture(17), "trainedAlgorithmicMedia", root="Throwaway Root")
+        why = "not on the trust list"
+    r = trusting_client.post("/api/v1/content", headers=bearer(service), json=_content(f"c-{case}", data))
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    item = trusting_client.get(f"/api/v1/content/{cid}", headers=bearer(service)).json()
+    assert item["labels"] == [] and item["status"] == "active"
+    sigs = trusting_client.get(f"/api/v1/content/{cid}/signals", headers=bearer(admin)).json()["signals"]
+    assert "c2pa_ai" not in {s["type"] for s in sigs}
+    [claim] = [s for s in sigs if s["type"] == "c2pa_ai_unverified"]
+    assert why in claim["explanation"] and "review by hand" in claim["explanation"]
+    with db.session() as s:
+        opened = s.scalar(select(Case).where(Case.content_id == cid))
+        assert opened is not None and opened.policy == "synthetic_media"
 
 
 def test_shadow_rule_changes_nothing(client, world, db) -> None:
@@ -164,3 +204,35 @@ def test_bad_bank_file_is_refused(bad: str) -> None:
 
     with pytest.raises(Invalid, match="line"):
         parse_bank_file(bad)
+
+
+def test_two_bank_files_with_overlapping_entries_both_report(tmp_path: Path) -> None:
+    from salingjaga.cli import app
+
+    img = picture(31)
+    target = pdq_from_bytes(encode(img))[0]
+    others = [pdq_from_bytes(encode(picture(s)))[0] for s in (32, 33)]
+    (tmp_path / "removed.csv").write_text(f"hash,bank,label\n{others[0]},x,lain\n{target},x,foto hoaks\n")
+    (tmp_path / "watch.csv").write_text(f"hash,bank,label\n{target},x,pantauan\n{others[1]},x,lain\n")
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps(_content("c1", encode(img.transpose(Image.Transpose.ROTATE_90)))) + "\n")
+    r = CliRunner().invoke(app, ["scan", str(items), "--json", "--bank-file", str(tmp_path / "removed.csv"),
+                                 "--bank-file", str(tmp_path / "watch.csv")])
+    assert r.exit_code == 0, r.output
+    hits = [s for s in json.loads(r.stdout)["signals"] if s["type"] == "media_hash_match"]
+    assert sorted(h["data"]["bank"] for h in hits) == ["removed", "watch"]
+    assert len({h["key"] for h in hits}) == 2
+    assert {h["data"]["orientation"] for h in hits} == {"rotate-90"}
+    assert all("rotated 90" in h["explanation"] for h in hits)
+
+
+def test_flipped_repost_of_removed_media_is_removed(client, world) -> None:
+    admin, service = world.key("admin"), world.key("service")
+    original = picture(34)
+    _import_bank(client, admin, "removed-hoaxes", pdq_from_bytes(encode(original))[0], "remove")
+    flipped = encode(original.transpose(Image.Transpose.FLIP_LEFT_RIGHT), "JPEG", quality=60)
+    cid = client.post("/api/v1/content", headers=bearer(service), json=_content("flip", flipped)).json()["id"]
+    assert client.get(f"/api/v1/content/{cid}", headers=bearer(service)).json()["status"] == "removed"
+    sigs = client.get(f"/api/v1/content/{cid}/signals", headers=bearer(admin)).json()["signals"]
+    [hit] = [s for s in sigs if s["type"] == "media_hash_match"]
+    assert hit["data"]["orientation"] == "flip-y" and "mirrored left to right" in hit["explanation"]

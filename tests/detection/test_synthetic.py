@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
+
+import pytest
 
 from salingjaga.detection.media.c2pa import analyse_store, read_credentials
 from salingjaga.detection.pipeline import ScanContext, scan_item
-from tests.detection.helpers import c2pa_signed_jpeg, encode, picture
+from tests.detection.helpers import c2pa_signed_jpeg, ca_pem, encode, picture
+
+
+@pytest.fixture
+def trusted(tmp_path: Path) -> ScanContext:
+    """A scan whose operator trusts the test root CA."""
+    anchors = tmp_path / "anchors.pem"
+    anchors.write_bytes(ca_pem())
+    return ScanContext(c2pa_trust_anchors=anchors)
 
 
 def _item(data: bytes, caption: str, ai_label: bool = False, election: str | None = None) -> dict:
@@ -15,15 +26,15 @@ def _item(data: bytes, caption: str, ai_label: bool = False, election: str | Non
             "media": [{"kind": "image", "data_base64": base64.b64encode(data).decode()}]}
 
 
-def _types(item: dict) -> set[str]:
-    return {s.type for s in scan_item(item, ScanContext())}
+def _types(item: dict, ctx: ScanContext | None = None) -> set[str]:
+    return {s.type for s in scan_item(item, ctx or ScanContext())}
 
 
-def test_signed_ai_image_gives_c2pa_signal() -> None:
+def test_signed_ai_image_gives_c2pa_signal(trusted: ScanContext) -> None:
     data = c2pa_signed_jpeg(picture(1), "trainedAlgorithmicMedia")
     finding = read_credentials(data, "image/jpeg")
     assert finding.ai_generated and finding.source_type == "trainedAlgorithmicMedia"
-    signals = scan_item(_item(data, "pemandangan sore"), ScanContext())
+    signals = scan_item(_item(data, "pemandangan sore"), trusted)
     [sig] = [s for s in signals if s.type == "c2pa_ai"]
     assert sig.exact and "trainedAlgorithmicMedia" in sig.explanation
     assert "unlabelled_ai_public_figure" not in {s.type for s in signals}  # no figure named
@@ -44,14 +55,14 @@ def test_signed_camera_image_and_plain_image_give_no_ai_signal() -> None:
     assert "c2pa_ai" not in _types(_item(encode(picture(5), "JPEG"), "Prabowo kampanye"))
 
 
-def test_unlabelled_ai_public_figure_in_election_context() -> None:
+def test_unlabelled_ai_public_figure_in_election_context(trusted: ScanContext) -> None:
     data = c2pa_signed_jpeg(picture(6), "trainedAlgorithmicMedia")
-    assert "unlabelled_ai_public_figure" in _types(_item(data, "Video Anies menolak hasil pemilu"))
+    assert "unlabelled_ai_public_figure" in _types(_item(data, "Video Anies menolak hasil pemilu"), trusted)
     # labelled by the creator: the label signal instead, no unlabelled signal
-    labelled = _types(_item(data, "Video Anies menolak hasil pemilu", ai_label=True))
+    labelled = _types(_item(data, "Video Anies menolak hasil pemilu", ai_label=True), trusted)
     assert "creator_ai_label" in labelled and "unlabelled_ai_public_figure" not in labelled
     # a public figure outside an election context
-    assert "unlabelled_ai_public_figure" not in _types(_item(data, "Ganjar makan bakso"))
+    assert "unlabelled_ai_public_figure" not in _types(_item(data, "Ganjar makan bakso"), trusted)
 
 
 def test_analyse_store_reads_every_iptc_ai_code() -> None:

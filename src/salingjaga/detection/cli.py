@@ -10,17 +10,27 @@ import typer
 
 
 def _scan_context(bank_files: list[Path], database_url: str | None) -> Any:
-    from salingjaga.detection.banks import BankEntry, BankMatcher
+    from salingjaga.detection.banks import BankEntry, BankMatcher, entry_id
     from salingjaga.detection.history import MemoryHistory
     from salingjaga.detection.pipeline import ScanContext, default_classifier
     from salingjaga.detection.routing import load_config
     from salingjaga.detection.service import parse_bank_file
+    from salingjaga.settings import Settings
 
-    ctx = ScanContext(history=MemoryHistory(), classify=default_classifier(), routing=load_config())
+    # the trust list comes from the environment (SALINGJAGA_C2PA_TRUST_ANCHORS), as for the server
+    ctx = ScanContext(history=MemoryHistory(), classify=default_classifier(), routing=load_config(),
+                      c2pa_trust_anchors=Settings().c2pa_trust_anchors)
     entries: list[BankEntry] = []
+    names: set[str] = set()
     for path in bank_files:
-        for n, (kind, value, label) in enumerate(parse_bank_file(path.read_text("utf-8"))):
-            entries.append(BankEntry(len(entries) + n, path.stem, "review", "misinformation",
+        # each file is its own bank, named by its stem (a second "hoax.csv" is "hoax-2")
+        name, copy = path.stem, 1
+        while name in names:
+            copy += 1
+            name = f"{path.stem}-{copy}"
+        names.add(name)
+        for n, (kind, value, label) in enumerate(parse_bank_file(path.read_text("utf-8")), 1):
+            entries.append(BankEntry(entry_id(f"file:{name}", n), name, "review", "misinformation",
                                      kind, value, label))
     if database_url:
         from salingjaga.cli import make_settings, open_db

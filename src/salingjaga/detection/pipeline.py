@@ -15,9 +15,11 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from salingjaga.detection.banks import BankMatch, BankMatcher
@@ -26,6 +28,8 @@ from salingjaga.detection.behaviour import neardup
 from salingjaga.detection.behaviour.coordination import BurstRule, find_burst
 from salingjaga.detection.behaviour.scam import match_patterns
 from salingjaga.detection.history import History
+from salingjaga.detection.media.c2pa import NO_ANCHORS, CredentialFinding, TrustAnchors
+from salingjaga.detection.media.orientations import DESCRIPTIONS
 from salingjaga.detection.media.pdq import MediaError
 from salingjaga.detection.media.synthetic import election_terms_in, public_figures_in
 from salingjaga.detection.routing import RouteDecision, RoutingConfig, route
@@ -33,6 +37,8 @@ from salingjaga.settings import Settings
 from salingjaga.timeutil import as_utc, utcnow
 
 log = logging.getLogger("salingjaga.detection")
+T = TypeVar("T")
+HANDLER = "salingjaga.detection.pipeline:handle_content"
 
 CLASSIFIER_LABELS = {
     "election_related": "civic_election_integrity",
@@ -84,6 +90,49 @@ class ScanContext:
     burst: BurstRule = field(default_factory=BurstRule)
     neardup_bits: int = neardup.NEAR_BITS
     routing: RoutingConfig | None = None
+    # the operator's C2PA trust list (a PEM path, read when credentials are checked, so a
+    # broken path fails that step alone); None: no signer is trusted
+    c2pa_trust_anchors: Path | None = None
+
+
+@dataclass(frozen=True)
+class DetectorFailure:
+    """A detector step that failed on one item: which, on which media file, and why."""
+
+    step: str  # "classifier", "claims", "patterns", "media", "credentials", "behaviour", ...
+    error: str
+    media_index: int | None = None
+
+    @property
+    def where(self) -> str:
+        """The step, with the media file it was reading."""
+        return self.step if self.media_index is None else f"{self.step} (media {self.media_index})"
+
+
+@dataclass
+class ScanReport:
+    """Everything a scan found about one item, and the steps that failed on it."""
+
+    signals: list[SignalResult] = field(default_factory=list)
+    failures: list[DetectorFailure] = field(default_factory=list)
+
+    def attempt(self, step: str, fn: Callable[[], T], media_index: int | None = None) -> T | None:
+        """Run one detector step; a failure is recorded and the other steps go on.
+
+        A database error is raised instead: the session may be unusable and the cause is
+        not the item, so the whole message is retried (or dead-lettered) by the stream.
+        """
+        try:
+            return fn()
+        except SQLAlchemyError:
+            raise
+        except Exception as exc:
+            # a MediaError already says what is wrong with the file in words
+            error = (str(exc) if isinstance(exc, MediaError) else f"{type(exc).__name__}: {exc}")[:1000]
+            log.warning("detector step failed", extra={"step": step, "media_index": media_index,
+                                                       "error": error})
+            self.failures.append(DetectorFailure(step, error, media_index))
+            return None
 
 
 # ------------------------------------------------------------------------------ media
@@ -118,77 +167,138 @@ def _media_error(index: int, message: str) -> SignalResult:
 
 
 def _sniff(blob: MediaBlob) -> str:
+    """The type the bytes are (never the declared one: a hostile file may claim anything)."""
     from salingjaga.content.media import sniff_mime
 
-    return sniff_mime(blob.data) or blob.mime or ""
+    return sniff_mime(blob.data) or ""
+
+
+def _signal_key(entry_id: str) -> str:
+    # the signal table's key holds 120 characters; a long bank name is hashed to fit
+    if len(entry_id) <= 120:
+        return entry_id
+    import hashlib
+
+    return "h:" + hashlib.sha256(entry_id.encode("utf-8")).hexdigest()[:40]
 
 
 def _bank_signal(match: BankMatch, media_index: int, where: str) -> SignalResult:
     e = match.entry
     kind = "md5_match" if e.kind == "md5" else "media_hash_match"
+    turned = ""
     if e.kind == "md5":
         score, how = 1.0, "identical file (MD5)"
     else:
         score = round(max(0.0, 1.0 - match.distance / 64), 3)
         how = f"PDQ distance {match.distance}/{e.threshold}"
+        if match.orientation != "original":
+            turned = f", a copy {DESCRIPTIONS[match.orientation]}"
     label = f": '{e.label}'" if e.label else ""
     return SignalResult(
         kind, e.policy, score,
-        f"{where} matches hash bank '{e.bank}'{label} ({how}), {score:.2f}",
-        key=f"{e.entry_id}",
+        f"{where} matches hash bank '{e.bank}'{label} ({how}{turned}), {score:.2f}",
+        key=_signal_key(e.entry_id),
         exact=True,
         data={"bank": e.bank, "bank_action": e.bank_action, "entry_id": e.entry_id,
               "distance": match.distance, "threshold": e.threshold, "label": e.label,
-              "media_index": media_index, "hash": match.query},
+              "media_index": media_index, "hash": match.query, "orientation": match.orientation},
     )
 
 
-def _scan_media(item: dict[str, Any], ctx: ScanContext) -> tuple[list[SignalResult], list[str], dict[str, Any]]:
-    """Signals from the files, the item's PDQ hashes (for reposts), and C2PA facts."""
+def _frame_hashes(blob: MediaBlob, mime: str) -> list[tuple[str, list[str]]]:
+    """(where, the eight orientation hashes) of an image, or of a video's keyframes, that
+    are good enough to match (PDQ quality)."""
+    from salingjaga.detection.media.pdq import pdq_dihedral_from_bytes
+    from salingjaga.detection.media.video import keyframe_dihedral_hashes
+
+    frames: list[tuple[str, list[str]]] = []
+    if mime.startswith("image/"):
+        hashes, quality = pdq_dihedral_from_bytes(blob.data)
+        if quality >= MIN_PDQ_QUALITY:
+            frames.append((f"image {blob.index}", hashes))
+    elif mime.startswith("video/"):
+        for seconds, hashes, quality in keyframe_dihedral_hashes(blob.data):
+            if quality >= MIN_PDQ_QUALITY:
+                frames.append((f"video {blob.index} keyframe at {seconds:.1f}s", hashes))
+    return frames
+
+
+def _media_hashes(report: ScanReport, blob: MediaBlob, mime: str) -> list[tuple[str, list[str]]]:
+    """The frame hashes of one file; a file that cannot be read safely gives a media_error
+    signal for the moderator and a failed step for the operator."""
+
+    def read() -> list[tuple[str, list[str]]]:
+        if not mime:
+            raise MediaError("the file's type is not recognised from its bytes")
+        return _frame_hashes(blob, mime)
+
+    before = len(report.failures)
+    frames = report.attempt("media", read, blob.index)
+    if len(report.failures) > before:
+        report.signals.append(_media_error(blob.index, report.failures[-1].error))
+    return frames or []
+
+
+def _bank_signals(frames: list[tuple[str, list[str]]], blob: MediaBlob, banks: BankMatcher) -> list[SignalResult]:
+    """One signal per matching bank entry (every bank that matches), at its best frame."""
+    best: dict[str, SignalResult] = {}
+    for (where, _), matches in zip(frames, banks.match_pdq_dihedral([h for _, h in frames]), strict=True):
+        for m in matches:
+            sig = _bank_signal(m, blob.index, where)
+            if m.entry.entry_id not in best or sig.score > best[m.entry.entry_id].score:
+                best[m.entry.entry_id] = sig
+    return list(best.values())
+
+
+def _credentials(blob: MediaBlob, mime: str, ctx: ScanContext) -> CredentialFinding:
+    from salingjaga.detection.media.c2pa import load_trust_anchors, read_credentials
+
+    anchors: TrustAnchors = (load_trust_anchors(ctx.c2pa_trust_anchors)
+                             if ctx.c2pa_trust_anchors is not None else NO_ANCHORS)
+    return read_credentials(blob.data, mime, anchors)
+
+
+def _credential_facts(blob: MediaBlob, finding: CredentialFinding) -> dict[str, Any]:
+    return {"media_index": blob.index, "source_type": finding.source_type,
+            "in_ingredient": finding.in_ingredient, "generator": finding.generator,
+            "signer": finding.signer, "signer_name": finding.signer_name,
+            "validation": finding.validation, "trust": finding.status,
+            "reason": finding.reason()}
+
+
+def _scan_media(item: dict[str, Any], ctx: ScanContext, report: ScanReport
+                ) -> tuple[list[str], dict[str, Any], list[dict[str, Any]]]:
+    """Media signals into ``report``; returns the item's plain PDQ hashes (for reposts),
+    the first AI declaration that is evidence, and the AI claims that are not."""
     import hashlib
 
-    from salingjaga.detection.media.c2pa import read_credentials
-    from salingjaga.detection.media.pdq import pdq_from_bytes
-    from salingjaga.detection.media.video import keyframe_hashes
+    from salingjaga.detection.media.c2pa import SUPPORTED_MIME
 
-    blobs, signals = _media_blobs(item, ctx.data_dir)
+    blobs, errors = _media_blobs(item, ctx.data_dir)
+    report.signals.extend(errors)
     hashes: list[str] = []
     ai: dict[str, Any] = {}
+    claims: list[dict[str, Any]] = []
     for blob in blobs:
         mime = _sniff(blob)
         md5 = blob.md5 or hashlib.md5(blob.data, usedforsecurity=False).hexdigest()
-        if ctx.banks is not None:
-            for m in ctx.banks.match_md5(md5):
-                signals.append(_bank_signal(m, blob.index, f"media {blob.index}"))
-        frames: list[tuple[str, str]] = []  # (where, hash)
-        try:
-            if mime.startswith("image/"):
-                h, quality = pdq_from_bytes(blob.data)
-                if quality >= MIN_PDQ_QUALITY:
-                    frames.append((f"image {blob.index}", h))
-            elif mime.startswith("video/"):
-                for seconds, h, quality in keyframe_hashes(blob.data):
-                    if quality >= MIN_PDQ_QUALITY:
-                        frames.append((f"video {blob.index} keyframe at {seconds:.1f}s", h))
-        except MediaError as exc:
-            signals.append(_media_error(blob.index, str(exc)))
-        if frames and ctx.banks is not None:
-            best: dict[int, SignalResult] = {}
-            for (where, _), matches in zip(frames, ctx.banks.match_pdq([h for _, h in frames]),
-                                           strict=True):
-                for m in matches:
-                    sig = _bank_signal(m, blob.index, where)
-                    if m.entry.entry_id not in best or sig.score > best[m.entry.entry_id].score:
-                        best[m.entry.entry_id] = sig
-            signals.extend(best.values())
-        hashes.extend(h for _, h in frames)
-        if mime in ("image/jpeg", "image/png", "image/webp", "image/gif", "video/mp4") and not ai:
-            finding = read_credentials(blob.data, mime)
-            if finding.ai_generated:
-                ai = {"media_index": blob.index, "source_type": finding.source_type,
-                      "in_ingredient": finding.in_ingredient, "generator": finding.generator,
-                      "signer": finding.signer, "validation": finding.validation}
-    return signals, hashes, ai
+        banks = ctx.banks
+        if banks is not None:
+            for m in banks.match_md5(md5):
+                report.signals.append(_bank_signal(m, blob.index, f"media {blob.index}"))
+        frames = _media_hashes(report, blob, mime)
+        if frames and banks is not None:
+            found = report.attempt("hash_banks", partial(_bank_signals, frames, blob, banks), blob.index)
+            report.signals.extend(found or [])
+        hashes.extend(h[0] for _, h in frames)
+        if mime in SUPPORTED_MIME and not ai:
+            finding = report.attempt("credentials", partial(_credentials, blob, mime, ctx), blob.index)
+            if finding is not None and finding.ai_generated:
+                if finding.is_evidence:
+                    ai = _credential_facts(blob, finding)
+                else:
+                    claims.append(_credential_facts(blob, finding))
+    return hashes, ai, claims
 
 
 # ------------------------------------------------------------------------------ behaviour
@@ -290,51 +400,98 @@ def _claim_signal(match: Any) -> SignalResult:
     )
 
 
-def scan_batch(items: Sequence[dict[str, Any]], ctx: ScanContext) -> list[list[SignalResult]]:
-    """Signals for many items; text models run once over the whole batch."""
+def scan_batch_reports(items: Sequence[dict[str, Any]], ctx: ScanContext) -> list[ScanReport]:
+    """Signals for many items, and the detector steps that failed on each.
+
+    Text models run once over the whole batch. Every step runs on its own: a crash in one
+    (a hostile video, a broken model) costs that step's signals only, and is reported so
+    it can be dead-lettered; the item keeps every signal the other steps found.
+    """
+    reports = [ScanReport() for _ in items]
     texts = [text_of(it) for it in items]
-    out: list[list[SignalResult]] = [[] for _ in items]
-    classify = ctx.classify
-    scores: list[dict[str, float]] = classify(texts) if classify is not None else [{} for _ in items]
-    claims: list[list[Any]] = (ctx.claim_matcher.match(texts, CLAIM_K)
-                               if ctx.claim_matcher is not None else [[] for _ in items])
-    fingerprints = _simhashes(texts) if ctx.history is not None else [None] * len(items)
+
+    def batch_step(step: str, fn: Callable[[], list[T]], empty: T) -> list[T]:
+        probe = ScanReport()
+        result = probe.attempt(step, fn)
+        if result is not None and len(result) == len(items):
+            return result
+        failure = probe.failures[0] if probe.failures else DetectorFailure(
+            step, f"returned {len(result or [])} results for {len(items)} items")
+        for r in reports:
+            r.failures.append(failure)
+        return [empty for _ in items]
+
+    classify, matcher = ctx.classify, ctx.claim_matcher
+    no_scores: dict[str, float] = {}
+    scores: list[dict[str, float]] = (batch_step("classifier", lambda: classify(texts), no_scores)
+                                      if classify is not None else [no_scores for _ in items])
+    no_claims: list[Any] = []
+    claims: list[list[Any]] = (batch_step("claims", lambda: matcher.match(texts, CLAIM_K), no_claims)
+                               if matcher is not None else [no_claims for _ in items])
+    fingerprints: list[int | None] = [None] * len(items)
+    if ctx.history is not None:
+        fingerprints = batch_step("behaviour", lambda: _simhashes(texts), None)
     for i, item in enumerate(items):
-        sigs = out[i]
-        text = texts[i]
-        for label, score in (scores[i] or {}).items():
+        report, text, item_scores = reports[i], texts[i], scores[i] or {}
+        for label, score in item_scores.items():
             if label in CLASSIFIER_LABELS and score >= CLASSIFIER_FLOOR:
-                sigs.append(SignalResult(
+                report.signals.append(SignalResult(
                     "classifier", CLASSIFIER_LABELS[label], float(score),
                     f"text classifier: {label.replace('_', ' ')}, {score:.2f}",
                     key=label, data={"label": label}))
         for m in claims[i] or []:
             if float(getattr(m, "score", 0.0)) >= CLAIM_FLOOR:
-                sigs.append(_claim_signal(m))
-        for p in match_patterns(text):
-            sigs.append(SignalResult(
-                "scam_pattern" if p.kind == "scam" else "fundraising",
-                "fraud_scam_spam", p.score, f"{p.explanation} (pattern {p.name}), {p.score:.2f}",
-                key=p.name, data={"pattern": p.name}))
+                report.signals.append(_claim_signal(m))
+        report.signals.extend(report.attempt("patterns", partial(_pattern_signals, text)) or [])
         media_hashes: list[str] = []
+        ai: dict[str, Any] = {}
+        ai_claims: list[dict[str, Any]] = []
         if item.get("media"):
-            media_sigs, media_hashes, ai = _scan_media(item, ctx)
-            sigs.extend(media_sigs)
-            sigs.extend(_synthetic(item, text, ai, scores[i] or {}))
-        elif item.get("ai_label") or item.get("creator_ai_label"):
-            sigs.extend(_synthetic(item, text, {}, scores[i] or {}))
-        sigs.extend(_behaviour(item, fingerprints[i], media_hashes, ctx))
-    return out
+            found = report.attempt("media", partial(_scan_media, item, ctx, report))
+            if found is not None:
+                media_hashes, ai, ai_claims = found
+        if item.get("media") or item.get("ai_label") or item.get("creator_ai_label"):
+            report.signals.extend(report.attempt(
+                "synthetic", partial(_synthetic, item, text, ai, item_scores, ai_claims)) or [])
+        report.signals.extend(report.attempt(
+            "behaviour", partial(_behaviour, item, fingerprints[i], media_hashes, ctx)) or [])
+    return reports
+
+
+def _pattern_signals(text: str) -> list[SignalResult]:
+    return [SignalResult("scam_pattern" if p.kind == "scam" else "fundraising",
+                         "fraud_scam_spam", p.score, f"{p.explanation} (pattern {p.name}), {p.score:.2f}",
+                         key=p.name, data={"pattern": p.name})
+            for p in match_patterns(text)]
+
+
+def scan_batch(items: Sequence[dict[str, Any]], ctx: ScanContext) -> list[list[SignalResult]]:
+    """Signals for many items; text models run once over the whole batch."""
+    return [r.signals for r in scan_batch_reports(items, ctx)]
+
+
+def _unverified_claim(claim: dict[str, Any], labelled: bool) -> SignalResult:
+    """An AI declaration in credentials that are not evidence: for a moderator to weigh,
+    never an automatic label (a test key or an edited file can say anything)."""
+    by = f" by {claim['generator']}" if claim.get("generator") else ""
+    where = "an ingredient" if claim.get("in_ingredient") else "the manifest"
+    return SignalResult(
+        "c2pa_ai_unverified", "synthetic_media", 0.5,
+        f"Content Credentials claim AI generation ({where} declares {claim['source_type']}{by}) "
+        f"but {claim['reason']}: a claim, not evidence; review by hand, 0.50",
+        key=f"m{claim['media_index']}", exact=False,
+        data={**claim, "creator_labelled": labelled})
 
 
 def _synthetic(item: dict[str, Any], text: str, ai: dict[str, Any],
-               scores: dict[str, float]) -> list[SignalResult]:
+               scores: dict[str, float], claims: Sequence[dict[str, Any]] = ()) -> list[SignalResult]:
     labelled = bool(item.get("ai_label") or item.get("creator_ai_label"))
     out: list[SignalResult] = []
     if labelled:
         out.append(SignalResult("creator_ai_label", "synthetic_media", 1.0,
                                 "the creator labelled this content as AI-generated, 1.00",
                                 key="creator", data={"creator_labelled": True}))
+    out.extend(_unverified_claim(c, labelled) for c in claims)
     if not ai:
         return out
     where = "an ingredient's" if ai.get("in_ingredient") else "the active"
@@ -360,7 +517,12 @@ def _synthetic(item: dict[str, Any], text: str, ai: dict[str, Any],
 
 def scan_item(item: dict[str, Any], context: ScanContext | None = None) -> list[SignalResult]:
     """Every signal for one item (a dict shaped like the POST /api/v1/content body)."""
-    return scan_batch([item], context or ScanContext())[0]
+    return scan_item_report(item, context).signals
+
+
+def scan_item_report(item: dict[str, Any], context: ScanContext | None = None) -> ScanReport:
+    """Every signal for one item, and the detector steps that failed on it."""
+    return scan_batch_reports([item], context or ScanContext())[0]
 
 
 def scan_and_route(item: dict[str, Any], context: ScanContext) -> tuple[list[SignalResult], RouteDecision]:
@@ -382,9 +544,18 @@ def handle_content(session: Session, payload: dict[str, Any], settings: Settings
         log.warning("content %s not found for scanning", payload.get("content_id"))
         return
     ctx = service.context_for(session, settings)
-    signals = scan_item(service.item_dict(item), ctx)
+    report = scan_item_report(service.item_dict(item), ctx)
+    signals = report.signals
     stored = service.store_signals(session, item.id, signals)
     service.apply_route(session, item.id, signals, stored, route(signals, ctx.routing))
+    if report.failures:
+        # committed with the signals above: the item keeps what worked, the operator sees
+        # what failed and may replay the message once the cause is fixed
+        from salingjaga.stream.deadletters import record_dead_letter
+
+        for failure in report.failures:
+            record_dead_letter(session, topic="content", payload=dict(payload), handler=HANDLER,
+                               step=failure.where, error=failure.error)
 
 
 def handle_factcheck(session: Session, payload: dict[str, Any], settings: Settings) -> None:

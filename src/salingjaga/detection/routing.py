@@ -17,6 +17,9 @@ from salingjaga.detection.base import SignalResult
 AUTOMATED_ACTIONS = frozenset({"remove", "fyp_exclude", "label_unverified", "label_ai_generated",
                                "label_election_notice", "age_restrict"})
 RESTRICTIVE = frozenset({"remove", "age_restrict"})
+# Signals that may open a case for a person at most, never an automated action: claims
+# whose proof failed (credentials that do not validate or are not trusted) and scan errors.
+REVIEW_ONLY = frozenset({"c2pa_ai_unverified", "media_error"})
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,9 @@ def parse_config(raw: dict[str, Any]) -> RoutingConfig:
         unknown = set(actions) - AUTOMATED_ACTIONS
         if unknown:
             raise ValueError(f"rule {spec['name']}: unknown actions {sorted(unknown)}")
+        if actions and set(spec["signals"]) & REVIEW_ONLY:
+            raise ValueError(f"rule {spec['name']}: {sorted(set(spec['signals']) & REVIEW_ONLY)} may "
+                             "only open a case for review, never act automatically")
         if set(actions) & RESTRICTIVE and not spec.get("require_exact", False):
             raise ValueError(f"rule {spec['name']}: {sorted(set(actions) & RESTRICTIVE)} needs "
                              "require_exact = true (automation acts alone only on exact evidence)")
@@ -177,13 +183,19 @@ def route(signals: Sequence[SignalResult], config: RoutingConfig | None = None) 
         top = max(hits, key=lambda s: s.score)
         policy = rule.policy or top.policy
         keys = tuple(f"{s.type}:{s.key}" for s in hits)
+        # defence in depth for rules matching "*": review-only signals never trigger actions
+        acting = [s for s in hits if s.type not in REVIEW_ONLY]
+        acting_top = max(acting, key=lambda s: s.score) if acting else None
+        acting_keys = tuple(f"{s.type}:{s.key}" for s in acting)
         for action in rule.actions:
-            if action in RESTRICTIVE and not top.exact:
+            if acting_top is None:
+                break
+            if action in RESTRICTIVE and not acting_top.exact:
                 continue  # defence in depth: never restrict on inexact evidence
             current = actions.get(action)
             if current is None or (current.shadow and not rule.shadow):
-                actions[action] = PlannedAction(action, policy, rule.name, rule.shadow, keys,
-                                                top.explanation)
+                actions[action] = PlannedAction(action, rule.policy or acting_top.policy, rule.name,
+                                                rule.shadow, acting_keys, acting_top.explanation)
         if rule.queue:
             current_case = cases.get(policy)
             if current_case is None or (current_case.shadow and not rule.shadow):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from salingjaga.audit.service import record
 from salingjaga.content.models import ContentItem
 from salingjaga.db import Database
-from salingjaga.detection.banks import BankEntry, BankMatcher
+from salingjaga.detection.banks import BankEntry, BankMatcher, entry_id
 from salingjaga.detection.base import SignalResult
 from salingjaga.detection.history import DatabaseHistory
 from salingjaga.detection.media.pdq import validate_hex
@@ -68,7 +68,7 @@ def bank_matcher(session: Session) -> BankMatcher:
         .join(HashBank, HashBank.id == HashBankEntry.bank_id)
         .order_by(HashBankEntry.id)
     ).all()
-    matcher = BankMatcher([BankEntry(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], int(r[7]))
+    matcher = BankMatcher([BankEntry(entry_id(r[1], r[0]), r[1], r[2], r[3], r[4], r[5], r[6], int(r[7]))
                            for r in rows])
     with _bank_lock:
         _bank_cache[key] = (version, matcher)
@@ -195,6 +195,7 @@ def context_for(session: Session, settings: Settings) -> ScanContext:
         classify=default_classifier(),
         data_dir=settings.data_dir,
         routing=routing_config(),
+        c2pa_trust_anchors=settings.c2pa_trust_anchors,
     )
 
 

@@ -24,7 +24,7 @@ from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
 from salingjaga.batch import each_row
 from salingjaga.bulk import attach_written, insert_rows, null_columns
-from salingjaga.content.media import safe_filename, sniff_mime, store_bytes
+from salingjaga.content.media import sniff_mime, store_bytes, stored_filename
 from salingjaga.content.models import ContentItem
 from salingjaga.content.service import contents_by_reference, contents_by_url
 from salingjaga.errors import APIError, Conflict, Invalid, NotFound
@@ -91,7 +91,7 @@ def store_evidence(session: Session, notice: Notice, data: bytes, filename: str 
     """Store one evidence file (allowed types only) with its SHA-256."""
     mime = check_evidence(data)
     sha, _md5, rel = store_bytes(data_dir, "evidence", data)
-    ev = NoticeEvidence(id=new_id("evd"), notice_id=notice.id, filename=safe_filename(filename),
+    ev = NoticeEvidence(id=new_id("evd"), notice_id=notice.id, filename=stored_filename(filename, mime),
                         mime=mime, size=len(data), sha256=sha, path=rel, created_at=utcnow())
     session.add(ev)
     session.flush()

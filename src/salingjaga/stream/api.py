@@ -21,6 +21,7 @@ from salingjaga.auth.deps import get_session, optional_principal, require
 from salingjaga.auth.principal import Principal
 from salingjaga.errors import Forbidden, Unauthorized
 from salingjaga.routing import Router
+from salingjaga.stream.deadletters import count_dead_letters, dead_letter_out, list_dead_letters
 from salingjaga.stream.metrics import outbox_collector, queue_collector, stream_collector
 
 router = Router(tags=["operations"])
@@ -69,8 +70,11 @@ def _stream_stats(app: Any) -> dict[str, Any]:
         stats: dict[str, Any] = stream.stats()
         return stats
     pending = stream.pending()
+    # the in-process transports keep their dead letters in the database
+    with app.state.db.session() as session:
+        dead = count_dead_letters(session)
     return {"stream": app.state.settings.stream, "group": None, "length": pending, "lag": pending,
-            "pending": 0, "dead_letters": 0, "oldest_waiting_age_seconds": 0.0, "consumers": []}
+            "pending": 0, "dead_letters": dead, "oldest_waiting_age_seconds": 0.0, "consumers": []}
 
 
 def _app_registry(request: Request) -> CollectorRegistry:
@@ -105,3 +109,13 @@ def metrics(request: Request, _: Principal | None = Depends(metrics_access()),
 def stream_stats(request: Request, _: Principal = Depends(require("stream.read"))) -> dict[str, Any]:
     """Lag, pending and dead-letter counts and the consumers of the content stream."""
     return _stream_stats(request.app)
+
+
+@router.get("/api/v1/stream/dead-letters")
+def dead_letters(session: Session = Depends(get_session), _: Principal = Depends(require("stream.read")),
+                 limit: int = 50) -> dict[str, Any]:
+    """The newest dead letters kept in the database: the message, the handler and step
+    that failed, and the error (``salingjaga stream dead`` shows Redis's as well)."""
+    limit = max(1, min(limit, 500))
+    letters = list_dead_letters(session, limit)
+    return {"dead_letters": [dead_letter_out(d) for d in letters], "total": count_dead_letters(session)}

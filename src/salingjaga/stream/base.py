@@ -48,7 +48,7 @@ class InlineTransport:
     def publish(self, topic: str, payload: dict[str, Any]) -> None:
         """Handle the message now; errors are logged, never raised to the publisher."""
         try:
-            dispatch(self.db, self.settings, topic, split_key(payload)[1])
+            dispatch(self.db, self.settings, topic, split_key(payload)[1], record_failures=True)
         except Exception:
             log.exception("handler failed", extra={"topic": topic})
 
@@ -90,7 +90,7 @@ class MemoryTransport:
                 topic, published = item
                 key, payload = split_key(published)
                 try:
-                    dispatch(self.db, self.settings, topic, payload)
+                    dispatch(self.db, self.settings, topic, payload, record_failures=True)
                 except Exception:
                     log.exception("handler failed", extra={"topic": topic})
                 if key is not None:

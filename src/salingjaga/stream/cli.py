@@ -157,40 +157,78 @@ def probe(
 
 @stream_app.command("dead")
 def dead(limit: int = typer.Option(20, "--limit"), as_json: bool = typer.Option(False, "--json")) -> None:
-    """The newest dead letters: the entry, its error and how often it was tried."""
-    from salingjaga.stream.redis_streams import Keys, connect
+    """The newest dead letters: the entry, its error and how often it was tried.
 
-    settings = _redis_settings()
-    client = connect(settings)
-    rows: Any = client.xrevrange(Keys(settings).dead, count=limit)
-    client.close()
-    items = [{"dead_id": i, **fields} for i, fields in rows]
+    Those kept in the database (failed steps, and failed handlers of the in-process
+    transports) come first; with SALINGJAGA_STREAM=redis, Redis's dead-letter stream follows.
+    """
+    from salingjaga.cli import open_db
+    from salingjaga.stream.deadletters import dead_letter_out, list_dead_letters
+
+    settings = _settings()
+    db = open_db(settings)
+    try:
+        with db.session() as session:
+            items: list[dict[str, Any]] = [{"dead_id": d["id"], "source": "database", "attempts": "1", **d}
+                                           for d in map(dead_letter_out, list_dead_letters(session, limit))]
+    finally:
+        db.dispose()
+    if settings.stream == "redis":
+        from salingjaga.stream.redis_streams import Keys, connect
+
+        client = connect(settings)
+        rows: Any = client.xrevrange(Keys(settings).dead, count=limit)
+        client.close()
+        items.extend({"dead_id": i, "source": "redis", **fields} for i, fields in rows)
     if as_json:
-        typer.echo(json.dumps(items))
+        typer.echo(json.dumps(items, default=str))
         return
     for item in items:
-        typer.echo(f"{item['dead_id']} {item.get('topic')} x{item.get('attempts')}: {item.get('error')}")
+        step = f" [{item['step']}]" if item.get("step") else ""
+        typer.echo(f"{item['dead_id']} {item.get('topic')}{step} x{item.get('attempts')}: {item.get('error')}")
 
 
 @stream_app.command("replay")
 def replay(
     dead_id: list[str] = typer.Argument(None, help="dead-letter ids (default: all)"),
 ) -> None:
-    """Put dead letters back on the stream (after fixing their cause) and remove them."""
-    from salingjaga.stream.redis_streams import Keys, connect
+    """Send dead letters again (after fixing their cause) and remove them."""
+    from salingjaga.cli import open_db
+    from salingjaga.stream.base import make_transport
+    from salingjaga.stream.deadletters import take_dead_letters
 
-    settings = _redis_settings()
-    keys = Keys(settings)
-    client = connect(settings)
-    rows: Any = (client.xrange(keys.dead) if not dead_id else
-                 [r for i in dead_id for r in cast(Any, client.xrange(keys.dead, min=i, max=i))])
-    for entry_id, fields in rows:
-        pipe = client.pipeline(transaction=True)
-        pipe.xadd(keys.stream, {"topic": fields.get("topic", ""), "payload": fields.get("payload", "")})
-        pipe.xdel(keys.dead, entry_id)
-        pipe.execute()
-    client.close()
-    typer.echo(f"replayed {len(rows)} entries")
+    settings = _settings()
+    db = open_db(settings)
+    transport = make_transport(db, settings)
+    transport.start()
+    count = 0
+    try:
+        wanted = [i for i in dead_id or [] if not i[:1].isdigit()]  # Redis ids start with a digit
+        if not dead_id or wanted:
+            with db.session() as session:
+                letters = [(d.topic, dict(d.payload)) for d in take_dead_letters(session, wanted or None)]
+            for topic, payload in letters:
+                transport.publish(topic, payload)
+            count += len(letters)
+        if settings.stream == "redis":
+            from salingjaga.stream.redis_streams import Keys, connect
+
+            keys = Keys(settings)
+            client = connect(settings)
+            ids = [i for i in dead_id or [] if i[:1].isdigit()]
+            rows: Any = (client.xrange(keys.dead) if not dead_id else
+                         [r for i in ids for r in cast(Any, client.xrange(keys.dead, min=i, max=i))])
+            for entry_id, fields in rows:
+                pipe = client.pipeline(transaction=True)
+                pipe.xadd(keys.stream, {"topic": fields.get("topic", ""), "payload": fields.get("payload", "")})
+                pipe.xdel(keys.dead, entry_id)
+                pipe.execute()
+            client.close()
+            count += len(rows)
+    finally:
+        transport.stop()
+        db.dispose()
+    typer.echo(f"replayed {count} entries")
 
 
 # -- cluster ------------------------------------------------------------------------------

@@ -46,13 +46,31 @@ def _resolve(path: str) -> Handler | None:
 
 
 def dispatch(db: Database, settings: Settings, topic: str, payload: dict[str, Any],
-             guard: Guard | None = None) -> None:
-    """Run every handler of ``topic`` on ``payload``, each in its own transaction."""
+             guard: Guard | None = None, record_failures: bool = False) -> None:
+    """Run every handler of ``topic`` on ``payload``, each in its own transaction.
+
+    With ``record_failures`` (the in-process transports, which never retry) a handler that
+    raises is kept as a dead letter with its error and the next handlers still run: one
+    failing domain must not drop the message for the others. Without it (the Redis
+    worker) the error propagates, the entry stays pending and is retried, then
+    dead-lettered in Redis after its last attempt.
+    """
     for path in HANDLERS.get(topic, ()):
         handler = _resolve(path)
         if handler is None:
             continue
-        with db.session() as session:
-            if guard is not None and not guard(session, path):
-                continue
-            handler(session, payload, settings)
+        try:
+            with db.session() as session:
+                if guard is not None and not guard(session, path):
+                    continue
+                handler(session, payload, settings)
+        except Exception as exc:
+            if not record_failures:
+                raise
+            error = f"{type(exc).__name__}: {exc}"
+            log.exception("handler failed; kept as a dead letter",
+                          extra={"topic": topic, "handler": path})
+            from salingjaga.stream.deadletters import record_dead_letter
+
+            with db.session() as session:
+                record_dead_letter(session, topic=topic, payload=payload, handler=path, error=error)

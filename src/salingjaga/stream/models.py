@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from salingjaga.db import Base, JSONType, UTCDateTime
@@ -56,4 +56,26 @@ class OutboxMessage(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     topic: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class DeadLetter(Base):
+    """A message, or one step of it, that could not be handled, with the reason.
+
+    Written by the in-process transports when a handler fails (the message is not retried
+    there), and by a handler that finished its message but had a step fail (a detector
+    that crashed on a hostile file): the item keeps what the other steps found, and the
+    operator sees what is missing and why. Replaying re-sends the message; handlers are
+    idempotent, so the steps that worked are not repeated. The Redis worker's own dead
+    letters, for messages that failed every attempt, stay in ``<stream_name>:dead``.
+    """
+
+    __tablename__ = "stream_dead_letters"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    handler: Mapped[str] = mapped_column(String(200))
+    step: Mapped[str] = mapped_column(String(120), default="")  # "" when the whole handler failed
+    error: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -70,6 +70,25 @@ def pdq_from_array(array: np.ndarray) -> tuple[str, int]:
     return bits_to_hex(bits), int(quality)
 
 
+def pdq_dihedral_from_array(array: np.ndarray) -> tuple[list[str], int]:
+    """The PDQ hashes of an RGB array in all eight orientations (``ORIENTATIONS`` order,
+    the first is the plain hash) and the quality, from one DCT pass."""
+    import pdqhash
+
+    all_bits, quality = pdqhash.compute_dihedral(np.ascontiguousarray(array, dtype=np.uint8))
+    return [bits_to_hex(bits) for bits in all_bits], int(quality)
+
+
+def pdq_dihedral_from_image(image: Image.Image) -> tuple[list[str], int]:
+    """The eight orientation hashes and quality of a decoded image."""
+    return pdq_dihedral_from_array(_to_array(image))
+
+
+def pdq_dihedral_from_bytes(data: bytes) -> tuple[list[str], int]:
+    """The eight orientation hashes and quality of image bytes; MediaError on a bad file."""
+    return pdq_dihedral_from_image(open_image(data))
+
+
 def pdq_from_image(image: Image.Image) -> tuple[str, int]:
     """PDQ hash and quality of a decoded image."""
     return pdq_from_array(_to_array(image))
