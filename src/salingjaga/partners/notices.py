@@ -1,4 +1,5 @@
-"""Notices: intake (single, bulk, evidence), the receipt, idempotency and who may see what.
+"""Notices: intake (single and many at once, evidence), the receipt, idempotency and who may
+see what. Bulk files are read and validated in ``partners.bulk``.
 
 A notice names content items; each item's review case is opened or joined through
 ``moderation.service.open_case``, so several notices about one item share one case.
@@ -8,9 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,6 @@ from sqlalchemy.orm import Session
 from salingjaga.audit.service import record, record_many
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
-from salingjaga.batch import each_row
 from salingjaga.bulk import attach_written, insert_rows, null_columns
 from salingjaga.content.media import safe_filename, sniff_mime, store_bytes
 from salingjaga.content.models import ContentItem
@@ -40,7 +38,6 @@ from salingjaga.regions.service import get_region
 from salingjaga.settings import Settings
 from salingjaga.timeutil import utcnow
 
-MAX_BULK_ROWS = 5000
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 EVIDENCE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "video/mp4",
                             "video/webm", "application/pdf"})
@@ -221,8 +218,9 @@ def _replay(notice: Notice, fingerprint: str) -> NoticeOutcome:
     return NoticeOutcome(notice=notice, created=False)
 
 
-def _check_body(body: NoticeIn) -> tuple[str, list[tuple[bytes, str | None]]]:
-    """The checks that need no database: returns the policy code and decoded evidence."""
+def check_body(body: NoticeIn) -> tuple[str, list[tuple[bytes, str | None]]]:
+    """The checks that need no database: returns the policy code and decoded evidence
+    (bulk files run them on every row before anything is written)."""
     if not body.good_faith:
         raise Invalid("good_faith: the notifier must declare the notice is made in good faith")
     policy = get_policy(body.policy)
@@ -249,7 +247,7 @@ def _check_and_resolve(session: Session, jobs: list[NoticeJob], candidates: list
     checked: dict[int, tuple[str, list[tuple[bytes, str | None]]]] = {}
     for index in candidates:
         try:
-            checked[index] = _check_body(jobs[index].body)
+            checked[index] = check_body(jobs[index].body)
         except APIError as exc:
             outcomes[index] = NoticeOutcome(error=exc)
     refs = {index: [r.model_dump(exclude_none=True) for r in jobs[index].body.content] for index in checked}
@@ -402,68 +400,6 @@ def receipt(notice: Notice) -> dict[str, Any]:
     """The immediate receipt."""
     return {"id": notice.id, "status": notice.status, "received_at": notice.received_at,
             "case_id": notice.case_id}
-
-
-# ------------------------------------------------------------------------------------ bulk
-
-CSV_FIELDS = ("url", "content_id", "policy", "legal_ground", "explanation", "region", "election",
-              "contact", "good_faith", "idempotency_key")
-
-
-def parse_csv(text: str) -> list[dict[str, Any]]:
-    """Rows of a bulk CSV as notice bodies (one content reference per row)."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"policy"} - set(reader.fieldnames or [])
-    if missing:
-        raise Invalid(f"CSV header must include: {', '.join(sorted(missing))} (columns: {', '.join(CSV_FIELDS)})")
-    rows: list[dict[str, Any]] = []
-    for raw in reader:
-        row = {k: (v or "").strip() for k, v in raw.items() if k}
-        ref: dict[str, str] = {}
-        if row.get("content_id"):
-            ref["content_id"] = row["content_id"]
-        elif row.get("url"):
-            ref["url"] = row["url"]
-        body: dict[str, Any] = {
-            "content": [ref] if ref else [], "policy": row.get("policy", ""),
-            "explanation": row.get("explanation", ""),
-            "good_faith": row.get("good_faith", "true").lower() in ("true", "1", "yes", "ya", "y"),
-        }
-        for name in ("legal_ground", "region", "election", "contact", "idempotency_key"):
-            if row.get(name):
-                body[name] = row[name]
-        rows.append(body)
-    return rows
-
-
-@dataclass
-class BulkOutcome:
-    """Per-row outcomes of a bulk submission."""
-
-    results: list[dict[str, Any]]
-
-    def summary(self) -> dict[str, Any]:
-        """Counts and the rows."""
-        return {"received": sum(r["status"] == "received" for r in self.results),
-                "existing": sum(r["status"] == "existing" for r in self.results),
-                "errors": sum(r["status"] == "error" for r in self.results),
-                "results": self.results}
-
-
-def submit_bulk(session: Session, rows: list[Any], who: Principal, settings: Settings) -> BulkOutcome:
-    """Each row in its own savepoint: a bad row is reported and the others go through."""
-    def submit(body: NoticeIn) -> tuple[Notice, bool]:
-        return submit_notice(session, body, who, idempotency_key=None, settings=settings)
-
-    results: list[dict[str, Any]] = []
-    for o in each_row(session, rows, NoticeIn, submit, limit=MAX_BULK_ROWS, what="bulk submission"):
-        if o.error is not None:
-            results.append({"index": o.index, "status": "error", "error": o.error})
-        else:
-            notice, created = o.value
-            results.append({"index": o.index, "status": "received" if created else "existing",
-                            "id": notice.id, "case_id": notice.case_id})
-    return BulkOutcome(results)
 
 
 def case_ids_of(session: Session, notice: Notice) -> list[str]:
