@@ -77,6 +77,10 @@ class NoticeReceipt(BaseModel):
     status: str
     received_at: datetime
     case_id: str | None
+    source: str = Field(description="trusted_flagger, partner or user_report: the priority tier it is handled in")
+    priority_note: str | None = Field(
+        default=None, description="why a trusted flagger's notice is handled at normal priority "
+        "(a policy outside its areas, a region outside its jurisdiction)")
 
 
 class WebhookIn(BaseModel):

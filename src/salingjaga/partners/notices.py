@@ -31,7 +31,7 @@ from salingjaga.moderation.models import Case, Notice, NoticeCase, NoticeEvidenc
 from salingjaga.moderation.service import CaseRequest, open_cases
 from salingjaga.partners.models import Partner
 from salingjaga.partners.notice_schemas import EvidenceIn, NoticeIn
-from salingjaga.partners.service import covers_policy, partners_by_id, visible_partner_ids
+from salingjaga.partners.service import covers_policy, in_jurisdiction, partners_by_id, visible_partner_ids
 from salingjaga.policies.service import get_policy
 from salingjaga.regions.elections import get_election
 from salingjaga.regions.service import get_region
@@ -64,10 +64,32 @@ def find_by_key(session: Session, who: Principal, key: str | None) -> Notice | N
                                                Notice.idempotency_key == key))
 
 
-def _source(partner: Partner | None, policy: str) -> str:
+def _source(partner: Partner | None, policy: str, regions: list[str]) -> tuple[str, str | None]:
+    """Where a notice comes from, for its priority, and why a partner's notice gets less
+    than trusted-flagger priority (None when nothing needs saying).
+
+    Trusted-flagger status holds within the partner's policy areas and its jurisdiction:
+    a regency office filing about another region is heard, at a partner's priority."""
     if partner is None:
-        return "user_report"
-    return "trusted_flagger" if covers_policy(partner, policy) else "partner"
+        return "user_report", None
+    if not partner.trusted:
+        return "partner", None
+    if not covers_policy(partner, policy):
+        return "partner", (f"policy {policy} is outside the notifier's trusted-flagger areas: "
+                           "handled at normal priority")
+    outside = next((r for r in regions if not in_jurisdiction(partner, r)), None)
+    if outside is not None:
+        return "partner", (f"region {outside} is outside the notifier's jurisdiction "
+                           f"({partner.jurisdiction}): handled at normal priority")
+    return "trusted_flagger", None
+
+
+def notice_regions(body: NoticeIn, items: list[ContentItem]) -> list[str]:
+    """The regions a notice concerns: the one it names, else those of its content items
+    (so leaving the region out does not lift a notice out of the jurisdiction rule)."""
+    if body.region:
+        return [body.region]
+    return sorted({item.region_code for item in items if item.region_code})
 
 
 def check_evidence(data: bytes) -> str:
@@ -134,6 +156,7 @@ class _Accepted:
     partner: Partner | None
     policy: str
     source: str
+    priority_note: str | None
     evidence: list[tuple[bytes, str | None]]
 
 
@@ -268,8 +291,9 @@ def _check_and_resolve(session: Session, jobs: list[NoticeJob], candidates: list
         except APIError as exc:
             outcomes[index] = NoticeOutcome(error=exc)
             continue
+        source, note = _source(partner, policy, notice_regions(job.body, items))
         accepted.append(_Accepted(index, job, keys[index], fingerprints[index], items, partner, policy,
-                                  _source(partner, policy), evidence))
+                                  source, note, evidence))
     return accepted
 
 
@@ -314,6 +338,7 @@ def _write(session: Session, accepted: list[_Accepted], outcomes: list[NoticeOut
         rows.append({
             **_NOTICE_NULLS, "id": notice_id, "partner_id": a.partner.id if a.partner else None,
             "reporter_user_id": who.user_id, "submitter": submitter_of(who), "source": a.source,
+            "priority_note": a.priority_note,
             "content_refs": [r.model_dump(exclude_none=True) for r in body.content],
             "content_ids": [i.id for i in a.items], "content_id": a.items[0].id, "policy": a.policy,
             "legal_ground": body.legal_ground, "explanation": body.explanation, "region": body.region,
@@ -332,7 +357,8 @@ def _write(session: Session, accepted: list[_Accepted], outcomes: list[NoticeOut
         for data, filename in a.evidence:
             store_evidence(session, notice, data, filename, settings.data_dir, a.job.who)
         events.append((a.job.who, "notice.received", "notice", notice.id,
-                       {"partner_id": notice.partner_id, "source": a.source, "policy": a.policy,
+                       {"partner_id": notice.partner_id, "source": a.source, "priority_note": a.priority_note,
+                        "policy": a.policy,
                         "content_ids": notice.content_ids, "case_id": notice.case_id}))
         outcomes[a.index] = NoticeOutcome(notice=notice, created=True)
     record_many(session, events)
@@ -376,6 +402,7 @@ def notice_out(session: Session, notice: Notice, *, with_reporter: bool = False)
     out: dict[str, Any] = {
         "id": notice.id, "status": notice.status, "received_at": notice.received_at,
         "case_id": notice.case_id, "partner_id": notice.partner_id, "source": notice.source,
+        "priority_note": notice.priority_note,
         "content": notice.content_refs, "content_ids": notice.content_ids, "policy": notice.policy,
         "legal_ground": notice.legal_ground, "explanation": notice.explanation,
         "region": notice.region, "election": notice.election, "decided_at": notice.decided_at,
@@ -397,9 +424,10 @@ def notice_out(session: Session, notice: Notice, *, with_reporter: bool = False)
 
 
 def receipt(notice: Notice) -> dict[str, Any]:
-    """The immediate receipt."""
+    """The immediate receipt: with the source the notice is handled as and, when a partner's
+    notice gets less than trusted-flagger priority, the reason."""
     return {"id": notice.id, "status": notice.status, "received_at": notice.received_at,
-            "case_id": notice.case_id}
+            "case_id": notice.case_id, "source": notice.source, "priority_note": notice.priority_note}
 
 
 def case_ids_of(session: Session, notice: Notice) -> list[str]:
