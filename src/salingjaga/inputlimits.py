@@ -65,7 +65,7 @@ def loads_limited(data: bytes | str, *, what: str = "body") -> Any:
         raise Invalid(f"{what}: {too_deep_message()}", code="too_deep")
     try:
         return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer of 5,000 digits
         detail = f": {exc.msg} (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
         raise Invalid(f"{what} is not valid JSON{detail}", status=400, code="malformed_json") from exc
     except RecursionError as exc:  # belt and braces: the depth check should have caught it
