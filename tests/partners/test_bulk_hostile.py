@@ -164,6 +164,13 @@ def test_a_nul_in_one_json_row_fails_that_row_only(client, flagger, db):
     assert notice_count(db) == 1
 
 
+def test_a_huge_offset_is_a_422_not_a_500(client, flagger):
+    """Found by schemathesis: SQLite cannot bind an integer past 2**63."""
+    key, _ = flagger
+    r = client.get("/api/v1/notices", params={"offset": 10**30}, headers=bearer(key))
+    assert r.status_code == 422 and "offset" in r.json()["error"]["message"]
+
+
 # ------------------------------------------------------------------------------- the portal
 
 

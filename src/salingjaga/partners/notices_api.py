@@ -61,7 +61,8 @@ async def post_notice(
 def get_notices(
     status: str | None = Query(default=None),
     limit: int = Query(default=100, ge=1, le=1000),
-    offset: int = Query(default=0, ge=0),
+    # Bounded: SQLite cannot bind an integer past 2**63 (an OverflowError, not a 4xx).
+    offset: int = Query(default=0, ge=0, le=2**31 - 1),
     session: Session = Depends(get_session),
     who: Principal = Depends(require("notices.read")),
 ) -> list[dict[str, Any]]:
