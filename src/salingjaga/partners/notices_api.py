@@ -100,6 +100,11 @@ async def post_bulk(
 ) -> dict[str, Any]:
     """Many notices as a JSON list (or ``{"notices": [...]}``) or CSV; a result per row.
 
+    CSV columns: url or content_id, policy, legal_ground, explanation, region, election,
+    contact, good_faith, idempotency_key. ``good_faith`` takes true/1/ya/yes or
+    false/0/tidak/no; any other value (the empty cell included) is that row's error. At
+    most 5,000 rows; JSON nested at most 64 levels deep.
+
     Every row is validated before any is written; the good ones go through the server's
     intake writer in short transactions (``partners.bulk``), each with its receipt. No
     request session: on SQLite a request holding the write lock while it waits for the
