@@ -17,7 +17,8 @@ def test_receipt_and_bad_notices_change_nothing(client, world):
     item = make_content(client, service)
     r = client.post("/api/v1/notices", json=notice_body(item), headers=bearer(flagger))
     assert r.status_code == 201
-    assert set(r.json()) == {"id", "status", "received_at", "case_id"} and r.json()["status"] == "received"
+    assert set(r.json()) == {"id", "status", "received_at", "case_id", "source", "priority_note"}
+    assert r.json()["status"] == "received" and r.json()["source"] == "trusted_flagger"
     bad = [
         notice_body(item, good_faith=False),
         notice_body(item, policy="jokes"),

@@ -1,4 +1,5 @@
-"""Security headers on every response and request rate limits (429 with Retry-After)."""
+"""Security headers on every response, request rate limits (429 with Retry-After) and the
+checks on JSON bodies that no parser makes (nesting depth, NUL characters)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salingjaga.auth.ratelimit import Counter, MemoryCounter, RedisCounter, client_key, retry_after
 from salingjaga.errors import error_body
+from salingjaga.inputlimits import NUL_MESSAGE, json_too_deep, too_deep_message
 from salingjaga.settings import Settings
 
 CSP = (
@@ -84,18 +86,32 @@ class RateLimit:
 
 # A JSON \u0000 escape not itself escaped (an even run of backslashes before it).
 _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+# Routes that take many rows in one body and answer per row: a NUL in one row is that
+# row's error (``partners.bulk``), not a reason to refuse the rows beside it.
+PER_ROW_PATHS = frozenset({"/api/v1/notices/bulk"})
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class RejectNul:
-    """Refuses JSON bodies carrying NUL characters with a 422, on every backend alike:
-    PostgreSQL cannot store them and no legitimate text needs them."""
+class GuardJson:
+    """Checks JSON request bodies before any parser sees them, on every backend alike:
+
+    - nesting deeper than ``MAX_JSON_DEPTH`` is a 422 (``too_deep``): the parsers recurse
+      per level and a thousand ``[`` would be a ``RecursionError``;
+    - a NUL character (``\\u0000``) is a 422: PostgreSQL cannot store it and no legitimate
+      text needs it (routes in ``PER_ROW_PATHS`` refuse it per row instead).
+
+    A body counts as JSON when its content type says so or when it has none (FastAPI parses
+    an untyped body as JSON). The body is read once and replayed to the app."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = dict(scope.get("headers") or []) if scope["type"] == "http" else {}
-        if b"json" not in headers.get(b"content-type", b""):
+        if scope["type"] != "http" or scope.get("method") not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        ctype = dict(scope.get("headers") or []).get(b"content-type", b"").lower()
+        if ctype and b"json" not in ctype:
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -107,13 +123,11 @@ class RejectNul:
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        if _NUL_ESCAPE.search(body):
-            payload = json.dumps(error_body(
-                "invalid", "text fields must not contain NUL (\\u0000) characters")).encode()
-            await send({"type": "http.response.start", "status": 422, "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode())]})
-            await send({"type": "http.response.body", "body": payload})
+        if json_too_deep(body):
+            await _refuse(send, "too_deep", too_deep_message())
+            return
+        if scope["path"] not in PER_ROW_PATHS and _NUL_ESCAPE.search(body):
+            await _refuse(send, "invalid", f"text fields: {NUL_MESSAGE}")
             return
         replayed = False
 
@@ -127,9 +141,20 @@ class RejectNul:
         await self.app(scope, replay, send)
 
 
+# The name this middleware had when it only refused NUL characters.
+RejectNul = GuardJson
+
+
+async def _refuse(send: Send, code: str, message: str) -> None:
+    payload = json.dumps(error_body(code, message)).encode()
+    await send({"type": "http.response.start", "status": 422, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+    await send({"type": "http.response.body", "body": payload})
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Add security headers and rate limits to ``app``."""
     counter: Counter = RedisCounter(settings.redis_url) if settings.stream == "redis" else MemoryCounter()
-    app.add_middleware(RejectNul)
+    app.add_middleware(GuardJson)
     app.add_middleware(RateLimit, limit=settings.rate_limit_per_minute, counter=counter)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)

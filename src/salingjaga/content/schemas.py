@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 AccountKind = Literal["personal", "business", "government", "politician", "political_party"]
 ContentKind = Literal["video", "image", "text", "live"]
@@ -20,7 +20,7 @@ class AccountIn(BaseModel):
     handle: str = Field(min_length=1, max_length=200)
     display_name: str = Field(default="", max_length=300)
     kind: AccountKind = "personal"
-    verified: bool = False
+    verified: StrictBool = False  # JSON true/false only, never "yes" or 1
     bio: str = Field(default="", max_length=5000)
     region: str | None = Field(default=None, max_length=16)
     followers: int = Field(default=0, ge=0)
@@ -58,7 +58,7 @@ class ContentIn(BaseModel):
     language: str | None = Field(default=None, max_length=10)
     region: str | None = Field(default=None, max_length=16)
     election: str | None = Field(default=None, max_length=60)
-    ai_label: bool = Field(default=False, description="the creator labelled it AI-generated")
+    ai_label: StrictBool = Field(default=False, description="the creator labelled it AI-generated")
     posted_at: datetime | None = None
     views: int = Field(default=0, ge=0)
     shares: int = Field(default=0, ge=0)

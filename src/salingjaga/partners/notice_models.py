@@ -38,6 +38,9 @@ class Notice(Base):
     reporter_user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     submitter: Mapped[str] = mapped_column(String(40))
     source: Mapped[str] = mapped_column(String(20))  # trusted_flagger | partner | user_report
+    # Why a trusted flagger's notice is handled at a partner's priority (outside its policy
+    # areas or its jurisdiction); None otherwise.
+    priority_note: Mapped[str | None] = mapped_column(String(400))
     content_refs: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     content_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
     content_id: Mapped[str] = mapped_column(ForeignKey("content_items.id", ondelete="RESTRICT"), index=True)

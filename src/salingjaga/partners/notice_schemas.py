@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+
+from salingjaga.inputlimits import NUL_MESSAGE, has_nul
+
+
+def _no_nul(value: Any) -> Any:
+    """Refuse NUL characters in text here, where the error belongs to one field of one
+    notice (one row of a bulk file), rather than in the database, where PostgreSQL would
+    fail the whole transaction."""
+    if isinstance(value, str) and has_nul(value):
+        raise ValueError(NUL_MESSAGE)
+    return value
 
 
 class ContentRef(BaseModel):
@@ -15,6 +26,8 @@ class ContentRef(BaseModel):
 
     url: str | None = Field(default=None, max_length=2000)
     content_id: str | None = Field(default=None, max_length=200)
+
+    _text = field_validator("url", "content_id")(_no_nul)
 
     @model_validator(mode="after")
     def _one(self) -> ContentRef:
@@ -31,6 +44,8 @@ class EvidenceIn(BaseModel):
     filename: str | None = Field(default=None, max_length=255)
     data_base64: str = Field(min_length=1)
 
+    _text = field_validator("filename")(_no_nul)
+
 
 class NoticeIn(BaseModel):
     """A notice in the shape of DSA Art. 16."""
@@ -45,10 +60,14 @@ class NoticeIn(BaseModel):
     region: str | None = Field(default=None, max_length=16)
     election: str | None = Field(default=None, max_length=60)
     contact: str | None = Field(default=None, max_length=320)
-    good_faith: bool = Field(description="must be true: the notice is made in good faith")
+    # JSON true only: a lax bool would take "yes", "on" or 1 as a declaration nobody made.
+    good_faith: StrictBool = Field(description="must be true (JSON true): the notice is made in good faith")
     idempotency_key: str | None = Field(default=None, max_length=200,
                                         description="for bulk rows; single notices use the header")
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=10)
+
+    _text = field_validator("policy", "legal_ground", "explanation", "region", "election", "contact",
+                            "idempotency_key")(_no_nul)
 
 
 class NoticeReceipt(BaseModel):
@@ -58,6 +77,10 @@ class NoticeReceipt(BaseModel):
     status: str
     received_at: datetime
     case_id: str | None
+    source: str = Field(description="trusted_flagger, partner or user_report: the priority tier it is handled in")
+    priority_note: str | None = Field(
+        default=None, description="why a trusted flagger's notice is handled at normal priority "
+        "(a policy outside its areas, a region outside its jurisdiction)")
 
 
 class WebhookIn(BaseModel):

@@ -1,4 +1,5 @@
-"""Notices: intake (single, bulk, evidence), the receipt, idempotency and who may see what.
+"""Notices: intake (single and many at once, evidence), the receipt, idempotency and who may
+see what. Bulk files are read and validated in ``partners.bulk``.
 
 A notice names content items; each item's review case is opened or joined through
 ``moderation.service.open_case``, so several notices about one item share one case.
@@ -8,9 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,6 @@ from sqlalchemy.orm import Session
 from salingjaga.audit.service import record, record_many
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
-from salingjaga.batch import each_row
 from salingjaga.bulk import attach_written, insert_rows, null_columns
 from salingjaga.content.media import sniff_mime, store_bytes, stored_filename
 from salingjaga.content.models import ContentItem
@@ -33,14 +31,13 @@ from salingjaga.moderation.models import Case, Notice, NoticeCase, NoticeEvidenc
 from salingjaga.moderation.service import CaseRequest, open_cases
 from salingjaga.partners.models import Partner
 from salingjaga.partners.notice_schemas import EvidenceIn, NoticeIn
-from salingjaga.partners.service import covers_policy, partners_by_id, visible_partner_ids
+from salingjaga.partners.service import covers_policy, in_jurisdiction, partners_by_id, visible_partner_ids
 from salingjaga.policies.service import get_policy
 from salingjaga.regions.elections import get_election
 from salingjaga.regions.service import get_region
 from salingjaga.settings import Settings
 from salingjaga.timeutil import utcnow
 
-MAX_BULK_ROWS = 5000
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 EVIDENCE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "video/mp4",
                             "video/webm", "application/pdf"})
@@ -67,10 +64,32 @@ def find_by_key(session: Session, who: Principal, key: str | None) -> Notice | N
                                                Notice.idempotency_key == key))
 
 
-def _source(partner: Partner | None, policy: str) -> str:
+def _source(partner: Partner | None, policy: str, regions: list[str]) -> tuple[str, str | None]:
+    """Where a notice comes from, for its priority, and why a partner's notice gets less
+    than trusted-flagger priority (None when nothing needs saying).
+
+    Trusted-flagger status holds within the partner's policy areas and its jurisdiction:
+    a regency office filing about another region is heard, at a partner's priority."""
     if partner is None:
-        return "user_report"
-    return "trusted_flagger" if covers_policy(partner, policy) else "partner"
+        return "user_report", None
+    if not partner.trusted:
+        return "partner", None
+    if not covers_policy(partner, policy):
+        return "partner", (f"policy {policy} is outside the notifier's trusted-flagger areas: "
+                           "handled at normal priority")
+    outside = next((r for r in regions if not in_jurisdiction(partner, r)), None)
+    if outside is not None:
+        return "partner", (f"region {outside} is outside the notifier's jurisdiction "
+                           f"({partner.jurisdiction}): handled at normal priority")
+    return "trusted_flagger", None
+
+
+def notice_regions(body: NoticeIn, items: list[ContentItem]) -> list[str]:
+    """The regions a notice concerns: the one it names, else those of its content items
+    (so leaving the region out does not lift a notice out of the jurisdiction rule)."""
+    if body.region:
+        return [body.region]
+    return sorted({item.region_code for item in items if item.region_code})
 
 
 def check_evidence(data: bytes) -> str:
@@ -137,6 +156,7 @@ class _Accepted:
     partner: Partner | None
     policy: str
     source: str
+    priority_note: str | None
     evidence: list[tuple[bytes, str | None]]
 
 
@@ -221,8 +241,9 @@ def _replay(notice: Notice, fingerprint: str) -> NoticeOutcome:
     return NoticeOutcome(notice=notice, created=False)
 
 
-def _check_body(body: NoticeIn) -> tuple[str, list[tuple[bytes, str | None]]]:
-    """The checks that need no database: returns the policy code and decoded evidence."""
+def check_body(body: NoticeIn) -> tuple[str, list[tuple[bytes, str | None]]]:
+    """The checks that need no database: returns the policy code and decoded evidence
+    (bulk files run them on every row before anything is written)."""
     if not body.good_faith:
         raise Invalid("good_faith: the notifier must declare the notice is made in good faith")
     policy = get_policy(body.policy)
@@ -249,7 +270,7 @@ def _check_and_resolve(session: Session, jobs: list[NoticeJob], candidates: list
     checked: dict[int, tuple[str, list[tuple[bytes, str | None]]]] = {}
     for index in candidates:
         try:
-            checked[index] = _check_body(jobs[index].body)
+            checked[index] = check_body(jobs[index].body)
         except APIError as exc:
             outcomes[index] = NoticeOutcome(error=exc)
     refs = {index: [r.model_dump(exclude_none=True) for r in jobs[index].body.content] for index in checked}
@@ -270,8 +291,9 @@ def _check_and_resolve(session: Session, jobs: list[NoticeJob], candidates: list
         except APIError as exc:
             outcomes[index] = NoticeOutcome(error=exc)
             continue
+        source, note = _source(partner, policy, notice_regions(job.body, items))
         accepted.append(_Accepted(index, job, keys[index], fingerprints[index], items, partner, policy,
-                                  _source(partner, policy), evidence))
+                                  source, note, evidence))
     return accepted
 
 
@@ -316,6 +338,7 @@ def _write(session: Session, accepted: list[_Accepted], outcomes: list[NoticeOut
         rows.append({
             **_NOTICE_NULLS, "id": notice_id, "partner_id": a.partner.id if a.partner else None,
             "reporter_user_id": who.user_id, "submitter": submitter_of(who), "source": a.source,
+            "priority_note": a.priority_note,
             "content_refs": [r.model_dump(exclude_none=True) for r in body.content],
             "content_ids": [i.id for i in a.items], "content_id": a.items[0].id, "policy": a.policy,
             "legal_ground": body.legal_ground, "explanation": body.explanation, "region": body.region,
@@ -334,7 +357,8 @@ def _write(session: Session, accepted: list[_Accepted], outcomes: list[NoticeOut
         for data, filename in a.evidence:
             store_evidence(session, notice, data, filename, settings.data_dir, a.job.who)
         events.append((a.job.who, "notice.received", "notice", notice.id,
-                       {"partner_id": notice.partner_id, "source": a.source, "policy": a.policy,
+                       {"partner_id": notice.partner_id, "source": a.source, "priority_note": a.priority_note,
+                        "policy": a.policy,
                         "content_ids": notice.content_ids, "case_id": notice.case_id}))
         outcomes[a.index] = NoticeOutcome(notice=notice, created=True)
     record_many(session, events)
@@ -398,6 +422,7 @@ def notices_out(session: Session, notices: list[Notice], *, with_reporter: bool 
         one: dict[str, Any] = {
             "id": notice.id, "status": notice.status, "received_at": notice.received_at,
             "case_id": notice.case_id, "partner_id": notice.partner_id, "source": notice.source,
+            "priority_note": notice.priority_note,
             "content": notice.content_refs, "content_ids": notice.content_ids, "policy": notice.policy,
             "legal_ground": notice.legal_ground, "explanation": notice.explanation,
             "region": notice.region, "election": notice.election, "decided_at": notice.decided_at,
@@ -415,71 +440,10 @@ def notices_out(session: Session, notices: list[Notice], *, with_reporter: bool 
 
 
 def receipt(notice: Notice) -> dict[str, Any]:
-    """The immediate receipt."""
+    """The immediate receipt: with the source the notice is handled as and, when a partner's
+    notice gets less than trusted-flagger priority, the reason."""
     return {"id": notice.id, "status": notice.status, "received_at": notice.received_at,
-            "case_id": notice.case_id}
-
-
-# ------------------------------------------------------------------------------------ bulk
-
-CSV_FIELDS = ("url", "content_id", "policy", "legal_ground", "explanation", "region", "election",
-              "contact", "good_faith", "idempotency_key")
-
-
-def parse_csv(text: str) -> list[dict[str, Any]]:
-    """Rows of a bulk CSV as notice bodies (one content reference per row)."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"policy"} - set(reader.fieldnames or [])
-    if missing:
-        raise Invalid(f"CSV header must include: {', '.join(sorted(missing))} (columns: {', '.join(CSV_FIELDS)})")
-    rows: list[dict[str, Any]] = []
-    for raw in reader:
-        row = {k: (v or "").strip() for k, v in raw.items() if k}
-        ref: dict[str, str] = {}
-        if row.get("content_id"):
-            ref["content_id"] = row["content_id"]
-        elif row.get("url"):
-            ref["url"] = row["url"]
-        body: dict[str, Any] = {
-            "content": [ref] if ref else [], "policy": row.get("policy", ""),
-            "explanation": row.get("explanation", ""),
-            "good_faith": row.get("good_faith", "true").lower() in ("true", "1", "yes", "ya", "y"),
-        }
-        for name in ("legal_ground", "region", "election", "contact", "idempotency_key"):
-            if row.get(name):
-                body[name] = row[name]
-        rows.append(body)
-    return rows
-
-
-@dataclass
-class BulkOutcome:
-    """Per-row outcomes of a bulk submission."""
-
-    results: list[dict[str, Any]]
-
-    def summary(self) -> dict[str, Any]:
-        """Counts and the rows."""
-        return {"received": sum(r["status"] == "received" for r in self.results),
-                "existing": sum(r["status"] == "existing" for r in self.results),
-                "errors": sum(r["status"] == "error" for r in self.results),
-                "results": self.results}
-
-
-def submit_bulk(session: Session, rows: list[Any], who: Principal, settings: Settings) -> BulkOutcome:
-    """Each row in its own savepoint: a bad row is reported and the others go through."""
-    def submit(body: NoticeIn) -> tuple[Notice, bool]:
-        return submit_notice(session, body, who, idempotency_key=None, settings=settings)
-
-    results: list[dict[str, Any]] = []
-    for o in each_row(session, rows, NoticeIn, submit, limit=MAX_BULK_ROWS, what="bulk submission"):
-        if o.error is not None:
-            results.append({"index": o.index, "status": "error", "error": o.error})
-        else:
-            notice, created = o.value
-            results.append({"index": o.index, "status": "received" if created else "existing",
-                            "id": notice.id, "case_id": notice.case_id})
-    return BulkOutcome(results)
+            "case_id": notice.case_id, "source": notice.source, "priority_note": notice.priority_note}
 
 
 def case_ids_of(session: Session, notice: Notice) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from salingjaga.partners.models import PARTNER_KINDS
 
@@ -26,7 +26,7 @@ class PartnerIn(BaseModel):
         default=None, max_length=80, description="groups jurisdictions of one body, e.g. bawaslu"
     )
     region: str | None = Field(default=None, description="Kemendagri code; omit for national")
-    trusted: bool = False
+    trusted: StrictBool = False  # JSON true/false only, never "yes" or 1
     policies: list[str] = Field(default_factory=list, max_length=50)
     contact_email: str | None = Field(default=None, max_length=320)
     webhook_url: str | None = Field(default=None, max_length=2000)

@@ -113,3 +113,9 @@ def visible_partner_ids(session: Session, viewer_id: str) -> list[str]:
 def covers_policy(partner: Partner, policy: str) -> bool:
     """Whether a trusted flagger's status covers this policy area (priority applies)."""
     return bool(partner.trusted and policy in (partner.policy_areas or []))
+
+
+def in_jurisdiction(partner: Partner, region: str) -> bool:
+    """Whether ``region`` lies within the partner's jurisdiction (a national partner's
+    covers every region; a province's covers its regencies and cities)."""
+    return is_within(region, partner.region_code)

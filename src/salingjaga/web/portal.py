@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 import secrets
 from pathlib import Path
@@ -25,7 +24,9 @@ from salingjaga.auth.deps import get_session, get_settings, require
 from salingjaga.auth.principal import Principal
 from salingjaga.content.media import stored_relpath
 from salingjaga.errors import APIError, Invalid, NotFound, first_error_message
+from salingjaga.inputlimits import text_bool
 from salingjaga.moderation.service import create_appeal
+from salingjaga.partners.bulk import parse_bulk, submit_bulk
 from salingjaga.partners.feedback import partner_feedback
 from salingjaga.partners.intake import NoticeIntake
 from salingjaga.partners.notice_schemas import NoticeIn
@@ -34,8 +35,6 @@ from salingjaga.partners.notices import (
     get_visible_notice,
     list_visible_notices,
     notice_out,
-    parse_csv,
-    submit_bulk,
 )
 from salingjaga.partners.service import get_partner, list_partners, visible_partner_ids
 from salingjaga.policies.service import all_policies
@@ -111,7 +110,7 @@ async def file_notice(
     region: str = Form(""),
     election: str = Form(""),
     contact: str = Form("", max_length=320),
-    good_faith: bool = Form(False),
+    good_faith: str = Form("", max_length=20),
     idempotency_key: str = Form("", max_length=200),
     evidence: list[UploadFile] = File(default=[]),
     who: Principal = Depends(require("web.portal")),
@@ -123,9 +122,13 @@ async def file_notice(
     writer would wait for itself."""
     values = {"content": content, "policy": policy, "legal_ground": legal_ground,
               "explanation": explanation, "region": region, "election": election,
-              "contact": contact, "good_faith": good_faith, "idempotency_key": idempotency_key}
+              "contact": contact, "good_faith": False, "idempotency_key": idempotency_key}
     files = [f for f in evidence if f.filename]
     try:
+        # The checkbox sends "true"; an unticked box sends nothing. Other words are refused,
+        # never read as a declaration (``inputlimits.text_bool``).
+        declared = bool(good_faith) and text_bool(good_faith, "good_faith")
+        values["good_faith"] = declared
         if len(files) > MAX_EVIDENCE_FILES:
             raise Invalid(f"at most {MAX_EVIDENCE_FILES} evidence files")
         attached = [{"filename": f.filename, "data_base64": base64.b64encode(await f.read()).decode("ascii")}
@@ -135,7 +138,7 @@ async def file_notice(
                 "content": _content_refs(content), "policy": policy,
                 "legal_ground": legal_ground.strip() or None, "explanation": explanation,
                 "region": region or None, "election": election or None,
-                "contact": contact.strip() or None, "good_faith": good_faith, "evidence": attached,
+                "contact": contact.strip() or None, "good_faith": declared, "evidence": attached,
             })
         except ValidationError as exc:
             raise Invalid(first_error_message(exc, "form")) from exc
@@ -240,36 +243,25 @@ def bulk_page(
 async def bulk_submit(
     request: Request,
     file: UploadFile = File(...),
-    session: Session = Depends(get_session),
-    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.portal")),
 ) -> Response:
-    """Submit every row; each row succeeds or fails on its own and the table says which."""
+    """Submit every row; each row succeeds or fails on its own and the table says which.
+
+    The rows go through the intake writer as the API's do (``partners.bulk``); no request
+    session, for the reason ``file_notice`` gives."""
     raw = await file.read()
     try:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise Invalid("the file is not UTF-8 text") from exc
         name = (file.filename or "").lower()
-        if name.endswith(".json") or text.lstrip().startswith(("[", "{")):
-            try:
-                parsed = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise Invalid(f"the JSON file is malformed: {exc.msg} (line {exc.lineno})") from exc
-            rows = parsed.get("notices", parsed) if isinstance(parsed, dict) else parsed
-            if not isinstance(rows, list):
-                raise Invalid("the JSON file must hold a list of notices")
-        else:
-            rows = parse_csv(text)
+        head = raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+        as_json = name.endswith(".json") or head.startswith((b"[", b"{"))
+        rows = parse_bulk(raw, csv_input=not as_json)
         if not rows:
             raise Invalid("the file holds no rows")
-        outcome = submit_bulk(session, rows, who, settings).summary()
+        intake: NoticeIntake = request.app.state.notice_intake
+        outcome = (await submit_bulk(intake, rows, who)).summary()
     except APIError as exc:
-        session.rollback()
         return render_app(request, "web/portal_bulk.html", {"outcome": None, "error": exc.message},
                           status=exc.status)
-    session.commit()
     return render_app(request, "web/portal_bulk.html", {"outcome": outcome, "error": ""})
 
 
