@@ -13,6 +13,7 @@ from sqlalchemy import text
 from salingjaga import __version__
 from salingjaga.auth.cache import AuthCache
 from salingjaga.auth.deps import public
+from salingjaga.auth.middleware import install_outermost
 from salingjaga.db import Database
 from salingjaga.domains import domain_modules, import_all_models
 from salingjaga.errors import install_error_handlers
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     app.include_router(health)
     for module in domain_modules("middleware"):
         module.install(app, settings)
+    install_outermost(app, settings)  # last added, so outermost: its headers reach every response
     # A module with several routers lists them in ``routers``; each is included here, at the
     # top, rather than inside another router: FastAPI matches a nested router's routes once
     # more for every level it sits under.
