@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salingjaga.auth.deps import bearer_token, principal_for_key
-from salingjaga.auth.ratelimit import Counter, MemoryCounter, RedisCounter, retry_after
+from salingjaga.auth.ratelimit import Counter, LoginLimits, MemoryCounter, RedisCounter, retry_after
 from salingjaga.auth.service import hash_key
 from salingjaga.errors import error_body
 from salingjaga.settings import Settings
@@ -193,9 +193,11 @@ def make_counter(settings: Settings) -> Counter:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add rate limits and the NUL check to ``app``; the counter is kept on
-    ``app.state.rate_counter`` for the limits of single actions (signing in)."""
+    ``app.state.rate_counter``, and the limits of failed sign-ins that count on it on
+    ``app.state.login_limits``."""
     counter = make_counter(settings)
     app.state.rate_counter = counter
+    app.state.login_limits = LoginLimits(counter)
     app.add_middleware(RejectNul)
     app.add_middleware(RateLimit, limit=settings.rate_limit_per_minute, counter=counter)
 

@@ -1,4 +1,5 @@
-"""Fixed-window rate limits per API key and per client address.
+"""Fixed-window rate limits per caller (the principal of an API key, or the client
+address) and of failed sign-ins.
 
 The embedded default counts in process memory (one server); with the Redis stream the
 counters live in Redis so every API process shares them.
@@ -7,10 +8,12 @@ counters live in Redis so every API process shares them.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import threading
 import time
 import weakref
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -215,3 +218,68 @@ class RedisCounter:
 def retry_after(window_seconds: int) -> int:
     """Seconds until the current window ends."""
     return window_seconds - int(time.time()) % window_seconds or 1
+
+
+@dataclass(frozen=True)
+class LoginLimit:
+    """At most ``failures`` failed sign-ins per ``scope`` within fixed windows of ``window_seconds``."""
+
+    scope: str  # "account" (one e-mail from anywhere), "address" (any e-mail from one address), "global"
+    failures: int
+    window_seconds: int
+
+
+# The (e-mail, address) pair's own lock (web.sessions) stops guessing one account from one
+# place; these stop the rest: one account guessed from many addresses, many accounts
+# sprayed from one address, and a spray spread over many addresses at once.
+LOGIN_LIMITS = (
+    LoginLimit("account", 10, 900),
+    LoginLimit("address", 20, 900),
+    LoginLimit("global", 1000, 900),
+)
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """Why sign-in is refused for now, and for how long."""
+
+    scope: str
+    seconds: int
+
+    @property
+    def minutes(self) -> int:
+        """Whole minutes to wait, rounded up (what the page says)."""
+        return max(1, -(-self.seconds // 60))
+
+
+class LoginLimits:
+    """Failed sign-ins counted per account, per address and in all, on the app's counter
+    (shared by every API process with Redis). Accounts are counted by e-mail whether or
+    not a user has it, so a refusal tells nothing about which e-mails exist; the key is a
+    hash of the e-mail, which never reaches Redis in clear."""
+
+    def __init__(self, counter: Counter, limits: tuple[LoginLimit, ...] = LOGIN_LIMITS) -> None:
+        self.counter = counter
+        self.limits = limits
+
+    @staticmethod
+    def _key(limit: LoginLimit, email: str, address: str) -> str:
+        if limit.scope == "account":
+            digest = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:32]
+            return f"login:account:{digest}"
+        if limit.scope == "address":
+            return f"login:address:{address[:64]}"
+        return "login:global"
+
+    async def blocked(self, email: str, address: str) -> Blocked | None:
+        """The first limit this sign-in is over, or None when it may be tried."""
+        for limit in self.limits:
+            if await self.counter.exhausted(self._key(limit, email, address), limit.window_seconds,
+                                            limit.failures):
+                return Blocked(limit.scope, retry_after(limit.window_seconds))
+        return None
+
+    async def failed(self, email: str, address: str) -> None:
+        """Count one failed sign-in in every scope."""
+        for limit in self.limits:
+            await self.counter.allow(self._key(limit, email, address), limit.window_seconds, limit.failures)
