@@ -20,11 +20,11 @@ from salingjaga.auth.service import hash_key
 from salingjaga.errors import error_body
 from salingjaga.settings import Settings
 
-# No 'unsafe-inline' for scripts: every script is a file under /static/, so a script
-# injected into a page would not run. Pages with an inline block of their own (the guide)
-# allow it by its hash in their own policy.
+# No 'unsafe-inline': every script and style sheet is a file under /static/, so a script,
+# on* handler or style attribute injected into a page is refused by the browser. Pages
+# with an inline block of their own (the guide) allow it by its hash in their own policy.
 CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; "
     "script-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
