@@ -15,6 +15,7 @@ from sqlalchemy import text
 from salingjaga import __version__
 from salingjaga.auth.cache import AuthCache
 from salingjaga.auth.deps import public
+from salingjaga.auth.middleware import install_outermost
 from salingjaga.db import Database
 from salingjaga.db_waits import WaitBudget, request_budget
 from salingjaga.domains import domain_modules, import_all_models
@@ -175,10 +176,12 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
         return body
 
     install_openapi(app)
-    app.add_middleware(WaitBudget, seconds=settings.request_db_wait_seconds)
     app.include_router(health)
     for module in domain_modules("middleware"):
         module.install(app, settings)
+    # Outside the domains' middleware, whose key look-ups wait for the database too.
+    app.add_middleware(WaitBudget, seconds=settings.request_db_wait_seconds)
+    install_outermost(app, settings)  # last added, so outermost: its headers reach every response
     # A module with several routers lists them in ``routers``; each is included here, at the
     # top, rather than inside another router: FastAPI matches a nested router's routes once
     # more for every level it sits under.

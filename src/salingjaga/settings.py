@@ -42,7 +42,12 @@ class Settings(BaseSettings):
     # publish, or a server that died between commit and publish), every relay interval.
     outbox_grace_seconds: float = 30.0
     outbox_relay_seconds: float = 10.0
-    metrics_loopback_open: bool = True  # /metrics without a key from 127.0.0.1 (not via a proxy)
+    # Who may read /metrics besides an API key holding metrics.read: a scraper sending
+    # "Authorization: Bearer <metrics_token>" (empty: none), and, when metrics_loopback_open,
+    # any direct connection from 127.0.0.1 (off by default: a reverse proxy on the same host
+    # that adds no forwarding header would open it to the internet).
+    metrics_token: str = Field(default="", repr=False)
+    metrics_loopback_open: bool = False
     # Case deadlines in hours (P1): default and during the quiet period / voting day.
     deadline_hours_default: float = 24.0
     deadline_hours_tight: float = 2.0

@@ -32,7 +32,7 @@ def env_for(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SALINGJAGA_")}
     for key in ("database_url", "redis_url", "stream", "data_dir", "stream_name", "stream_claim_idle_ms",
                 "stream_block_ms", "stream_max_attempts", "stream_batch", "rate_limit_per_minute",
-                "audit_deferred", "periodic"):
+                "audit_deferred", "periodic", "metrics_token"):
         env[f"SALINGJAGA_{key.upper()}"] = str(getattr(settings, key))
     return env
 

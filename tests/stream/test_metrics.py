@@ -17,6 +17,44 @@ def test_metrics_need_a_key_off_loopback_and_the_right_role(client, world):
     assert r.headers["content-type"].startswith("text/plain")
 
 
+def test_metrics_are_closed_to_loopback_unless_allowed_and_open_to_the_scrape_token(settings):
+    """The defect: /metrics answered anyone reaching it through a proxy on the same host
+    (every request looked local). Now: the configured token or a key, and loopback only
+    when an operator opens it."""
+    from fastapi.testclient import TestClient
+
+    from salingjaga.app import create_app
+
+    settings.metrics_token = "s3cret-scrape-token"
+    with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as local:
+        assert local.get("/metrics").status_code == 401
+        assert local.get("/metrics", headers=bearer("not-the-token")).status_code == 401
+        r = local.get("/metrics", headers=bearer("s3cret-scrape-token"))
+        assert r.status_code == 200 and "salingjaga_http_requests_total" in r.text
+    opened = settings.model_copy(update={"metrics_loopback_open": True, "metrics_token": ""})
+    with TestClient(create_app(opened), client=("127.0.0.1", 50000)) as local:
+        assert local.get("/metrics").status_code == 200
+        assert local.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 401
+
+
+def test_metrics_are_rate_limited_like_any_route(settings, world):
+    """Each scrape runs queries: /metrics was exempt from the limit, so a key holder (or
+    anyone on loopback) could make the server run them without end."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from salingjaga.app import create_app
+
+    settings.rate_limit_per_minute = 3
+    service = bearer(world.key("service"))
+    if time.time() % 60 > 55:  # keep the whole test inside one one-minute window
+        time.sleep(61 - time.time() % 60)
+    with TestClient(create_app(settings)) as c:
+        codes = [c.get("/metrics", headers=service).status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+
+
 def test_requests_are_counted_by_route_template_not_raw_path(client, world):
     admin = bearer(world.key("admin"))
     for n in range(3):

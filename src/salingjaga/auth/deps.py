@@ -11,6 +11,7 @@ than the work itself. Those that may touch the database hop to a thread only whe
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import anyio
 from fastapi import Request
@@ -87,11 +88,7 @@ def _end(session: Session, commit: bool) -> None:
 
 
 def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return None
+    return bearer_token(request.headers.get("authorization"))
 
 
 # Other ways of proving identity than an API key (the web session cookie): each takes the
@@ -115,20 +112,43 @@ async def optional_principal(request: Request) -> Principal | None:
         return cached
     token = _bearer(request)
     principal = None
-    db: Database = request.app.state.db
     if token is not None:
-        cache: AuthCache = request.app.state.auth_cache
-        key_hash = hash_key(token)
-        principal = cache.get(key_hash)
+        principal = await principal_for_key(request.app, token)
         if principal is None:
-            principal = await run_in_threadpool(_check_key, db, token)
-            if principal is None:
-                raise Unauthorized("the API key is unknown or revoked")
-            cache.put(key_hash, principal)
+            raise Unauthorized("the API key is unknown or revoked")
     elif loaders := getattr(request.app.state, "principal_loaders", ()):
-        principal = await run_in_threadpool(_load_other, request, db, loaders)
+        principal = await run_in_threadpool(_load_other, request, request.app.state.db, loaders)
     request.state.principal = principal
     return principal
+
+
+async def principal_for_key(app: Any, token: str) -> Principal | None:
+    """The Principal holding an API key, or None for a key no live user holds.
+
+    Both answers come from the app's ``AuthCache`` when it has them; a key refused a moment
+    ago is refused again without a query, so made-up keys cost the database nothing on
+    repeat. Shared by the rate limit (which buckets on the principal) and the route
+    dependencies, so a request is looked up once.
+    """
+    cache: AuthCache = app.state.auth_cache
+    key_hash = hash_key(token)
+    principal = cache.get(key_hash)
+    if principal is not None or cache.is_unknown(key_hash):
+        return principal
+    principal = await run_in_threadpool(_check_key, app.state.db, token)
+    if principal is None:
+        cache.put_unknown(key_hash)
+    else:
+        cache.put(key_hash, principal)
+    return principal
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, or None."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
 
 
 def _check_key(db: Database, token: str) -> Principal | None:

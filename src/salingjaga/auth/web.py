@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 from urllib.parse import quote
 
+from anyio import from_thread
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from salingjaga.audit.service import record
 from salingjaga.auth.deps import get_session, public
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
+from salingjaga.auth.ratelimit import LoginLimits
 from salingjaga.auth.service import authenticate_password
 from salingjaga.routing import Router
 from salingjaga.web.csrf import UNSAFE, page_guard
@@ -21,6 +23,7 @@ from salingjaga.web.i18n import LANGUAGES
 from salingjaga.web.pages import render
 from salingjaga.web.sessions import (
     COOKIE,
+    LOCK,
     SESSION_HOURS,
     clear_failures,
     create_session,
@@ -97,23 +100,34 @@ def login_submit(
     next: str = Form("", max_length=2000),
     session: Session = Depends(get_session),
 ) -> Response:
-    """Check the password (argon2), throttled per account and address; start a session."""
+    """Check the password (argon2), throttled per (account, address) pair, per account, per
+    address and in all (``auth.ratelimit.LOGIN_LIMITS``); start a session."""
     ip = _client_ip(request)
     email = email.strip()
     ctx = {"next": safe_next(next), "email": email}
+    limits: LoginLimits = request.app.state.login_limits
+    # The handler runs in a worker thread; the counters live on the event loop.
+    blocked = from_thread.run(limits.blocked, email, ip)
+    if blocked is not None:
+        return _refused(request, ctx, blocked.scope, blocked.minutes)
     left = locked_for(session, email, ip)
     if left is not None:
-        minutes = max(1, int(left.total_seconds() // 60) + 1)
-        return render(request, "web/login.html", {**ctx, "locked_minutes": minutes}, status=429)
+        return _refused(request, ctx, "pair", max(1, int(left.total_seconds() // 60) + 1))
     principal = authenticate_password(session, email, password)
     if principal is None:
         locked = record_failure(session, email, ip)
-        if locked:
-            record(session, "system:web", "login.locked", "login", email.lower()[:80], {"ip": ip})
+        from_thread.run(limits.failed, email, ip)
+        blocked = None if locked else from_thread.run(limits.blocked, email, ip)
+        if locked or blocked is not None:
+            scope = blocked.scope if blocked is not None else "pair"
+            subject = {"address": ip, "global": "all"}.get(scope, email.lower()[:80])
+            record(session, "system:web", "login.locked", "login", subject, {"ip": ip, "scope": scope})
         session.commit()
-        status = 429 if locked else 401
-        extra = {"locked_minutes": 15} if locked else {"failed": True}
-        return render(request, "web/login.html", {**ctx, **extra}, status=status)
+        if blocked is not None:
+            return _refused(request, ctx, blocked.scope, blocked.minutes)
+        if locked:
+            return _refused(request, ctx, "pair", int(LOCK.total_seconds() // 60))
+        return render(request, "web/login.html", {**ctx, "failed": True}, status=401)
     clear_failures(session, email, ip)
     token = create_session(session, principal.user_id, ip)
     record(session, principal, "session.started", "user", principal.user_id, {"ip": ip})
@@ -127,6 +141,12 @@ def login_submit(
     if not request.cookies.get("lang") and lang in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
     return response
+
+
+def _refused(request: Request, ctx: dict[str, str], scope: str, minutes: int) -> Response:
+    """The form again with a 429 saying which limit refused the sign-in and for how long."""
+    return render(request, "web/login.html", {**ctx, "locked_scope": scope, "locked_minutes": minutes},
+                  status=429)
 
 
 @router.post("/logout", dependencies=[Depends(public)])

@@ -1,15 +1,18 @@
 """``/metrics`` for Prometheus and the stream's state for operators.
 
-Who may read ``/metrics``: any caller connecting from loopback, not through a proxy, with no
-key (a Prometheus agent or sidecar on the same host: the usual deployment), and otherwise
-only the ``admin`` and ``service`` roles with an API key. Metrics reveal volumes and queue
-sizes, not content, but they are still operational data we do not publish to the internet.
-Set ``SALINGJAGA_METRICS_LOOPBACK_OPEN=false`` when a reverse proxy on the same host does not
-pass forwarding headers.
+Who may read ``/metrics``: a scraper presenting the configured token
+(``SALINGJAGA_METRICS_TOKEN``, as ``Authorization: Bearer <token>``: Prometheus'
+``authorization`` setting), or an API key whose role holds ``metrics.read`` (``admin``,
+``service``). A direct loopback connection with no key is let in only when
+``SALINGJAGA_METRICS_LOOPBACK_OPEN=true``: by default it is not, since a reverse proxy on
+the same host that adds no forwarding header makes every internet request look local.
+Metrics reveal volumes and queue sizes, not content, but they are operational data we do
+not publish, and each scrape runs queries: the route is rate limited like any other.
 """
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from fastapi import Depends, Request, Response
@@ -17,7 +20,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy.orm import Session
 
-from salingjaga.auth.deps import get_session, optional_principal, require
+from salingjaga.auth.deps import bearer_token, get_session, optional_principal, require
 from salingjaga.auth.principal import Principal
 from salingjaga.errors import Forbidden, Unauthorized
 from salingjaga.routing import Router
@@ -39,19 +42,24 @@ def from_loopback(request: Request) -> bool:
 
 
 class metrics_access(require):
-    """``metrics.read`` with an API key, or nothing at all from loopback (see module doc)."""
+    """The metrics token, ``metrics.read`` with an API key, or (when allowed) nothing at all
+    from loopback (see module doc)."""
 
     def __init__(self) -> None:
         super().__init__("metrics.read")
 
-    def __call__(  # type: ignore[override]
-        self, request: Request, principal: Principal | None = Depends(optional_principal)
-    ) -> Principal | None:
+    async def __call__(self, request: Request) -> Principal | None:  # type: ignore[override]
         settings = request.app.state.settings
+        token = bearer_token(request.headers.get("authorization"))
+        if token is not None and settings.metrics_token and hmac.compare_digest(
+                token.encode(), settings.metrics_token.encode()):
+            return None
+        principal = await optional_principal(request)
         if principal is None:
             if settings.metrics_loopback_open and from_loopback(request):
                 return None
-            raise Unauthorized("metrics need an API key with metrics.read, or a loopback connection")
+            raise Unauthorized("metrics need the metrics token (SALINGJAGA_METRICS_TOKEN) or an API key "
+                               "with metrics.read")
         if principal.role not in self.roles:
             raise Forbidden(f"role {principal.role} may not metrics.read")
         return principal
