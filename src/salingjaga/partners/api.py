@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
-from salingjaga.auth.deps import get_session, require
+from salingjaga.auth.deps import get_session, get_settings, require
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
 from salingjaga.auth.service import create_api_key, create_user
 from salingjaga.errors import Forbidden, NotFound
+from salingjaga.outbound import OutboundPolicy
 from salingjaga.partners.models import Partner
 from salingjaga.partners.schemas import (
     PartnerCreated,
@@ -23,6 +24,7 @@ from salingjaga.partners.schemas import (
 )
 from salingjaga.partners.service import create_partner, get_partner, list_partners
 from salingjaga.routing import Router
+from salingjaga.settings import Settings
 
 router = Router(prefix="/api/v1", tags=["partners"])
 
@@ -53,6 +55,7 @@ def user_out(u: User) -> dict[str, Any]:
 def post_partner(
     body: PartnerIn,
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("partners.create")),
 ) -> dict[str, Any]:
     """Create a partner and its first API key (a partner_reporter key, shown once)."""
@@ -66,6 +69,7 @@ def post_partner(
         policies=body.policies,
         contact_email=body.contact_email,
         webhook_url=body.webhook_url,
+        webhook_policy=OutboundPolicy.from_setting(settings.webhook_allow_private),
         actor=who,
     )
     user = create_user(
