@@ -203,10 +203,11 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[list[str]]]:
 
 
 def test_dns_rebinding_cannot_swap_in_loopback_after_the_check(client, world, db, listener, fake_dns):
-    """The name resolves to a public address when configured and to loopback when sent: the
-    connection is checked on the address it actually uses, so nothing arrives."""
+    """The name resolves to a public address when configured and when checked before
+    sending, then to loopback when the connection resolves it: the socket connects only to
+    an address it checked itself, so nothing arrives."""
     host = "rebind.hooks.example.org"
-    fake_dns[host] = [["93.184.216.34"], ["127.0.0.1"]]
+    fake_dns[host] = [["93.184.216.34"], ["93.184.216.34"], ["127.0.0.1"]]
     partner = world.partner()
     admin = world.key("partner_admin", partner)
     r = client.put(f"/api/v1/partners/{partner}/webhook", headers=bearer(admin),
