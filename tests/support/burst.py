@@ -142,7 +142,9 @@ async def _burst(bases: list[str], keys: Keys, total: int, timeout: float) -> Bu
     kinds = _requests(keys)
     result = BurstResult()
     start = asyncio.Event()
-    limits = httpx.Limits(max_connections=total + 10, max_keepalive_connections=total + 10)
+    # No keep-alive: a pooled connection the server closes as idle would be reused just as it
+    # closes, and that race is the client's, not the server's.
+    limits = httpx.Limits(max_connections=total + 10, max_keepalive_connections=0)
 
     async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
 
