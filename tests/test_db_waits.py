@@ -86,6 +86,12 @@ def impatient(settings: Settings) -> Settings:
     return settings.model_copy(update={"request_db_wait_seconds": 0.5})
 
 
+sqlite_only = pytest.mark.skipif("config.getoption('--postgres') or "
+                                 "__import__('os').environ.get('SALINGJAGA_TEST_DB') == 'postgres'",
+                                 reason="the writer gate and SQLite's lock are SQLite's")
+
+
+@sqlite_only
 def test_a_request_blocked_by_another_process_gets_503_with_retry_after(impatient, world):
     key = world.key("moderator")
     path = impatient.database_url.split("///", 1)[1]
@@ -105,6 +111,7 @@ def test_a_request_blocked_by_another_process_gets_503_with_retry_after(impatien
         other.close()
 
 
+@sqlite_only
 def test_a_request_waiting_for_the_writer_in_this_process_gets_503(impatient, world):
     key = world.key("moderator")
     with TestClient(create_app(impatient)) as client:
@@ -138,3 +145,30 @@ def test_requests_finish_when_threads_are_scarcer_than_requests(settings, world)
         with ThreadPoolExecutor(8) as pool:
             statuses = list(pool.map(stats, range(16), timeout=HANG_BOUND * 3))
     assert statuses == [200] * 16
+
+
+def test_a_request_waiting_on_a_held_advisory_lock_gets_503(impatient, world, database_url):
+    """PostgreSQL: another session holds the audit chain's lock; an audited write waits its
+    budget (lock_timeout), then 503, and succeeds once the lock is free."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("advisory locks are PostgreSQL's (make test-postgres / CI)")
+    import psycopg
+
+    from salingjaga.audit.service import _LOCK_KEY
+
+    key = world.key("service")
+    item = {"platform_id": "v-lock", "url": "https://video.example/v/lock", "kind": "video",
+            "caption": "Rekapitulasi suara", "account": {"platform_id": "a-1", "handle": "warga"}}
+    other = psycopg.connect(database_url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+    other.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
+    try:
+        with TestClient(create_app(impatient)) as client:
+            began = time.monotonic()
+            answer = client.post("/api/v1/content", json=item, headers=bearer(key))
+            assert time.monotonic() - began < HANG_BOUND
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["retry-after"].isdigit()
+            other.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
+            assert client.post("/api/v1/content", json=item, headers=bearer(key)).status_code == 201
+    finally:
+        other.close()
