@@ -35,8 +35,9 @@ from sqlalchemy import Column, String, Table, text
 from salingjaga.auth.principal import Principal
 from salingjaga.bulk import detached
 from salingjaga.db import Database
+from salingjaga.moderation.cases import LEVELS, levels_for
 from salingjaga.moderation.models import WAITING_SQL, Case
-from salingjaga.moderation.service import LEVELS, claim_next, levels_for
+from salingjaga.moderation.queue import claim_next
 from salingjaga.settings import Settings
 from salingjaga.timeutil import utcnow
 
