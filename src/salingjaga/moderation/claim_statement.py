@@ -37,12 +37,12 @@ from salingjaga.bulk import detached
 from salingjaga.db import Database
 from salingjaga.moderation.cases import LEVELS, levels_for
 from salingjaga.moderation.models import WAITING_SQL, Case
-from salingjaga.moderation.queue import claim_next
+from salingjaga.moderation.queue import claim_next, claim_order_sql
 from salingjaga.settings import Settings
 from salingjaga.timeutil import utcnow
 
 _CASES = cast(Table, Case.__table__)
-_ORDER = "priority DESC, deadline, created_at, id"
+_ORDER = claim_order_sql()
 # Named in the model's order (the table's own order may differ, columns added later go last).
 _RETURNING = ", ".join(f'cases."{c.name}"' for c in _CASES.columns)
 # Constants only in these strings; every value is a bound parameter. WAITING_SQL is the

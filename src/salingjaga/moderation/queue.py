@@ -11,31 +11,61 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.auth.principal import Principal
 from salingjaga.bulk import attach_written
+from salingjaga.content.models import ContentItem
 from salingjaga.errors import Conflict, Forbidden
-from salingjaga.moderation.cases import LEVELS, OPEN_STATUSES, get_case, levels_for
+from salingjaga.moderation.cases import LEVELS, OPEN_STATUSES, ROLE_LEVELS, get_case, levels_for
 from salingjaga.moderation.models import Case, Notice, NoticeCase, waiting
 from salingjaga.settings import Settings
 from salingjaga.timeutil import utcnow
 
 _CASES = cast(Table, Case.__table__)
+_C = _CASES.c
+
+# The claim order, as (column, descending): highest priority first, then the nearest
+# deadline (a case opened in the quiet period has hours, not a day), then the oldest, then
+# the id so the order is total. Both claims and the console's queue list use it, and
+# ix_cases_waiting (models) is built in it so the claim walks that index.
+CLAIM_ORDER: tuple[tuple[str, bool], ...] = (
+    ("priority", True), ("deadline", False), ("created_at", False), ("id", False))
+
+
+def claim_order() -> tuple[ColumnElement[Any], ...]:
+    """``CLAIM_ORDER`` as ORDER BY clauses on the cases table (usable in ORM queries of
+    ``Case`` too)."""
+    return tuple(_C[name].desc() if desc else _C[name] for name, desc in CLAIM_ORDER)
+
+
+def claim_order_sql() -> str:
+    """``CLAIM_ORDER`` as the text of an ORDER BY over unqualified column names."""
+    return ", ".join(f"{name} DESC" if desc else name for name, desc in CLAIM_ORDER)
+
+
+def list_queue(session: Session, who: Principal, kind: str, limit: int) -> list[tuple[Case, ContentItem]]:
+    """The open cases of ``kind`` at the levels ``who`` works at, with their content items,
+    in claim order (at most ``limit``); none for a role that reviews no cases."""
+    levels = ROLE_LEVELS.get(who.role, ())
+    rows = session.execute(
+        select(Case, ContentItem).join(ContentItem, ContentItem.id == Case.content_id)
+        .where(Case.status.in_(OPEN_STATUSES), Case.kind == kind, Case.level.in_(levels))
+        .order_by(*claim_order()).limit(limit)
+    ).all()
+    return [(c, i) for c, i in rows]
+
 
 REQUEUE_BATCH = 100  # expired leases a claim puts back before it picks
 
-# The claim's statements, built once: composing them per call (columns, operators, the
-# subquery) cost more CPU than running them. Parameter names must differ from column names
-# in UPDATE statements. FOR UPDATE is left out by SQLAlchemy on SQLite, where the
-# transaction already holds the single write lock (BEGIN IMMEDIATE).
-
-# The claim's statements are on the table (``_CASES.c``), not the mapped class: an
-# ORM-enabled statement recomputed its cache key and ran the ORM's bulk bookkeeping on
-# every call, which cost more CPU than the statements themselves.
-_C = _CASES.c
+# The claim's statements are built once, at import, on the table (``_CASES.c``) rather
+# than the mapped class: composing them per call, or letting the ORM recompute an
+# ORM-enabled statement's cache key and run its bulk bookkeeping on every execution,
+# costs more CPU than executing them. Parameter names must differ from column names in
+# UPDATE statements. SQLAlchemy leaves FOR UPDATE out on SQLite, where the transaction
+# already holds the single write lock (BEGIN IMMEDIATE).
 _WAITING = waiting()  # matches ix_cases_waiting
 
 # Expired leases, oldest first, locked; rows another transaction holds are skipped (it is
@@ -65,7 +95,7 @@ _TAKE = (
         _C.id == select(_C.id)
         .where(_C.level == bindparam("p_level"), _WAITING,
                or_(_C.excluded_user_id.is_(None), _C.excluded_user_id != bindparam("p_user")))
-        .order_by(_C.priority.desc(), _C.deadline, _C.created_at, _C.id)
+        .order_by(*claim_order())
         .limit(1)
         .with_for_update(skip_locked=True)
         .scalar_subquery(),
@@ -76,10 +106,10 @@ _TAKE = (
 )
 
 
-# On the table, not the class: the ORM's bulk-update bookkeeping cost more than the
-# update; the session's Notice objects are expired instead (see claim_next).
+# On the tables, not the classes, for the same reason (a subquery on the class alone makes
+# the UPDATE ORM-enabled); the session's Notice objects are expired instead (see claim_next).
 _NOTICES = cast(Table, Notice.__table__)
-_LINKS = cast(Table, NoticeCase.__table__)  # the subquery on the class made the UPDATE ORM-enabled
+_LINKS = cast(Table, NoticeCase.__table__)
 _NOTICES_IN_REVIEW = (
     update(_NOTICES)
     .where(_NOTICES.c.status == "received",
@@ -110,9 +140,8 @@ def _requeue_expired(session: Session, now: datetime, levels: tuple[str, ...] = 
 def claim_next(session: Session, who: Principal, settings: Settings) -> Case | None:
     """Lease the most urgent waiting case to ``who``; None when nothing is waiting.
 
-    Most urgent: the highest review level the caller works at, then priority, then the
-    nearest deadline (a case opened in the quiet period has hours, not a day), then age
-    (then id, so the order is total): the order the console lists the queue in. A lease
+    Most urgent: the highest review level the caller works at, then ``CLAIM_ORDER``
+    (priority, nearest deadline, age, id), the order ``list_queue`` lists cases in. A lease
     that ran out makes its case wait again at its place in that order (the maintenance
     thread does the same every `maintenance_interval_seconds`).
 

@@ -34,10 +34,13 @@ from salingjaga.moderation.decisions import apply_automated_action, decide
 from salingjaga.moderation.notify import APPEAL_DAYS, creator_payload, notify_decision
 from salingjaga.moderation.outcomes import DecisionResult, get_decision, get_statement, preview_statement
 from salingjaga.moderation.queue import (
+    CLAIM_ORDER,
     claim_next,
+    claim_order,
     escalate_case,
     expire_stale_leases,
     hold_case,
+    list_queue,
     queue_stats,
     release,
     unhold_case,
@@ -46,6 +49,7 @@ from salingjaga.moderation.reviews import create_appeal
 
 __all__ = [
     "APPEAL_DAYS",
+    "CLAIM_ORDER",
     "LEVELS",
     "OPEN_STATUSES",
     "ROLE_LEVELS",
@@ -56,6 +60,7 @@ __all__ = [
     "case_signals",
     "claim_committed",
     "claim_next",
+    "claim_order",
     "create_appeal",
     "creator_payload",
     "decide",
@@ -66,6 +71,7 @@ __all__ = [
     "get_statement",
     "hold_case",
     "levels_for",
+    "list_queue",
     "notify_decision",
     "open_case",
     "open_cases",
