@@ -1,13 +1,13 @@
 """The queue claim as one committed statement (PostgreSQL, deferred audit).
 
 ``claim_next`` leases a case in the caller's transaction: BEGIN, the expired-lease probe,
-the lease, the notices update, the audit row, COMMIT. Six round trips, each ~0.2-0.3 ms of
-the API's CPU on the machines measured, for what is in the end one decision taken by
-PostgreSQL. The API's claim (``POST /api/v1/queue/claim``) is answered from its own commit,
-so there it runs as a single statement in autocommit: one round trip per level.
+the lease, the notices update, the audit row, COMMIT: six round trips, each costing the
+API CPU, for what is in the end one decision taken by PostgreSQL. The API's claim
+(``POST /api/v1/queue/claim``) and the console's are answered from their own commit, so
+there it runs as a single statement in autocommit: one round trip per level.
 
 What the statement does is what ``claim_next`` does, in the same order:
-- the first waiting case of the level in claim order (priority, deadline, age, id), or a
+- the first waiting case of the level in claim order (``queue.CLAIM_ORDER``), or a
   case of the level whose lease ran out, whichever comes first in that order (the lapsed
   lease waits in its place, as ``claim_next`` puts it back before it picks); rows another
   transaction holds are skipped (SKIP LOCKED) and a row leased since the statement began is
