@@ -1,4 +1,6 @@
-"""Intake of accounts and content, and the state changes moderation applies to them."""
+"""Intake of accounts and content, the state changes moderation applies to them, and the
+account kind (GPPPA or not) reviewers set. This domain alone writes accounts and content
+items; other domains change them through these functions."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from salingjaga.audit.service import record
 from salingjaga.auth.principal import SYSTEM, Principal
 from salingjaga.batch import each_row
 from salingjaga.content.media import decode_media
-from salingjaga.content.models import Account, ContentItem
+from salingjaga.content.models import ACCOUNT_KINDS, Account, ContentItem
 from salingjaga.content.schemas import AccountIn, ContentIn, IntakeResult
 from salingjaga.errors import Invalid, NotFound
 from salingjaga.ids import new_id
@@ -196,6 +198,24 @@ def get_account(session: Session, account_id: str) -> Account:
     if acc is None:
         raise NotFound(f"account {account_id} not found")
     return acc
+
+
+def set_account_kind(session: Session, account_id: str, kind: str, actor: Principal | str, *,
+                     source: str) -> Account:
+    """Set an account's kind (GPPPA or not) and who set it. ``source`` "reviewer" pins the
+    kind against later platform intake, which only overwrites kinds the platform itself
+    set. ``account_id`` is our id or the platform's; nothing changes (and nothing is
+    recorded) when kind and source are already as asked."""
+    if kind not in ACCOUNT_KINDS:
+        raise Invalid(f"unknown account kind {kind!r}; valid: {', '.join(ACCOUNT_KINDS)}")
+    account = get_account(session, account_id)
+    before = account.kind
+    if before != kind or account.kind_source != source:
+        account.kind = kind
+        account.kind_source = source
+        record(session, actor, "account.kind_changed", "account", account.id,
+               {"from": before, "to": kind, "source": source})
+    return account
 
 
 def set_content_state(

@@ -12,23 +12,14 @@ from salingjaga.auth.deps import get_database, get_session, get_settings, requir
 from salingjaga.auth.principal import Principal
 from salingjaga.content.models import Account, ContentItem
 from salingjaga.db import Database
+from salingjaga.moderation.cases import case_notices, case_signals, get_case
 from salingjaga.moderation.claim_statement import claim_committed
+from salingjaga.moderation.decisions import decide
 from salingjaga.moderation.models import Appeal, Case, Decision
+from salingjaga.moderation.outcomes import get_decision, get_statement
+from salingjaga.moderation.queue import escalate_case, hold_case, queue_stats, release, unhold_case
+from salingjaga.moderation.reviews import create_appeal
 from salingjaga.moderation.schemas import AppealIn, DecisionIn, NoteIn
-from salingjaga.moderation.service import (
-    case_notices,
-    case_signals,
-    create_appeal,
-    decide,
-    escalate_case,
-    get_case,
-    get_decision,
-    get_statement,
-    hold_case,
-    queue_stats,
-    release,
-    unhold_case,
-)
 from salingjaga.moderation.webhooks import deliver_quietly
 from salingjaga.routing import Router
 from salingjaga.settings import Settings

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from salingjaga.db import Database
-from salingjaga.moderation.service import expire_stale_leases
+from salingjaga.moderation.queue import expire_stale_leases
 from salingjaga.moderation.webhooks import deliver_due
 from salingjaga.periodic import start_periodic
 from salingjaga.settings import Settings

@@ -1,13 +1,13 @@
 """The queue claim as one committed statement (PostgreSQL, deferred audit).
 
 ``claim_next`` leases a case in the caller's transaction: BEGIN, the expired-lease probe,
-the lease, the notices update, the audit row, COMMIT. Six round trips, each ~0.2-0.3 ms of
-the API's CPU on the machines measured, for what is in the end one decision taken by
-PostgreSQL. The API's claim (``POST /api/v1/queue/claim``) is answered from its own commit,
-so there it runs as a single statement in autocommit: one round trip per level.
+the lease, the notices update, the audit row, COMMIT: six round trips, each costing the
+API CPU, for what is in the end one decision taken by PostgreSQL. The API's claim
+(``POST /api/v1/queue/claim``) and the console's are answered from their own commit, so
+there it runs as a single statement in autocommit: one round trip per level.
 
 What the statement does is what ``claim_next`` does, in the same order:
-- the first waiting case of the level in claim order (priority, deadline, age, id), or a
+- the first waiting case of the level in claim order (``queue.CLAIM_ORDER``), or a
   case of the level whose lease ran out, whichever comes first in that order (the lapsed
   lease waits in its place, as ``claim_next`` puts it back before it picks); rows another
   transaction holds are skipped (SKIP LOCKED) and a row leased since the statement began is
@@ -35,13 +35,14 @@ from sqlalchemy import Column, String, Table, text
 from salingjaga.auth.principal import Principal
 from salingjaga.bulk import detached
 from salingjaga.db import Database
+from salingjaga.moderation.cases import LEVELS, levels_for
 from salingjaga.moderation.models import WAITING_SQL, Case
-from salingjaga.moderation.service import LEVELS, claim_next, levels_for
+from salingjaga.moderation.queue import claim_next, claim_order_sql
 from salingjaga.settings import Settings
 from salingjaga.timeutil import utcnow
 
 _CASES = cast(Table, Case.__table__)
-_ORDER = "priority DESC, deadline, created_at, id"
+_ORDER = claim_order_sql()
 # Named in the model's order (the table's own order may differ, columns added later go last).
 _RETURNING = ", ".join(f'cases."{c.name}"' for c in _CASES.columns)
 # Constants only in these strings; every value is a bound parameter. WAITING_SQL is the

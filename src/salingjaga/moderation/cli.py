@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Waiting cases by status and level, and how many are past their deadline."""
         from salingjaga.cli import emit, make_settings, open_db
-        from salingjaga.moderation.service import queue_stats
+        from salingjaga.moderation.queue import queue_stats
 
         db = open_db(make_settings(database_url))
         with db.session() as session:

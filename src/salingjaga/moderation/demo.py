@@ -29,7 +29,8 @@ NOTICES: list[dict[str, Any]] = [
 
 def load(session: Session, settings: Settings, ctx: dict[str, Any]) -> None:
     """Submit the demo notices and decide the first case as the demo moderator."""
-    from salingjaga.moderation.service import claim_next, decide
+    from salingjaga.moderation.decisions import decide
+    from salingjaga.moderation.queue import claim_next
 
     users = {u.name: u for u in session.scalars(select(User))}
     for i, spec in enumerate(NOTICES):

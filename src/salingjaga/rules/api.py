@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, get_settings, public, require
 from salingjaga.auth.principal import Principal
-from salingjaga.content.service import get_account
+from salingjaga.content.service import get_account, set_account_kind
 from salingjaga.errors import Invalid, NotFound
 from salingjaga.regions.elections import get_election
 from salingjaga.routing import Router
-from salingjaga.rules import service
-from salingjaga.rules.calendar import local_date
+from salingjaga.rules import ads, campaign_accounts, campaign_content, classification, gate_checks, psa_approvals
+from salingjaga.rules import calendar as cal
 from salingjaga.rules.gates import GateDecision, gate_table
 from salingjaga.rules.models import CampaignAccount, Candidate, ClassificationProposal, PsaApproval
 from salingjaga.rules.schemas import (
@@ -50,10 +50,10 @@ def _candidate_out(c: Candidate) -> dict[str, Any]:
 
 
 def _registration_out(r: CampaignAccount, c: Candidate, day: date | None = None) -> dict[str, Any]:
-    today = day or local_date(utcnow(), r.region_code)
+    today = day or cal.local_date(utcnow(), r.region_code)
     return {"id": r.id, "election": r.election, "region": r.region_code, "candidate": _candidate_out(c),
             "platform": r.platform, "account": r.platform_account, "valid_from": r.valid_from,
-            "valid_to": r.valid_to, "status": service.registration_status(r, today),
+            "valid_to": r.valid_to, "status": campaign_accounts.registration_status(r, today),
             "closed_at": r.closed_at, "registered_by": r.registered_by}
 
 
@@ -80,7 +80,7 @@ def check_feature(
     _: Principal = Depends(require("rules.features.check")),
 ) -> dict[str, Any]:
     """May the account use the feature? Refusals are recorded; repeated ones open a case."""
-    account, decision = service.check_feature(session, account_id, feature)
+    account, decision = gate_checks.check_feature(session, account_id, feature)
     return _decision_out(account.id, account.kind, decision)
 
 
@@ -92,7 +92,7 @@ def list_features(
 ) -> list[dict[str, Any]]:
     """Every feature's decision for the account (an overview: records no attempt)."""
     account = get_account(session, account_id)
-    return [_decision_out(account.id, account.kind, service.decide_feature(session, account, f))
+    return [_decision_out(account.id, account.kind, gate_checks.decide_feature(session, account, f))
             for f in gate_table().features]
 
 
@@ -123,7 +123,7 @@ def refusals_summary(
         raise Invalid("'to' is before 'from'")
     start = datetime(from_.year, from_.month, from_.day, tzinfo=utcnow().tzinfo)
     end = datetime(to.year, to.month, to.day, tzinfo=utcnow().tzinfo) + timedelta(days=1)
-    return service.refusal_summary(session, start, end)
+    return gate_checks.refusal_summary(session, start, end)
 
 
 # --- classification -----------------------------------------------------------------------------
@@ -137,7 +137,7 @@ def set_kind(
     who: Principal = Depends(require("rules.accounts.classify")),
 ) -> dict[str, Any]:
     """Mark an account GPPPA (or not): the platform's own marking, or a reviewer's decision."""
-    account = service.set_account_kind(session, account_id, body.kind, source=body.source, actor=who)
+    account = set_account_kind(session, account_id, body.kind, who, source=body.source)
     return {"id": account.id, "kind": account.kind, "kind_source": account.kind_source, "gpppa": account.gpppa}
 
 
@@ -148,7 +148,7 @@ def list_proposals(
     _: Principal = Depends(require("rules.proposals.read")),
 ) -> list[dict[str, Any]]:
     """Accounts the system proposes to classify as GPPPA, for a person to confirm."""
-    return [_proposal_out(p) for p in service.list_proposals(session, status or None)]
+    return [_proposal_out(p) for p in classification.list_proposals(session, status or None)]
 
 
 @router.post("/rules/classification-proposals/scan")
@@ -157,7 +157,7 @@ def scan_proposals(
     _: Principal = Depends(require("rules.proposals.decide")),
 ) -> dict[str, int]:
     """Look at every ordinary account again (after new candidates are registered)."""
-    return {"proposals": service.propose_all(session)}
+    return {"proposals": classification.propose_all(session)}
 
 
 @router.post("/rules/classification-proposals/{proposal_id}/decision", response_model=ProposalOut)
@@ -168,7 +168,7 @@ def decide_proposal(
     who: Principal = Depends(require("rules.proposals.decide")),
 ) -> dict[str, Any]:
     """Confirm (the account becomes GPPPA) or reject a proposal."""
-    row = service.decide_proposal(session, proposal_id, confirm=body.decision == "confirm", kind=body.kind,
+    row = classification.decide_proposal(session, proposal_id, confirm=body.decision == "confirm", kind=body.kind,
                                   actor=who)
     return _proposal_out(row)
 
@@ -184,7 +184,7 @@ def add_approval(
     who: Principal = Depends(require("rules.psa.manage")),
 ) -> dict[str, Any]:
     """Put on record that a government body may run public-service ads."""
-    row = service.add_psa_approval(session, account_id, reference=body.reference, note=body.note,
+    row = psa_approvals.add_psa_approval(session, account_id, reference=body.reference, note=body.note,
                                    valid_from=body.valid_from, valid_to=body.valid_to, actor=who)
     return _approval_out(row)
 
@@ -196,7 +196,7 @@ def list_approvals(
     _: Principal = Depends(require("rules.psa.read")),
 ) -> list[dict[str, Any]]:
     """The account's approvals, revoked ones included."""
-    return [_approval_out(a) for a in service.list_psa_approvals(session, account_id)]
+    return [_approval_out(a) for a in psa_approvals.list_psa_approvals(session, account_id)]
 
 
 @router.post("/rules/psa-approvals/{approval_id}/revoke", response_model=PsaApprovalOut)
@@ -206,7 +206,7 @@ def revoke_approval(
     who: Principal = Depends(require("rules.psa.manage")),
 ) -> dict[str, Any]:
     """Withdraw an approval."""
-    return _approval_out(service.revoke_psa_approval(session, approval_id, actor=who))
+    return _approval_out(psa_approvals.revoke_psa_approval(session, approval_id, actor=who))
 
 
 # --- candidates and campaign accounts ------------------------------------------------------------
@@ -220,7 +220,7 @@ def add_candidate(
     who: Principal = Depends(require("rules.campaign_accounts.register")),
 ) -> dict[str, Any]:
     """Register a candidate (pair) for a race (KPU staff)."""
-    row = service.add_candidate(session, slug, region=body.region, number=body.number, name=body.name,
+    row = campaign_accounts.add_candidate(session, slug, region=body.region, number=body.number, name=body.name,
                                 members=body.members, parties=body.parties, who=who)
     return _candidate_out(row)
 
@@ -233,7 +233,7 @@ def list_candidates(
     session: Session = Depends(get_session),
 ) -> list[dict[str, Any]]:
     """Registered candidates of an election, as text (public, like the guide's lists)."""
-    return [_candidate_out(c) for c in service.list_candidates(session, slug, region)]
+    return [_candidate_out(c) for c in campaign_accounts.list_candidates(session, slug, region)]
 
 
 @router.post("/elections/{slug}/campaign-accounts", status_code=201, response_model=CampaignAccountOut)
@@ -244,9 +244,9 @@ def register_campaign_account(
     who: Principal = Depends(require("rules.campaign_accounts.register")),
 ) -> dict[str, Any]:
     """Register an official campaign account (KPU staff); 409 beyond the per-platform limit."""
-    row = service.register_campaign_account(
+    row = campaign_accounts.register_campaign_account(
         session, slug, region=body.region,
-        candidate=service.CandidateRef(body.candidate_id, body.candidate_number, body.candidate_name),
+        candidate=campaign_accounts.CandidateRef(body.candidate_id, body.candidate_number, body.candidate_name),
         platform=body.platform, account=body.account, valid_from=body.valid_from, valid_to=body.valid_to,
         who=who)
     cand = session.get(Candidate, row.candidate_id)
@@ -266,7 +266,7 @@ def list_campaign_accounts(
     """Registered campaign accounts with their status on a date."""
     get_election(slug)
     return [_registration_out(r, c, on) for r, c in
-            service.list_campaign_accounts(session, slug, region=region, platform=platform)]
+            campaign_accounts.list_campaign_accounts(session, slug, region=region, platform=platform)]
 
 
 @router.get("/rules/findings/{content_id}")
@@ -276,7 +276,7 @@ def get_finding(
     _: Principal = Depends(require("rules.findings.read")),
 ) -> dict[str, Any]:
     """What the campaign rules found in a content item and the case they opened."""
-    row = service.finding_for(session, content_id)
+    row = campaign_content.finding_for(session, content_id)
     if row is None:
         raise NotFound(f"no campaign-rule finding for content {content_id}")
     return {"content_id": row.content_id, "findings": row.findings, "region": row.region_code,
@@ -294,7 +294,7 @@ def calendar(
     settings: Settings = Depends(get_settings),
 ) -> dict[str, Any]:
     """Which elections, races and periods (campaign, quiet, voting, counting) are active."""
-    return service.calendar_answer(date_, region, settings)
+    return cal.calendar_answer(date_, region, settings)
 
 
 @router.post("/ads/review", response_model=AdReviewOut)
@@ -306,6 +306,6 @@ def review_ad(
     """Approve or reject an ad: political content or a GPPPA advertiser is rejected."""
     text = "\n".join(p for p in (body.title, body.text, " ".join("#" + h.lstrip("#") for h in body.hashtags),
                                  body.landing_url or "") if p)
-    row = service.review_advertisement(session, advertiser=body.advertiser, text=text, category=body.category,
+    row = ads.review_advertisement(session, advertiser=body.advertiser, text=text, category=body.category,
                                        ad_id=body.ad_id)
     return {"id": row.id, "ad_id": row.ad_id, "decision": row.decision, "reasons": row.reasons}

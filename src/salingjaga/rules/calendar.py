@@ -1,5 +1,6 @@
 """The election calendar per region: which elections and races apply, which periods are
-active on a local calendar day. Pure functions over the election and region data.
+active on a local calendar day. Pure functions over the election and region data, except
+``today`` and ``calendar_answer``, which read the clock for the local day.
 
 A region can be in several elections at once and, in a Pilkada, in two races of one
 election: a regency of Jawa Barat elects its regent and also votes for the governor.
@@ -16,7 +17,8 @@ from typing import Any
 
 from salingjaga.regions.elections import Election, all_elections
 from salingjaga.regions.service import Region, all_regions, get_region, province_of, regencies
-from salingjaga.timeutil import as_utc
+from salingjaga.settings import Settings
+from salingjaga.timeutil import as_utc, utcnow
 
 
 @cache
@@ -131,3 +133,27 @@ def active_period_names(day: date, region_code: str | None, election: Election) 
     if not applies(election, region):
         return []
     return [p.name for p in election.periods if p.contains(day)]
+
+
+def today(region_code: str | None = None) -> date:
+    """Today's local calendar day in a region."""
+    return local_date(utcnow(), region_code)
+
+
+def calendar_answer(day: date | None, region_code: str | None, settings: Settings) -> dict[str, Any]:
+    """The elections, races and active periods for a region on a local calendar day (today
+    if none), and the deadline that applies to new cases there."""
+    region = get_region(region_code) if region_code else None
+    day = day or today(region_code)
+    elections = calendar(day, region_code)
+    active = [{"election": e["election"], "period": p["period"]} for e in elections for p in e["active_periods"]]
+    tight = any(a["period"] in ("quiet", "voting") for a in active)
+    return {
+        "date": day.isoformat(),
+        "region": region.as_dict() if region else None,
+        "timezone": zone_name(region_code),
+        "elections": elections,
+        "active": active,
+        "tight": tight,
+        "deadline_hours": settings.deadline_hours_tight if tight else settings.deadline_hours_default,
+    }

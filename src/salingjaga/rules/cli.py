@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Record in the audit log the closure of every campaign account past its validity."""
         from salingjaga.cli import emit, fail, make_settings, open_db
-        from salingjaga.rules.service import close_expired_campaign_accounts
+        from salingjaga.rules.campaign_accounts import close_expired_campaign_accounts
 
         day = None
         if on:
@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Propose GPPPA kinds for ordinary accounts whose names suggest one."""
         from salingjaga.cli import emit, make_settings, open_db
-        from salingjaga.rules.service import propose_all
+        from salingjaga.rules.classification import propose_all
 
         settings = make_settings(database_url)
         db = open_db(settings)
@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
         """Which elections, races and periods apply to a region on a date."""
         from salingjaga.cli import emit, fail
         from salingjaga.errors import APIError
-        from salingjaga.rules.service import calendar_answer
+        from salingjaga.rules.calendar import calendar_answer
         from salingjaga.settings import Settings
 
         try:

@@ -3,8 +3,9 @@ media, transcript, notices, signals with explanations, the account's history and
 status, the election period), the decision form with a statement-of-reasons preview,
 escalate / hold / release, and the appeal view.
 
-Every change goes through ``moderation.service``; the reads that service does not offer
-(listing the queue, an account's past decisions) are plain SELECTs kept in this module.
+Every change and the queue listing (in moderation's claim order) go through
+``moderation.service``; the one read that service does not offer (an account's past
+decisions) is a plain SELECT kept in this module.
 """
 
 from __future__ import annotations
@@ -26,18 +27,17 @@ from salingjaga.db import Database
 from salingjaga.errors import APIError, Invalid, NotFound
 from salingjaga.factcheck.service import create_referral
 from salingjaga.moderation import actions as A
-from salingjaga.moderation.claim_statement import claim_committed
 from salingjaga.moderation.models import Appeal, Case, Decision
 from salingjaga.moderation.service import (
-    OPEN_STATUSES,
-    ROLE_LEVELS,
     case_notices,
     case_signals,
+    claim_committed,
     decide,
     escalate_case,
     get_case,
     get_decision,
     hold_case,
+    list_queue,
     preview_statement,
     queue_stats,
     release,
@@ -58,17 +58,6 @@ QUEUE_LIMIT = 200
 PREVIEW_TYPES = ("image/", "video/")
 
 
-def _queue(session: Session, who: Principal, kind: str) -> list[tuple[Case, ContentItem]]:
-    """Open cases this role may work on, most urgent first (the order claim_next uses)."""
-    levels = ROLE_LEVELS.get(who.role, ())
-    rows = session.execute(
-        select(Case, ContentItem).join(ContentItem, ContentItem.id == Case.content_id)
-        .where(Case.status.in_(OPEN_STATUSES), Case.kind == kind, Case.level.in_(levels))
-        .order_by(Case.priority.desc(), Case.deadline, Case.created_at, Case.id).limit(QUEUE_LIMIT)
-    ).all()
-    return [(c, i) for c, i in rows]
-
-
 @router.get("", response_class=HTMLResponse)
 def queue_page(
     request: Request,
@@ -77,7 +66,7 @@ def queue_page(
 ) -> Response:
     """The review queue with deadlines; overdue cases stand out."""
     return render_app(request, "web/console_queue.html", {
-        "rows": _queue(session, who, "review"), "stats": queue_stats(session), "now": utcnow(),
+        "rows": list_queue(session, who, "review", QUEUE_LIMIT), "stats": queue_stats(session), "now": utcnow(),
         "policies": all_policies(), "kind": "review", "done": request.query_params.get("done"),
     })
 
@@ -89,7 +78,8 @@ def appeals_page(
     who: Principal = Depends(require("web.console")),
 ) -> Response:
     """Open appeals; the moderator who took a decision never sees its appeal offered."""
-    rows = [(c, i) for c, i in _queue(session, who, "appeal") if c.excluded_user_id != who.user_id]
+    rows = [(c, i) for c, i in list_queue(session, who, "appeal", QUEUE_LIMIT)
+            if c.excluded_user_id != who.user_id]
     return render_app(request, "web/console_queue.html", {
         "rows": rows, "stats": queue_stats(session), "now": utcnow(), "policies": all_policies(),
         "kind": "appeal", "done": request.query_params.get("done"),

@@ -1,0 +1,259 @@
+"""The review queue: the claim order, leasing the most urgent waiting case, leases that
+run out, and giving a case back (release), up (escalate) or aside (hold).
+
+The one-statement claim used on PostgreSQL with deferred audit is in ``claim_statement``;
+it takes cases in the same order as ``claim_next``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Select, Table, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from salingjaga.audit.service import record
+from salingjaga.auth.principal import Principal
+from salingjaga.bulk import attach_written
+from salingjaga.content.models import ContentItem
+from salingjaga.errors import Conflict, Forbidden
+from salingjaga.moderation.cases import LEVELS, OPEN_STATUSES, ROLE_LEVELS, get_case, levels_for
+from salingjaga.moderation.models import Case, Notice, NoticeCase, waiting
+from salingjaga.settings import Settings
+from salingjaga.timeutil import utcnow
+
+_CASES = cast(Table, Case.__table__)
+_C = _CASES.c
+
+# The claim order, as (column, descending): highest priority first, then the nearest
+# deadline (a case opened in the quiet period has hours, not a day), then the oldest, then
+# the id so the order is total. Both claims and the console's queue list use it, and
+# ix_cases_waiting (models) is built in it so the claim walks that index.
+CLAIM_ORDER: tuple[tuple[str, bool], ...] = (
+    ("priority", True), ("deadline", False), ("created_at", False), ("id", False))
+
+
+def claim_order() -> tuple[ColumnElement[Any], ...]:
+    """``CLAIM_ORDER`` as ORDER BY clauses on the cases table (usable in ORM queries of
+    ``Case`` too)."""
+    return tuple(_C[name].desc() if desc else _C[name] for name, desc in CLAIM_ORDER)
+
+
+def claim_order_sql() -> str:
+    """``CLAIM_ORDER`` as the text of an ORDER BY over unqualified column names."""
+    return ", ".join(f"{name} DESC" if desc else name for name, desc in CLAIM_ORDER)
+
+
+def list_queue(session: Session, who: Principal, kind: str, limit: int) -> list[tuple[Case, ContentItem]]:
+    """The open cases of ``kind`` at the levels ``who`` works at, with their content items,
+    in claim order (at most ``limit``); none for a role that reviews no cases."""
+    levels = ROLE_LEVELS.get(who.role, ())
+    rows = session.execute(
+        select(Case, ContentItem).join(ContentItem, ContentItem.id == Case.content_id)
+        .where(Case.status.in_(OPEN_STATUSES), Case.kind == kind, Case.level.in_(levels))
+        .order_by(*claim_order()).limit(limit)
+    ).all()
+    return [(c, i) for c, i in rows]
+
+
+REQUEUE_BATCH = 100  # expired leases a claim puts back before it picks
+
+# The claim's statements are built once, at import, on the table (``_CASES.c``) rather
+# than the mapped class: composing them per call, or letting the ORM recompute an
+# ORM-enabled statement's cache key and run its bulk bookkeeping on every execution,
+# costs more CPU than executing them. Parameter names must differ from column names in
+# UPDATE statements. SQLAlchemy leaves FOR UPDATE out on SQLite, where the transaction
+# already holds the single write lock (BEGIN IMMEDIATE).
+_WAITING = waiting()  # matches ix_cases_waiting
+
+# Expired leases, oldest first, locked; rows another transaction holds are skipped (it is
+# putting them back or claiming them itself). Walks ix_cases_lease: only leased cases have a
+# lease_expires_at, so the range holds just the expired ones, usually none.
+@lru_cache(maxsize=8)
+def _expired(levels: tuple[str, ...]) -> Select[tuple[str]]:
+    # One statement per set of levels (a role has one), the levels as plain equalities: an
+    # expanding IN parameter is rewritten into the SQL text on every execution.
+    return (
+        select(_C.id)
+        .where(_C.status == "leased", _C.lease_expires_at < bindparam("p_now"),
+               or_(*(_C.level == level for level in levels)))
+        .order_by(_C.lease_expires_at, _C.id)
+        .limit(bindparam("p_limit"))
+        .with_for_update(skip_locked=True)
+    )
+
+# The first waiting case of a level in claim order that no other transaction holds, leased
+# in the same statement. The subquery walks ix_cases_waiting (same predicate, same order)
+# and locks its first free row (SKIP LOCKED). A row another claim leased and committed after
+# this statement's snapshot is re-checked on its newest version (READ COMMITTED) and passed
+# over, so no retry loop is needed; the outer status condition repeats the check.
+_TAKE = (
+    update(_CASES)
+    .where(
+        _C.id == select(_C.id)
+        .where(_C.level == bindparam("p_level"), _WAITING,
+               or_(_C.excluded_user_id.is_(None), _C.excluded_user_id != bindparam("p_user")))
+        .order_by(*claim_order())
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery(),
+        _WAITING,
+    )
+    .values(status="leased", lease_owner=bindparam("p_user"), lease_expires_at=bindparam("p_until"))
+    .returning(*_CASES.columns)
+)
+
+
+# On the tables, not the classes, for the same reason (a subquery on the class alone makes
+# the UPDATE ORM-enabled); the session's Notice objects are expired instead (see claim_next).
+_NOTICES = cast(Table, Notice.__table__)
+_LINKS = cast(Table, NoticeCase.__table__)
+_NOTICES_IN_REVIEW = (
+    update(_NOTICES)
+    .where(_NOTICES.c.status == "received",
+           _NOTICES.c.id.in_(select(_LINKS.c.notice_id).where(_LINKS.c.case_id == bindparam("p_case"))))
+    .values(status="in_review")
+)
+
+
+def _requeue_expired(session: Session, now: datetime, levels: tuple[str, ...] = LEVELS,
+                     limit: int = 500) -> dict[str, str | None]:
+    """Put leased cases of ``levels`` whose lease ran out back among the waiting cases of
+    their level; returns {case id: previous lease owner}. Usually there are none, and then
+    this is one index probe."""
+    ids = session.scalars(_expired(tuple(levels)), {"p_now": now, "p_limit": limit}).all()
+    expired: dict[str, str | None] = {}
+    if not ids:
+        return expired
+    for case in session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.lease_expires_at, Case.id)):
+        previous = case.lease_owner
+        case.status = "open" if case.level == "moderator" else "escalated"
+        case.lease_owner = None
+        case.lease_expires_at = None
+        record(session, "system:moderation", "case.lease_expired", "case", case.id, {"lease_owner": previous})
+        expired[case.id] = previous
+    return expired
+
+
+def claim_next(session: Session, who: Principal, settings: Settings) -> Case | None:
+    """Lease the most urgent waiting case to ``who``; None when nothing is waiting.
+
+    Most urgent: the highest review level the caller works at, then ``CLAIM_ORDER``
+    (priority, nearest deadline, age, id), the order ``list_queue`` lists cases in. A lease
+    that ran out makes its case wait again at its place in that order (the maintenance
+    thread does the same every `maintenance_interval_seconds`).
+
+    A constant number of short statements however long the queue is: put expired leases
+    of the caller's levels back (usually none: one index probe); per level, highest first,
+    one ``UPDATE .. RETURNING`` that picks and leases the case (``_TAKE``); the notices of
+    the case; the audit event. Concurrent moderators never wait on each other's row and
+    never get the same case.
+    """
+    levels = levels_for(who)
+    now = utcnow()
+    expired = _requeue_expired(session, now, levels, limit=REQUEUE_BATCH)
+    lease_until = now + timedelta(seconds=settings.lease_seconds)
+    case: Case | None = None
+    for level in sorted(levels, key=LEVELS.index, reverse=True):
+        row = session.execute(_TAKE, {"p_level": level, "p_user": who.user_id, "p_until": lease_until}).first()
+        if row is not None:
+            # A Case this session loaded earlier (the demo opens and claims in one session)
+            # takes the leased state from RETURNING instead of keeping its own.
+            case = attach_written(session, Case, {c.key: row[i] for i, c in enumerate(_CASES.columns)})
+            break
+    if case is None:
+        return None
+    session.execute(_NOTICES_IN_REVIEW, {"p_case": case.id})
+    for held in [o for o in session.identity_map.values() if isinstance(o, Notice) and o.status == "received"]:
+        session.expire(held, ["status"])  # a notice this session loaded reads its new status
+    record(session, who, "case.claimed", "case", case.id,
+           {"lease_expires_at": lease_until.isoformat(), "expired_lease_of": expired.get(case.id)})
+    return case
+
+
+def expire_stale_leases(session: Session) -> list[str]:
+    """Put leased cases whose lease ran out back in the queue (``claim_next`` also does,
+    for the levels of the moderator claiming); returns their ids."""
+    return list(_requeue_expired(session, utcnow()))
+
+
+def require_lease(case: Case, who: Principal) -> None:
+    """Refuse (409/403) unless ``who`` holds a live lease on ``case`` at a level they work at."""
+    if case.status == "decided":
+        raise Conflict(f"case {case.id} is already decided")
+    if case.status != "leased" or case.lease_owner != who.user_id:
+        raise Conflict(f"case {case.id} is not leased to you; claim it first")
+    if case.lease_expires_at is not None and case.lease_expires_at < utcnow():
+        raise Conflict(f"your lease on case {case.id} expired; claim it again")
+    if case.level not in levels_for(who):
+        raise Forbidden(f"case {case.id} needs a {case.level}")
+
+
+def release(session: Session, case_id: str, who: Principal) -> Case:
+    """Give a leased case back to the queue."""
+    case = get_case(session, case_id)
+    require_lease(case, who)
+    case.status = "escalated" if case.level != "moderator" else "open"
+    case.lease_owner = None
+    case.lease_expires_at = None
+    record(session, who, "case.released", "case", case.id, {})
+    return case
+
+
+def escalate_case(session: Session, case_id: str, who: Principal, note: str) -> Case:
+    """Send a leased case up one level (senior moderator, then policy lead)."""
+    case = get_case(session, case_id)
+    require_lease(case, who)
+    idx = LEVELS.index(case.level)
+    if idx + 1 >= len(LEVELS):
+        raise Conflict("the case is already with the policy leads")
+    case.level = LEVELS[idx + 1]
+    case.status = "escalated"
+    case.escalation_note = note[:2000]
+    case.lease_owner = None
+    case.lease_expires_at = None
+    record(session, who, "case.escalated", "case", case.id, {"level": case.level, "note": note[:500]})
+    return case
+
+
+def hold_case(session: Session, case_id: str, who: Principal, reason: str) -> Case:
+    """Put a leased case on hold (e.g. waiting for a fact-check); it leaves the queue."""
+    case = get_case(session, case_id)
+    require_lease(case, who)
+    case.status = "on_hold"
+    case.hold_reason = reason[:500]
+    case.lease_owner = None
+    case.lease_expires_at = None
+    record(session, who, "case.held", "case", case.id, {"reason": reason[:500]})
+    return case
+
+
+def unhold_case(session: Session, case_id: str, who: Principal) -> Case:
+    """Return a held case to the queue at its level."""
+    case = get_case(session, case_id)
+    if case.status != "on_hold":
+        raise Conflict(f"case {case.id} is not on hold")
+    if case.level not in levels_for(who):
+        raise Forbidden(f"case {case.id} needs a {case.level}")
+    case.status = "open" if case.level == "moderator" else "escalated"
+    case.hold_reason = None
+    record(session, who, "case.unheld", "case", case.id, {})
+    return case
+
+
+def queue_stats(session: Session) -> dict[str, Any]:
+    """Counts of cases by status and level, and how many are past their deadline."""
+    rows = session.execute(select(Case.status, Case.level, Case.kind, func.count()).group_by(
+        Case.status, Case.level, Case.kind)).all()
+    overdue = session.scalar(select(func.count()).select_from(Case).where(
+        Case.status.in_(OPEN_STATUSES), Case.deadline < utcnow())) or 0
+    by_status: dict[str, int] = {}
+    by_level: dict[str, int] = {}
+    for status, level, _kind, n in rows:
+        by_status[status] = by_status.get(status, 0) + n
+        if status in OPEN_STATUSES:
+            by_level[level] = by_level.get(level, 0) + n
+    waiting = sum(n for s, n in by_status.items() if s in ("open", "escalated"))
+    return {"waiting": waiting, "by_status": by_status, "open_by_level": by_level, "overdue": overdue}
