@@ -138,3 +138,20 @@ def test_stream_imports_no_domain() -> None:
         if inside(target, frozenset(domains)) or target in STREAM_MAY_NOT_USE_MODULES
     )
     assert bad == []
+
+
+@pytest.mark.parametrize("package", CHECKED)
+def test_no_module_is_loaded_by_name_in(package: str) -> None:
+    """Plain imports only: a module loaded by its name hides the dependency from this graph
+    (and from mypy), and a misspelt name fails silently."""
+    by_name = []
+    for name, path in modules().items():
+        if not inside(name, (package,)):
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if called in ("import_module", "__import__", "find_spec"):
+                    by_name.append(f"{name}:{node.lineno}")
+    assert by_name == []
