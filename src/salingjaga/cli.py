@@ -57,7 +57,7 @@ def emit(data: Any, as_json: bool, human: str | None = None) -> None:
 
 def fail(message: str, code: int = 1) -> None:
     """Print an error and exit non-zero."""
-    console.print(f"[red]error:[/red] {message}")
+    console.print(f"[red]error:[/red] {message}", soft_wrap=True)  # one line, for logs and grep
     raise typer.Exit(code)
 
 
@@ -125,25 +125,58 @@ def db_restore(
     source: str = typer.Argument(..., help="backup file"),
     database_url: str | None = DatabaseUrl,
 ) -> None:
-    """Replace the embedded database with a backup, then verify its audit chain."""
+    """Replace the embedded database with a backup, once a copy of it has passed every check
+    (schema version, tables, audit chain and anchors); the previous database is kept."""
     from pathlib import Path
 
-    from salingjaga.audit.service import verify
+    from salingjaga.audit.anchors import anchor_path, database_id
     from salingjaga.backup import restore
     from salingjaga.errors import APIError
 
     settings = make_settings(database_url)
     try:
-        restore(settings.database_url, Path(source))
+        done = restore(settings.database_url, Path(source), anchors=anchor_path(settings.data_dir),
+                       anchor_database=database_id(settings.database_url))
+    except APIError as exc:
+        fail(f"not restored, the live database is unchanged: {exc.message}")
+        return
+    v = done.verified
+    for warning in v.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+    if v.upgraded_from:
+        console.print(f"schema migrated from {', '.join(v.upgraded_from)} to {', '.join(v.revisions)}")
+    if done.kept is not None:
+        console.print(f"previous database kept at {done.kept}", soft_wrap=True)  # a path to copy
+    console.print(f"restored; audit chain intact ({v.audit_entries} entries)")
+
+
+@db_app.command("verify")
+def db_verify(
+    database_url: str | None = DatabaseUrl,
+    anchors_of: str | None = typer.Option(
+        None, "--anchors-of", help="check the heads anchored for this database URL (default: the one "
+        "verified); for a copy restored under a new name, the live database's URL"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Check a database without changing it: a SalingJaga schema this code knows, every
+    table present, the audit chain and its anchors intact. Run it on a PostgreSQL database
+    restored under a new name before renaming it into place."""
+    from salingjaga.audit.anchors import anchor_path, database_id
+    from salingjaga.backup import verify_database
+    from salingjaga.errors import APIError
+
+    settings = make_settings(database_url)
+    try:
+        v = verify_database(settings.database_url, anchors=anchor_path(settings.data_dir),
+                            anchor_database=database_id(anchors_of or settings.database_url))
     except APIError as exc:
         fail(exc.message)
-    db = open_db(settings)
-    with db.session() as session:
-        report = verify(session)
-    db.dispose()
-    if not report.ok:
-        fail(f"restored, but the audit chain is broken at entry {report.first_bad}: {report.reason}")
-    console.print(f"restored; audit chain intact ({report.checked} entries)")
+        return
+    for warning in v.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+    emit({"ok": True, "revisions": v.revisions, "audit_entries": v.audit_entries, "warnings": v.warnings},
+         as_json, f"database verified: schema {', '.join(v.revisions)}; audit chain intact "
+                  f"({v.audit_entries} entries)")
 
 
 @demo_app.command("load")

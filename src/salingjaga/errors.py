@@ -185,6 +185,18 @@ def is_busy_error(exc: OperationalError) -> bool:
     return "database is locked" in str(orig) or "database is busy" in str(orig)
 
 
+def as_busy(exc: BaseException) -> ServiceBusy | None:
+    """The 503 an exception stands for when it is a bounded wait that ran out (wherever it
+    was raised: a route, or a middleware outside the app's exception handlers); else None."""
+    if isinstance(exc, ServiceBusy):
+        return exc
+    if isinstance(exc, PoolTimeout):
+        return ServiceBusy("the server is busy: no database connection became free in time")
+    if isinstance(exc, OperationalError) and is_busy_error(exc):
+        return ServiceBusy("the database is busy; nothing was written, send the request again")
+    return None
+
+
 def _busy(message: str) -> JSONResponse:
     busy = ServiceBusy(message)
     return JSONResponse(error_body(busy.code, busy.message), busy.status, headers=busy.headers)

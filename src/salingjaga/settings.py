@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     request_db_wait_seconds: float = 8.0
     cookie_secure: bool = False
     webhook_timeout_seconds: float = 5.0
+    # Webhooks never go to loopback, private, link-local or other internal addresses
+    # (outbound.py); list here, comma-separated, the networks (CIDR), addresses or host names
+    # a deployment's partners really use inside its own network, e.g. "10.20.0.0/16,hooks.lan".
+    webhook_allow_private: str = ""
     # Where the periodic work runs (audit chaining, lease expiry, webhook retries, rollups,
     # the outbox relay): "server" in every API process (the embedded default), or "worker"
     # in the `salingjaga worker` processes only, so API processes do nothing but answer
@@ -86,6 +90,15 @@ class Settings(BaseSettings):
     # The server's garbage collector (gc_tuning.py): allocations between young-generation
     # passes once the app is warm; 0 leaves Python's defaults.
     gc_threshold: int = 20000
+
+    @field_validator("webhook_allow_private")
+    @classmethod
+    def _allow_list_parses(cls, value: str) -> str:
+        """A malformed allow-list fails at start-up, not at the first webhook."""
+        from salingjaga.outbound import OutboundPolicy
+
+        OutboundPolicy.from_setting(value)
+        return value
 
     @property
     def is_sqlite(self) -> bool:

@@ -14,47 +14,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from salingjaga.auth.service import create_api_key, create_user
-from salingjaga.db import Database
 from salingjaga.devservers import free_port, stop_pid
 from salingjaga.migrate import upgrade
-from salingjaga.partners.service import create_partner
 from salingjaga.settings import Settings
 from salingjaga.stream.cluster import spawn_api, wait_healthy
 from tests.stream.helpers import env_for, pg_settings
-from tests.support.burst import Keys, burst
+from tests.support.burst import Keys, burst, post_seed_content, seed
 
 pytestmark = [pytest.mark.slow]
 
 LONGEST_SECONDS = 10.0
-
-
-def _seed(settings: Settings) -> Keys:
-    """A trusted flagger, a moderator, an auditor and the platform's service account."""
-    db = Database(settings.database_url)
-    with db.session() as s:
-        service = create_user(s, name="platform", role="service")
-        moderator = create_user(s, name="Dewi", role="moderator", email="dewi@burst.test")
-        auditor = create_user(s, name="Auditor", role="auditor", email="auditor@burst.test")
-        partner = create_partner(s, name="Bawaslu RI", kind="election_supervisor", region=None,
-                                 organisation="bawaslu", trusted=True, policies=["misinformation"])
-        reporter = create_user(s, name="analyst", role="partner_reporter", partner_id=partner.id)
-        keys = Keys(partner=create_api_key(s, reporter.id), moderator=create_api_key(s, moderator.id),
-                    service=create_api_key(s, service.id), auditor=create_api_key(s, auditor.id),
-                    content_urls=[f"https://video.example/v/seed-{i}" for i in range(20)])
-    db.dispose()
-    return keys
-
-
-def _post_seed_content(base: str, keys: Keys) -> None:
-    with httpx.Client(timeout=60) as http:
-        for i, url in enumerate(keys.content_urls):
-            item = {"platform_id": f"seed-{i}", "url": url, "kind": "video",
-                    "caption": f"Hasil hitung cepat TPS {i} sudah keluar",
-                    "account": {"platform_id": f"acct-{i % 5}", "handle": f"warga{i % 5}"}}
-            answer = http.post(f"{base}/api/v1/content", json=item,
-                               headers={"Authorization": f"Bearer {keys.service}"})
-            assert answer.status_code in (200, 201), answer.text
 
 
 def _answers_normally(base: str, keys: Keys) -> None:
@@ -85,13 +54,13 @@ def test_embedded_server_holds_a_burst_of_200(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'sj.db'}", data_dir=tmp_path / "data",
                         stream="memory", rate_limit_per_minute=100000)
     upgrade(settings)
-    keys = _seed(settings)
+    keys = seed(settings)
     port = free_port()
     pid = spawn_api(port, env_for(settings), tmp_path / "api.log")
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, timeout=180, pid=pid, log=tmp_path / "api.log")
-        _post_seed_content(base, keys)
+        post_seed_content(base, keys)
         result = burst([base], keys, total=200)
         _assert_held(result, "embedded")
         _answers_normally(base, keys)
@@ -103,14 +72,14 @@ def test_embedded_server_holds_a_burst_of_200(tmp_path: Path) -> None:
 @pytest.mark.redis
 def test_two_api_cluster_holds_a_burst_of_200(pg_server, redis_server, tmp_path: Path) -> None:
     settings = pg_settings(pg_server, redis_server, tmp_path, "sj_burst")
-    keys = _seed(settings)
+    keys = seed(settings)
     ports = [free_port(), free_port()]
     pids = [spawn_api(p, env_for(settings), tmp_path / f"api-{p}.log") for p in ports]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     try:
         for base, pid, port in zip(bases, pids, ports, strict=True):
             wait_healthy(base, timeout=180, pid=pid, log=tmp_path / f"api-{port}.log")
-        _post_seed_content(bases[0], keys)
+        post_seed_content(bases[0], keys)
         result = burst(bases, keys, total=200)
         _assert_held(result, "cluster")
         for base in bases:

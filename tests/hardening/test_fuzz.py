@@ -28,15 +28,6 @@ from tests.hardening.test_hostile_corpus import pick_role
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 EXAMPLES_PER_OPERATION = 25
 
-# Failures schemathesis finds outside the input-hardening work, each pinned by a strict
-# xfail below: the fuzz run tolerates exactly that failure on exactly that operation, so
-# anything new still fails it, and the xfail turns red once the bug is fixed.
-KNOWN_ELSEWHERE = {
-    "GET /api/v1/transparency/charts/{name}.svg": "date value out of range",
-    "GET /api/v1/transparency/report": "date value out of range",
-}
-
-
 def test_no_server_errors_and_responses_match_schema(app, world):
     partner = world.partner()
     table = route_table(app)
@@ -70,18 +61,15 @@ def test_no_server_errors_and_responses_match_schema(app, world):
         try:
             run()
         except Exception as exc:  # collect every operation's failure, not just the first
-            known = KNOWN_ELSEWHERE.get(name)
-            if known is None or known not in str(exc):
-                failures.append(f"{name}: {str(exc)[:600]}")
+            failures.append(f"{name}: {str(exc)[:600]}")
     assert operations > 20
     assert failures == [], "\n\n".join(failures)
 
 
-@pytest.mark.xfail(raises=OverflowError, strict=True,
-                   reason="transparency: a period at the ends of the calendar overflows (found by schemathesis)")
 @pytest.mark.parametrize("path", ["/api/v1/transparency/report", "/api/v1/transparency/charts/actions.svg"])
 def test_transparency_periods_at_the_ends_of_the_calendar(client: Any, world: Any, path: str) -> None:
     key = world.key("admin")
     for period in ({"from": "9999-12-31", "to": "9999-12-31"}, {"from": "0001-01-01", "to": "0001-01-01"}):
         r = client.get(path, params=period, headers=bearer(key))
-        assert r.status_code < 500
+        assert r.status_code == 422, r.text
+        assert "must lie between" in r.json()["error"]["message"]

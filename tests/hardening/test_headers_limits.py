@@ -1,6 +1,7 @@
 """Security headers, rate limits, body limits and hostile request bodies."""
 
 import time
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
@@ -37,6 +38,7 @@ def test_rate_limit_is_shared_by_api_processes_through_redis(settings, world, re
     """Two API servers on one Redis count one budget per key: a partner cannot double its
     limit by spreading requests over servers."""
     shared = settings.model_copy(update={"stream": "redis", "redis_url": redis_server.url,
+                                         "stream_name": f"test:{uuid.uuid4().hex}",
                                          "rate_limit_per_minute": 4})
     key = world.key("moderator")
     if time.time() % 60 > 55:  # keep the whole test inside one one-minute window
@@ -54,6 +56,7 @@ def test_servers_take_the_budget_in_slices_and_never_pass_the_limit(settings, wo
     import redis
 
     shared = settings.model_copy(update={"stream": "redis", "redis_url": redis_server.url,
+                                         "stream_name": f"test:{uuid.uuid4().hex}",
                                          "rate_limit_per_minute": 100})
     key = world.key("moderator")
     if time.time() % 60 > 50:  # keep the whole test inside one one-minute window
@@ -198,6 +201,7 @@ def test_a_burst_through_http_admits_exactly_the_limit_with_redis(settings, worl
     import httpx
 
     shared = settings.model_copy(update={"stream": "redis", "redis_url": redis_server.url,
+                                         "stream_name": f"test:{uuid.uuid4().hex}",
                                          "rate_limit_per_minute": 60})
     key = world.key("moderator")
     app = create_app(shared, start_workers=False)

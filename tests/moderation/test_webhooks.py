@@ -45,6 +45,15 @@ class Receiver:
 
 
 @pytest.fixture
+def settings(settings, monkeypatch):
+    """The receiver listens on loopback, which webhooks refuse unless a deployment allows
+    it: these tests allow exactly that address (the app's settings, and the environment the
+    CLI reads its settings from)."""
+    monkeypatch.setenv("SALINGJAGA_WEBHOOK_ALLOW_PRIVATE", "127.0.0.1/32")
+    return settings.model_copy(update={"webhook_allow_private": "127.0.0.1/32"})
+
+
+@pytest.fixture
 def receiver():
     r = Receiver()
     yield r

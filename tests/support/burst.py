@@ -19,6 +19,11 @@ from typing import Any
 
 import httpx
 
+from salingjaga.auth.service import create_api_key, create_user
+from salingjaga.db import Database
+from salingjaga.partners.service import create_partner
+from salingjaga.settings import Settings
+
 # A tiny valid PNG (1x1, RGBA): evidence uploads must carry a real image.
 PNG_1X1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -142,7 +147,9 @@ async def _burst(bases: list[str], keys: Keys, total: int, timeout: float) -> Bu
     kinds = _requests(keys)
     result = BurstResult()
     start = asyncio.Event()
-    limits = httpx.Limits(max_connections=total + 10, max_keepalive_connections=total + 10)
+    # No keep-alive: a pooled connection the server closes as idle would be reused just as it
+    # closes, and that race is the client's, not the server's.
+    limits = httpx.Limits(max_connections=total + 10, max_keepalive_connections=0)
 
     async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
 
@@ -171,3 +178,31 @@ async def _burst(bases: list[str], keys: Keys, total: int, timeout: float) -> Bu
 def burst(bases: list[str], keys: Keys, total: int = 200, timeout: float = 60.0) -> BurstResult:
     """Send ``total`` mixed requests at once, spread over ``bases``; wait for every answer."""
     return asyncio.run(_burst(bases, keys, total, timeout))
+
+
+def seed(settings: Settings) -> Keys:
+    """A trusted flagger, a moderator, an auditor and the platform's service account."""
+    db = Database(settings.database_url)
+    with db.session() as s:
+        service = create_user(s, name="platform", role="service")
+        moderator = create_user(s, name="Dewi", role="moderator", email="dewi@burst.test")
+        auditor = create_user(s, name="Auditor", role="auditor", email="auditor@burst.test")
+        partner = create_partner(s, name="Bawaslu RI", kind="election_supervisor", region=None,
+                                 organisation="bawaslu", trusted=True, policies=["misinformation"])
+        reporter = create_user(s, name="analyst", role="partner_reporter", partner_id=partner.id)
+        keys = Keys(partner=create_api_key(s, reporter.id), moderator=create_api_key(s, moderator.id),
+                    service=create_api_key(s, service.id), auditor=create_api_key(s, auditor.id),
+                    content_urls=[f"https://video.example/v/seed-{i}" for i in range(20)])
+    db.dispose()
+    return keys
+
+
+def post_seed_content(base: str, keys: Keys) -> None:
+    with httpx.Client(timeout=60) as http:
+        for i, url in enumerate(keys.content_urls):
+            item = {"platform_id": f"seed-{i}", "url": url, "kind": "video",
+                    "caption": f"Hasil hitung cepat TPS {i} sudah keluar",
+                    "account": {"platform_id": f"acct-{i % 5}", "handle": f"warga{i % 5}"}}
+            answer = http.post(f"{base}/api/v1/content", json=item,
+                               headers={"Authorization": f"Bearer {keys.service}"})
+            assert answer.status_code in (200, 201), answer.text

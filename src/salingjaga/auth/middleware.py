@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from salingjaga.auth.deps import bearer_token, principal_for_key
 from salingjaga.auth.ratelimit import Counter, LoginLimits, MemoryCounter, RedisCounter, retry_after
 from salingjaga.auth.service import hash_key
-from salingjaga.errors import error_body
+from salingjaga.errors import as_busy, error_body
 from salingjaga.inputlimits import NUL_MESSAGE, json_too_deep, too_deep_message
 from salingjaga.settings import Settings
 
@@ -81,7 +81,12 @@ class SecurityHeaders:
 
         try:
             await self.app(scope, receive, send_with_headers)
-        except Exception:
+        except Exception as exc:
+            busy = as_busy(exc)  # a bounded wait ran out in a middleware: the caller may retry
+            if busy is not None and not started:
+                await send_error(send_with_headers, busy.status, busy.code, busy.message,
+                                 [(k.lower().encode(), v.encode()) for k, v in (busy.headers or {}).items()])
+                return
             if not started:
                 await send_error(send_with_headers, 500, "internal_error",
                                  "the server failed to answer this request; the error is logged, "
@@ -210,7 +215,8 @@ RejectNul = GuardJson
 def make_counter(settings: Settings) -> Counter:
     """Counters in Redis when the app runs on the Redis stream (several API processes),
     else in this process."""
-    return RedisCounter(settings.redis_url) if settings.stream == "redis" else MemoryCounter()
+    return (RedisCounter(settings.redis_url, namespace=settings.stream_name) if settings.stream == "redis"
+            else MemoryCounter())
 
 
 def install(app: FastAPI, settings: Settings) -> None:

@@ -113,8 +113,12 @@ class RedisCounter:
     keep a Redis that hangs from holding the loop.
     """
 
-    def __init__(self, url: str, *, timeout: float = 0.5, down_seconds: float = 5.0) -> None:
+    def __init__(self, url: str, *, timeout: float = 0.5, down_seconds: float = 5.0,
+                 namespace: str = "salingjaga") -> None:
         self.url = url
+        # Keys are namespaced per deployment (its stream name): two installations, or two test
+        # runs, sharing one Redis never spend each other's budgets.
+        self.namespace = namespace
         self.timeout = timeout
         self.down_seconds = down_seconds
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis] = (
@@ -183,7 +187,7 @@ class RedisCounter:
             pending[slot] = done
             try:
                 granted = int(await self._client().eval(
-                    _TAKE, 1, f"salingjaga:rl:{key}:{window_seconds}:{slot[2]}",
+                    _TAKE, 1, f"{self.namespace}:rl:{key}:{window_seconds}:{slot[2]}",
                     max(1, limit // SLICES), limit, window_seconds * 2))
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
                 self._mark_down(exc)
@@ -208,7 +212,7 @@ class RedisCounter:
         if time.monotonic() < self._down_until:
             return await self._fallback.exhausted(key, window_seconds, limit)
         try:
-            used = await self._client().get(f"salingjaga:rl:{key}:{window_seconds}:{slot[2]}")
+            used = await self._client().get(f"{self.namespace}:rl:{key}:{window_seconds}:{slot[2]}")
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
             self._mark_down(exc)
             return await self._fallback.exhausted(key, window_seconds, limit)

@@ -80,6 +80,43 @@ def create_user(
     return user
 
 
+def create_partner_member(
+    session: Session,
+    *,
+    name: str,
+    role: str,
+    partner_id: str,
+    email: str | None = None,
+    password: str | None = None,
+    language: str = "id",
+    actor: Principal = SYSTEM,
+) -> User:
+    """Add a member to a partner for that partner's own admin, without telling the admin
+    whether an e-mail address already belongs to someone outside the organisation.
+
+    E-mail addresses are unique across the platform, so "already exists" would let one
+    partner probe for staff and other partners' accounts. An address held by a member of
+    the same partner is still a 409 (the admin's own organisation, nothing is disclosed). An
+    address held by anyone else gets the same answer as a free one: the member is created
+    (the password hashed all the same, so the answer takes as long) but without the address,
+    so it cannot sign in with it or touch the other account, and the clash is recorded in
+    the audit log (``user.email_withheld``) for staff to sort out with the partner.
+    """
+    if email is not None:
+        holder = session.scalar(select(User).where(User.email == email))
+        if holder is not None:
+            if holder.partner_id == partner_id:
+                raise Invalid("a member of this organisation already uses this e-mail address",
+                              status=409, code="conflict")
+            user = create_user(session, name=name, role=role, partner_id=partner_id, email=None,
+                               password=password, language=language, actor=actor)
+            record(session, actor, "user.email_withheld", "user", user.id,
+                   {"partner_id": partner_id, "email_held_by": holder.id})
+            return user
+    return create_user(session, name=name, role=role, partner_id=partner_id, email=email,
+                       password=password, language=language, actor=actor)
+
+
 def create_api_key(
     session: Session, user_id: str, *, label: str = "", actor: Principal = SYSTEM
 ) -> str:

@@ -20,6 +20,7 @@ from salingjaga.content.schemas import (
     IntakeResult,
 )
 from salingjaga.content.service import (
+    MAX_BATCH,
     get_account,
     get_content,
     ingest_content,
@@ -30,6 +31,9 @@ from salingjaga.errors import Invalid
 from salingjaga.routing import Router
 from salingjaga.settings import Settings
 from salingjaga.stream.outbox import commit_and_publish
+
+# Rows of a content batch committed together (see post_content).
+BATCH_CHUNK = 200
 
 router = Router(prefix="/api/v1", tags=["content"])
 
@@ -155,7 +159,20 @@ def post_content(
                 new_ids.append(item.id)
             return item, created
 
-        results = run_batch(session, body, ContentIn, handle)
+        if len(body) > MAX_BATCH:
+            raise Invalid(f"a batch holds at most {MAX_BATCH} rows; got {len(body)}", status=413,
+                          code="payload_too_large")
+        # Committed a chunk at a time, so a large batch never holds SQLite's one writer for
+        # long (1,000 rows held it over a second); rows are idempotent on their platform id,
+        # so a batch cut short by a crash is simply sent again.
+        results: list[IntakeResult] = []
+        for start in range(0, len(body), BATCH_CHUNK):
+            part = run_batch(session, body[start:start + BATCH_CHUNK], ContentIn, handle)
+            results.extend(r.model_copy(update={"index": r.index + start}) for r in part)
+            if start + BATCH_CHUNK < len(body):
+                commit_and_publish(session, request.app.state.db, request.app.state.stream, "content",
+                                   [{"content_id": content_id} for content_id in new_ids])
+                new_ids.clear()
         out = _batch_result(results)
         response.status_code = 200
     else:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
@@ -63,7 +62,10 @@ def export_training(
     out: Path = typer.Option(Path("-"), "--out", help="CSV file; - for stdout"),
     database_url: str | None = typer.Option(None, "--database-url"),
 ) -> None:
-    """Export decided cases as text,label rows for ``salingjaga train``."""
+    """Export decided cases as text,label rows for ``salingjaga train``. Captions come from
+    anyone who posts, and the file is opened in spreadsheets to review labels, so every
+    cell is neutralised (``salingjaga.csvsafe``); ``train`` reads the text back exactly."""
+    from salingjaga import csvsafe
     from salingjaga.cli import console, make_settings, open_db
     from salingjaga.detection.text.training import decided_examples
 
@@ -76,7 +78,7 @@ def export_training(
         db.dispose()
     fh = sys.stdout if str(out) == "-" else open(out, "w", encoding="utf-8", newline="")  # noqa: SIM115
     try:
-        writer = csv.writer(fh)
+        writer = csvsafe.writer(fh)
         writer.writerow(["text", "label"])
         writer.writerows(rows)
     finally:

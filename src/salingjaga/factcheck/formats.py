@@ -12,7 +12,6 @@ import contextlib
 import csv
 import html
 import io
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -20,6 +19,7 @@ from typing import Any
 
 from salingjaga.errors import Invalid
 from salingjaga.factcheck.ratings import CLASSES, classify_rating, rating_words, verdict_for
+from salingjaga.inputlimits import loads_limited
 
 
 @dataclass
@@ -398,7 +398,11 @@ def from_csv(text: str) -> Parsed:
     (required), rating or verdict, claimant, claim_date, appearance_urls (space or |
     separated), publisher, review_url, review_date, language. Dates in the formats of
     ``read_date``; a row with a date that is none is reported and skipped."""
-    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
+    try:
+        delimiter = sniff_delimiter(text)
+    except csv.Error as exc:  # the header itself is over the csv module's limit
+        raise Invalid(f"the CSV header cannot be read: {exc}") from exc
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     out = Parsed()
     try:
         _read_rows(reader, out)
@@ -461,12 +465,7 @@ def parse_document(name: str, text: str) -> Parsed:
         if not stripped:
             return Parsed()
         return from_csv(text)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise Invalid(f"not valid JSON: {exc.msg} at line {exc.lineno}") from exc
-    except RecursionError as exc:
-        raise Invalid("not readable JSON: nested too deeply") from exc
+    data = loads_limited(text, what="the file")
     if isinstance(data, dict) and "claims" in data and not _types(data):
         return from_google(data)
     return from_jsonld(data)

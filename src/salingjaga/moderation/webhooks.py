@@ -4,6 +4,10 @@ A delivery row is written in the transaction that makes the notification, so not
 lost; sending happens afterwards, outside any transaction (an HTTP call must never hold the
 SQLite write lock). Senders: the request's background task, and
 ``salingjaga moderation deliver-webhooks`` for retries.
+
+Every connection goes through ``salingjaga.outbound``: a URL that is (or resolves to) an
+internal address is never contacted, whatever it was when configured, and such a delivery
+fails at once rather than being retried (it is a configuration problem, not an outage).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from salingjaga.audit.service import record
 from salingjaga.db import Database
 from salingjaga.ids import new_id
 from salingjaga.moderation.models import Notification, WebhookDelivery
+from salingjaga.outbound import BlockedDestination, OutboundPolicy, check_url, guarded_client
 from salingjaga.partners.models import Partner
 from salingjaga.secretbox import unseal
 from salingjaga.settings import Settings
@@ -121,11 +126,14 @@ def deliver_due(db: Database, settings: Settings, *, ids: list[str] | None = Non
     claimed = _claim_due(db, settings, ids, limit, utcnow())
     if not claimed:
         return counts
-    with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
+    policy = OutboundPolicy.from_setting(settings.webhook_allow_private)
+    with guarded_client(policy, settings.webhook_timeout_seconds) as client:
         for delivery_id, url, body, secret in claimed:
             status_code: int | None = None
             error: str | None = None
+            blocked = False
             try:
+                check_url(url, policy)  # names the reason for spellings httpx cannot parse
                 resp = client.post(url, content=body.encode("utf-8"), headers={
                     "Content-Type": "application/json",
                     SIGNATURE_HEADER: sign(secret, body, int(time.time())),
@@ -134,6 +142,12 @@ def deliver_due(db: Database, settings: Settings, *, ids: list[str] | None = Non
                 status_code = resp.status_code
                 if not 200 <= resp.status_code < 300:
                     error = f"HTTP {resp.status_code}"
+            except BlockedDestination as exc:
+                error = f"blocked: {exc}"[:500]
+                blocked = True
+            except httpx.InvalidURL as exc:  # not an HTTPError: it would end the whole batch
+                error = f"invalid URL: {exc}"[:500]
+                blocked = True
             except httpx.HTTPError as exc:
                 error = f"{type(exc).__name__}: {exc}"[:500]
             with db.session() as session:
@@ -149,6 +163,12 @@ def deliver_due(db: Database, settings: Settings, *, ids: list[str] | None = Non
                     counts["delivered"] += 1
                     record(session, "system:webhooks", "webhook.delivered", "webhook_delivery", d.id,
                            {"partner_id": d.partner_id, "attempts": d.attempts})
+                elif blocked:
+                    d.status = "failed"
+                    counts["failed"] += 1
+                    log.warning("webhook %s refused: %s", d.id, error)
+                    record(session, "system:webhooks", "webhook.blocked", "webhook_delivery", d.id,
+                           {"partner_id": d.partner_id, "error": error})
                 elif d.attempts >= MAX_ATTEMPTS:
                     d.status = "failed"
                     counts["failed"] += 1

@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
-from salingjaga.auth.deps import get_session, require
+from salingjaga.auth.deps import get_session, get_settings, require
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
-from salingjaga.auth.service import create_api_key, create_user
+from salingjaga.auth.service import create_api_key, create_partner_member, create_user
 from salingjaga.errors import Forbidden, NotFound
+from salingjaga.outbound import OutboundPolicy
 from salingjaga.partners.models import Partner
 from salingjaga.partners.schemas import (
     PartnerCreated,
@@ -23,6 +24,7 @@ from salingjaga.partners.schemas import (
 )
 from salingjaga.partners.service import create_partner, get_partner, list_partners
 from salingjaga.routing import Router
+from salingjaga.settings import Settings
 
 router = Router(prefix="/api/v1", tags=["partners"])
 
@@ -53,6 +55,7 @@ def user_out(u: User) -> dict[str, Any]:
 def post_partner(
     body: PartnerIn,
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("partners.create")),
 ) -> dict[str, Any]:
     """Create a partner and its first API key (a partner_reporter key, shown once)."""
@@ -66,6 +69,7 @@ def post_partner(
         policies=body.policies,
         contact_email=body.contact_email,
         webhook_url=body.webhook_url,
+        webhook_policy=OutboundPolicy.from_setting(settings.webhook_allow_private),
         actor=who,
     )
     user = create_user(
@@ -108,11 +112,22 @@ def post_partner_user(
     session: Session = Depends(get_session),
     who: Principal = Depends(require("partners.members")),
 ) -> dict[str, Any]:
-    """Add a member to a partner; a partner admin may add only partner roles to its own."""
+    """Add a member to a partner; a partner admin may add only partner roles to its own.
+
+    A partner admin never learns whether an e-mail address belongs to staff or another
+    partner: such an address gets the same answer as a free one (``create_partner_member``);
+    staff, who see every account anyway, get the plain 409."""
     _own_partner_or_staff(who, partner_id)
     if who.role == "partner_admin" and body.role not in PARTNER_ROLES:
         raise Forbidden("a partner admin may only add partner_reporter or partner_admin members")
     get_partner(session, partner_id)
+    if who.role in PARTNER_ROLES:
+        user = create_partner_member(
+            session, name=body.name, role=body.role, partner_id=partner_id, email=body.email,
+            password=body.password, language=body.language, actor=who,
+        )
+        key = create_api_key(session, user.id, actor=who)
+        return {**user_out(user), "email": body.email, "api_key": key}
     user = create_user(
         session, name=body.name, role=body.role, partner_id=partner_id, email=body.email,
         password=body.password, language=body.language, actor=who,

@@ -16,6 +16,7 @@ from salingjaga.auth.roles import PARTNER_ROLES
 from salingjaga.errors import Forbidden, Invalid, NotFound
 from salingjaga.moderation.models import Notification
 from salingjaga.moderation.webhooks import new_secret
+from salingjaga.outbound import OutboundPolicy
 from salingjaga.partners.bulk import parse_bulk, submit_bulk
 from salingjaga.partners.feedback import partner_feedback, yearly_report
 from salingjaga.partners.intake import NoticeIntake
@@ -29,7 +30,7 @@ from salingjaga.partners.notices import (
     notices_out,
     store_evidence,
 )
-from salingjaga.partners.service import get_partner
+from salingjaga.partners.service import check_webhook_url, get_partner
 from salingjaga.routing import Router
 from salingjaga.secretbox import seal
 from salingjaga.settings import Settings
@@ -150,8 +151,7 @@ def put_webhook(
     """Set the webhook URL and issue a new signing secret (shown only in this answer; stored
     encrypted)."""
     _own_partner(who, partner_id)
-    if not body.url.startswith(("https://", "http://")):
-        raise Invalid("url must be an http(s) URL")
+    check_webhook_url(body.url, OutboundPolicy.from_setting(settings.webhook_allow_private))
     partner = get_partner(session, partner_id)
     partner.webhook_url = body.url
     secret = new_secret()

@@ -11,6 +11,7 @@ from salingjaga.audit.service import record
 from salingjaga.auth.principal import SYSTEM, Principal
 from salingjaga.errors import Invalid, NotFound
 from salingjaga.ids import new_id
+from salingjaga.outbound import STRICT, BlockedDestination, OutboundPolicy, check_url
 from salingjaga.partners.models import PARTNER_KINDS, Partner
 from salingjaga.policies.service import validate_policy_codes
 from salingjaga.regions.service import get_region, is_within
@@ -31,9 +32,11 @@ def create_partner(
     policies: list[str] | None = None,
     contact_email: str | None = None,
     webhook_url: str | None = None,
+    webhook_policy: OutboundPolicy = STRICT,
     actor: Principal = SYSTEM,
 ) -> Partner:
-    """Create a partner after validating kind, region and policy areas."""
+    """Create a partner after validating kind, region, policy areas and the webhook URL
+    (``webhook_policy``: the deployment's allowed private destinations)."""
     if kind not in PARTNER_KINDS:
         raise Invalid(f"unknown partner kind {kind!r}; valid: {', '.join(PARTNER_KINDS)}")
     if region is not None:
@@ -41,8 +44,8 @@ def create_partner(
     policy_areas = validate_policy_codes(list(policies or []))
     if trusted and not policy_areas:
         raise Invalid("a trusted flagger needs at least one policy area (policies)")
-    if webhook_url is not None and not webhook_url.startswith(("https://", "http://")):
-        raise Invalid("webhook_url must be an http(s) URL")
+    if webhook_url is not None:
+        check_webhook_url(webhook_url, webhook_policy, field="webhook_url")
     partner = Partner(
         id=new_id("prt"),
         name=name,
@@ -65,6 +68,16 @@ def create_partner(
         {"kind": kind, "region": region, "trusted": trusted, "policies": policy_areas},
     )
     return partner
+
+
+def check_webhook_url(url: str, policy: OutboundPolicy, *, field: str = "url") -> None:
+    """Refuse a webhook URL the server must never call (not http(s), or an internal address
+    such as loopback, private or cloud metadata), with a 422 naming the reason. Sending
+    checks again at every connection, since DNS can change after this."""
+    try:
+        check_url(url, policy)
+    except BlockedDestination as exc:
+        raise Invalid(f"{field}: {exc}") from exc
 
 
 def get_partner(session: Session, partner_id: str) -> Partner:

@@ -1,34 +1,25 @@
 """Serialising a report: JSON as is, CSV as one figure per row.
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
-``@``, tab or carriage return) get a leading apostrophe: a policy name or partner name typed
-by someone else must never become a formula on a regulator's machine (CSV injection).
-Numbers are written as numbers, so negative figures stay numeric.
+``@``, tab or carriage return) get a leading apostrophe (``salingjaga.csvsafe``, the writer
+every CSV export uses): a policy name or partner name typed by someone else must never
+become a formula on a regulator's machine (CSV injection). Numbers are written as numbers,
+so negative figures stay numeric.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
+from salingjaga import csvsafe
+
 CSV_HEADER = ("section", "dimension", "metric", "value")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-
-def csv_safe(value: Any) -> Any:
-    """A cell value made inert for spreadsheets; numbers and None pass through."""
-    if value is None or isinstance(value, bool):
-        return "" if value is None else str(value).lower()
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+csv_safe = csvsafe.neutralise  # the name this module has always exported
 
 
 def _default(value: Any) -> Any:
@@ -75,9 +66,8 @@ def flatten(report: dict[str, Any]) -> Iterator[tuple[str, str, str, Any]]:
 def to_csv(report: dict[str, Any]) -> str:
     """The report as CSV with a header row; every cell formula-safe."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csvsafe.writer(buf, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for row in flatten(report):
-        writer.writerow([csv_safe(_default(v) if isinstance(v, date | datetime) else v)
-                         for v in row])
+        writer.writerow([_default(v) if isinstance(v, date | datetime) else v for v in row])
     return buf.getvalue()

@@ -46,8 +46,19 @@ DEFINITIONS = {
 }
 
 
+# The days a report may name: the platform keeps nothing older, and WIB days this far out
+# still have UTC bounds that Python's dates can hold.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
 def make_scope(start: date, end: date, election: str | None = None, region: str | None = None) -> Scope:
-    """A validated scope: known election and region, a period that ends after it starts."""
+    """A validated scope: known election and region, a period that ends after it starts and
+    lies within the years reports can cover (a WIB day at the ends of the calendar has no
+    UTC bounds: ``9999-12-31`` overflowed into a 500)."""
+    for name, day in (("from", start), ("to", end)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise Invalid(f"'{name}' must lie between {FIRST_DAY} and {LAST_DAY}")
     if end < start:
         raise Invalid("'to' is before 'from'")
     if (end - start).days > MAX_DAYS:

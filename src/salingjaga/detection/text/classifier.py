@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from salingjaga.csvsafe import restore_cell
 from salingjaga.detection.text.features import Batch, bucket, counts, sublinear_l2
 from salingjaga.detection.text.normalize import normalize
 
@@ -112,11 +113,14 @@ class TextClassifier:
 
 
 def read_examples(stream: Iterable[str]) -> list[tuple[str, str]]:
-    """(text, label) rows from CSV lines with a ``text,label`` header."""
+    """(text, label) rows from CSV lines with a ``text,label`` header. A cell that
+    ``salingjaga export-training`` neutralised against spreadsheet formulas is read back as
+    the original text."""
     reader = csv.DictReader(stream)
     if reader.fieldnames is None or not {"text", "label"} <= set(reader.fieldnames):
         raise ValueError("the training CSV needs the columns text,label")
-    return [(r["text"], canonical_label(r["label"] or "")) for r in reader if (r["text"] or "").strip()]
+    return [(restore_cell(r["text"]), canonical_label(restore_cell(r["label"] or "")))
+            for r in reader if (r["text"] or "").strip()]
 
 
 def _default_csv() -> str:
