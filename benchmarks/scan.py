@@ -90,7 +90,7 @@ def _json(p: dict[str, Any]) -> str:
 def run(ctx: Context) -> list[dict[str, Any]]:
     """Items/s with 1 and 2 workers, and the ratio; probes/s as the transport baseline."""
     try:
-        from salingjaga.detection.pipeline import handle_content  # noqa: F401
+        from salingjaga.detection.handlers import handle_content  # noqa: F401
     except ImportError as exc:
         raise Skip(f"the detection pipeline is not present: {exc}") from exc
     from salingjaga.demo.load import load_demo

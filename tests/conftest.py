@@ -18,7 +18,11 @@ from salingjaga.db import Base, Database
 from salingjaga.domains import import_all_models
 from salingjaga.migrate import upgrade
 from salingjaga.settings import Settings
+from salingjaga.wiring import wire
 from tests.support import services
+
+# The same handlers as the server and the worker: tests dispatch messages without an app too.
+wire()
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

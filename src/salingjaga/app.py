@@ -27,6 +27,7 @@ from salingjaga.periodic import start_domain_tasks
 from salingjaga.routing import Router
 from salingjaga.settings import Settings
 from salingjaga.stream.base import make_transport
+from salingjaga.wiring import wire
 
 health = Router(tags=["health"])
 
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     settings = settings or Settings()
     settings.ensure_dirs()
     import_all_models()
+    wire()  # the stream's handlers and the domains' /metrics figures
     db = Database(settings.database_url, audit_deferred=settings.audit_deferred)
     stream = make_transport(db, settings)
 

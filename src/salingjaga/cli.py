@@ -38,8 +38,12 @@ def make_settings(database_url: str | None = None, **overrides: Any) -> Settings
 
 
 def open_db(settings: Settings) -> Database:
-    """A Database for a command, with every model imported."""
+    """A Database for a command, with every model imported and the domains wired to the
+    stream (a command may handle messages: ``salingjaga worker``, ``demo load``)."""
+    from salingjaga.wiring import wire
+
     import_all_models()
+    wire()
     return Database(settings.database_url, audit_deferred=settings.audit_deferred)
 
 

@@ -111,7 +111,8 @@ def test_in_process_transport_dead_letters_a_failing_handler_and_runs_the_next(
     from salingjaga.stream.deadletters import list_dead_letters
     from salingjaga.stream.models import StreamProbe
 
-    monkeypatch.setitem(handlers.HANDLERS, "probe", (f"{__name__}:_boom", f"{__name__}:_fine"))
+    monkeypatch.setitem(handlers.HANDLERS, "probe", (handlers.Registration(f"{__name__}:_boom", _boom),
+                                                      handlers.Registration(f"{__name__}:_fine", _fine)))
     app.state.stream.publish("probe", {"probe": "p-1"})
     with db.session() as s:
         [letter] = list_dead_letters(s)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from salingjaga.moderation.models import Case
 from salingjaga.rules.models import CampaignFinding
-from salingjaga.stream.handlers import HANDLERS
+from salingjaga.stream.handlers import HANDLERS, Registration
 from tests.conftest import bearer
 from tests.rules.helpers import kpu_key, make_account, post_content
 
@@ -40,7 +40,9 @@ def _case_for(db, content_id: str) -> Case:
 
 
 def test_rules_handler_is_wired_to_the_content_stream() -> None:
-    assert "salingjaga.rules.service:handle_content" in HANDLERS["content"]
+    from salingjaga.rules.service import handle_content
+
+    assert Registration("salingjaga.rules.service:handle_content", handle_content) in HANDLERS["content"]
 
 
 def test_quiet_period_post_from_registered_account_opens_tight_case(client, world, db) -> None:

@@ -1,4 +1,4 @@
-"""The shapes every detector shares: a signal result and what a scan may consult.
+"""The shapes every detector shares: a signal result, a media file, an earlier item.
 
 Kept free of I/O so ``scan_item`` runs the same in the worker (database-backed context)
 and in ``salingjaga scan`` (in-memory context).
@@ -41,6 +41,10 @@ class SignalResult:
     key: str = ""
     exact: bool = False
     data: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # a ``SignalType`` member is stored as its plain string, as the database holds it
+        self.type = str(self.type)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON shape used by the CLI and the API."""

@@ -13,13 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from salingjaga.detection.base import SignalResult
+from salingjaga.detection.signals import ALL_SIGNAL_TYPES, SignalType
+from salingjaga.moderation.actions import AGE_RESTRICT, CONTENT_ACTIONS, NO_VIOLATION, REMOVE
 
-AUTOMATED_ACTIONS = frozenset({"remove", "fyp_exclude", "label_unverified", "label_ai_generated",
-                               "label_election_notice", "age_restrict"})
-RESTRICTIVE = frozenset({"remove", "age_restrict"})
+# What a rule may do to an item by itself: every content action of moderation's vocabulary
+# (``moderation/actions.py``) but "no violation", which only a person decides.
+AUTOMATED_ACTIONS = frozenset(CONTENT_ACTIONS) - {NO_VIOLATION}
+RESTRICTIVE = frozenset({REMOVE, AGE_RESTRICT})
 # Signals that may open a case for a person at most, never an automated action: claims
 # whose proof failed (credentials that do not validate or are not trusted) and scan errors.
-REVIEW_ONLY = frozenset({"c2pa_ai_unverified", "media_error"})
+REVIEW_ONLY = frozenset({SignalType.C2PA_AI_UNVERIFIED.value, SignalType.MEDIA_ERROR.value})
+ANY_SIGNAL = "*"
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class Rule:
 
     def applies(self, signal: SignalResult) -> bool:
         """Whether this rule's conditions hold for one signal."""
-        if "*" not in self.signals and signal.type not in self.signals:
+        if ANY_SIGNAL not in self.signals and signal.type not in self.signals:
             return False
         if signal.score < self.min_score:
             return False
@@ -126,10 +130,15 @@ def _as_tuple(value: Any) -> tuple[Any, ...]:
 
 
 def parse_config(raw: dict[str, Any]) -> RoutingConfig:
-    """Build and check the routing configuration; unsafe rules are refused."""
+    """Build and check the routing configuration; unsafe rules, and rules naming a signal
+    type no detector produces (a typo would never match), are refused."""
     rules = []
     for spec in raw.get("rules", []):
         actions = tuple(spec.get("actions", []))
+        unknown_signals = set(spec["signals"]) - ALL_SIGNAL_TYPES - {ANY_SIGNAL}
+        if unknown_signals:
+            raise ValueError(f"rule {spec['name']}: unknown signal types {sorted(unknown_signals)}; "
+                             f"known: {', '.join(sorted(ALL_SIGNAL_TYPES))} (or \"{ANY_SIGNAL}\")")
         unknown = set(actions) - AUTOMATED_ACTIONS
         if unknown:
             raise ValueError(f"rule {spec['name']}: unknown actions {sorted(unknown)}")

@@ -1,10 +1,12 @@
-"""What detection does with the database: store signals, route them through moderation,
-import hash banks, and answer other domains (signals of an item, election-related?)."""
+"""What detection does with the database: store signals, import hash banks, build the
+scan context, and answer other domains (signals of an item, election-related?).
+
+Acting on routing decisions through moderation is in ``detection/handlers.py``: moderation
+reads signals from here, so this module must not import moderation back."""
 
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import logging
@@ -22,12 +24,16 @@ from salingjaga.content.models import ContentItem
 from salingjaga.db import Database
 from salingjaga.detection.banks import BankEntry, BankMatcher, entry_id
 from salingjaga.detection.base import SignalResult
+from salingjaga.detection.detectors.base import ScanContext
+from salingjaga.detection.detectors.text_classifier import CLASSIFIER_FLOOR, default_classifier
 from salingjaga.detection.history import DatabaseHistory
 from salingjaga.detection.media.pdq import validate_hex
 from salingjaga.detection.models import HashBank, HashBankEntry, Signal
-from salingjaga.detection.pipeline import CLASSIFIER_FLOOR, ScanContext, _lazy, default_classifier
-from salingjaga.detection.routing import RouteDecision, RoutingConfig, load_config
+from salingjaga.detection.routing import RoutingConfig, load_config
+from salingjaga.detection.signals import SignalType
+from salingjaga.detection.text.matcher import get_matcher
 from salingjaga.errors import Invalid
+from salingjaga.factcheck.service import get_factcheck
 from salingjaga.ids import new_id
 from salingjaga.policies.service import get_policy
 from salingjaga.settings import Settings
@@ -180,14 +186,11 @@ def item_dict(item: ContentItem) -> dict[str, Any]:
 
 def context_for(session: Session, settings: Settings) -> ScanContext:
     """A scan context backed by this database: banks, fingerprints, fact-checks."""
-    get_matcher = _lazy(("salingjaga.detection.text", "salingjaga.detection.text.matcher",
-                         "salingjaga.detection.text.claims"), "get_matcher")
     matcher = None
-    if get_matcher is not None:
-        try:
-            matcher = get_matcher(session)
-        except Exception:  # a broken matcher must not stop media and behaviour signals
-            log.exception("claim matcher unavailable")
+    try:
+        matcher = get_matcher(session)
+    except Exception:  # a broken matcher must not stop media and behaviour signals
+        log.exception("claim matcher unavailable")
     return ScanContext(
         banks=bank_matcher(session),
         history=DatabaseHistory(session),
@@ -230,70 +233,16 @@ def store_signals(session: Session, content_id: str, signals: Sequence[SignalRes
     return out
 
 
-def _moderation() -> Any:
-    """The moderation service module, or None while that domain is absent."""
-    try:
-        module = importlib.import_module("salingjaga.moderation.service")
-    except ModuleNotFoundError:
-        return None
-    return module if hasattr(module, "open_case") else None
-
-
-def apply_route(session: Session, content_id: str, signals: Sequence[SignalResult],
-                stored: dict[str, tuple[str, bool]], decision: RouteDecision) -> None:
-    """Carry out a routing decision through the moderation service.
-
-    Shadow entries are recorded in the audit log only, and only when one of their signals
-    is new, so a redelivered message does not record them twice.
-    """
-    moderation = _moderation()
-
-    def refs(keys: Sequence[str]) -> list[str]:
-        return [stored[k][0] for k in keys if k in stored]
-
-    def any_new(keys: Sequence[str]) -> bool:
-        return any(stored.get(k, ("", False))[1] for k in keys)
-
-    for action in decision.actions:
-        if action.shadow:
-            if any_new(action.signal_keys):
-                record(session, f"system:rule:{action.rule}"[:80], "detection.shadow_action",
-                       "content", content_id,
-                       {"action": action.action, "policy": action.policy, "rule": action.rule,
-                        "signals": refs(action.signal_keys)})
-            continue
-        if moderation is None:
-            continue
-        moderation.apply_automated_action(
-            session, content_id=content_id, action=action.action, policy=action.policy,
-            facts=action.facts, rule=action.rule)
-    for case in decision.cases:
-        if case.shadow:
-            if any_new(case.signal_keys):
-                record(session, f"system:rule:{case.rule}"[:80], "detection.shadow_case",
-                       "content", content_id,
-                       {"policy": case.policy, "rule": case.rule, "signals": refs(case.signal_keys)})
-            continue
-        if moderation is None:
-            continue
-        moderation.open_case(
-            session, content_id=content_id, policy=case.policy, source="proactive",
-            reason=case.reason, actor=ACTOR, signal_refs=refs(case.signal_keys),
-            severity_boost=case.severity_boost)
-
-
 def factcheck_facts(session: Session, factcheck_id: str) -> dict[str, str]:
     """The claim, verdict and publisher's rating of a fact-check, for explanations (empty
     if unknown)."""
-    get = _lazy(("salingjaga.factcheck.service",), "get_factcheck")
-    if get is not None:
-        try:
-            fc = get(session, factcheck_id)
-            return {"claim": str(getattr(fc, "claim", "") or getattr(fc, "claim_reviewed", "") or ""),
-                    "verdict": str(getattr(fc, "verdict", "") or getattr(fc, "rating", "") or ""),
-                    "rating": str(getattr(fc, "rating", "") or "")}
-        except Exception:  # an unknown id still yields a signal, without the claim text
-            log.warning("fact-check %s not readable", factcheck_id)
+    try:
+        fc = get_factcheck(session, factcheck_id)
+        return {"claim": str(getattr(fc, "claim", "") or getattr(fc, "claim_reviewed", "") or ""),
+                "verdict": str(getattr(fc, "verdict", "") or getattr(fc, "rating", "") or ""),
+                "rating": str(getattr(fc, "rating", "") or "")}
+    except Exception:  # an unknown id still yields a signal, without the claim text
+        log.warning("fact-check %s not readable", factcheck_id)
     return {"claim": "", "verdict": "", "rating": ""}
 
 
@@ -316,7 +265,7 @@ def signals_for(session: Session, content_id: str) -> list[dict[str, Any]]:
 def is_election_related(session: Session, content_id: str) -> bool:
     """Whether the text classifier judged the item election-related."""
     score = session.scalar(select(Signal.score).where(
-        Signal.content_id == content_id, Signal.type == "classifier",
+        Signal.content_id == content_id, Signal.type == SignalType.CLASSIFIER.value,
         Signal.key == "election_related"))
     return score is not None and score >= CLASSIFIER_FLOOR
 
@@ -325,13 +274,8 @@ def warm(db: Database) -> None:
     """Load the text models and build the claim matcher now, before requests arrive: the
     first scan would otherwise do it inside its transaction, and on SQLite every request
     waits for the writer that transaction holds (seconds, on the first content item)."""
-    classify = default_classifier()
-    if classify is not None:
-        classify(["pemilu"])
-    get_matcher = _lazy(("salingjaga.detection.text", "salingjaga.detection.text.matcher",
-                         "salingjaga.detection.text.claims"), "get_matcher")
-    if get_matcher is not None:
-        try:
-            get_matcher(db)
-        except Exception:  # a broken matcher must not stop the server; scans log it again
-            log.exception("claim matcher unavailable")
+    default_classifier()(["pemilu"])
+    try:
+        get_matcher(db)
+    except Exception:  # a broken matcher must not stop the server; scans log it again
+        log.exception("claim matcher unavailable")

@@ -25,7 +25,7 @@ from salingjaga.auth.principal import Principal
 from salingjaga.errors import Forbidden, Unauthorized
 from salingjaga.routing import Router
 from salingjaga.stream.deadletters import count_dead_letters, dead_letter_out, list_dead_letters
-from salingjaga.stream.metrics import outbox_collector, queue_collector, stream_collector
+from salingjaga.stream.metrics import APP_COLLECTORS, outbox_collector, stream_collector
 
 router = Router(tags=["operations"])
 
@@ -91,13 +91,12 @@ def _app_registry(request: Request) -> CollectorRegistry:
         registry = CollectorRegistry(auto_describe=False)
         app = request.app
         registry.register(stream_collector(lambda: _stream_stats(app)))
-        registry.register(queue_collector(app.state.db))
         registry.register(outbox_collector(app.state.db))
-        intake = getattr(app.state, "notice_intake", None)
-        if intake is not None:
-            from salingjaga.partners.intake import IntakeCollector
-
-            registry.register(IntakeCollector(intake))
+        # the domains' figures (the moderation queue, notice intake), added by the wiring
+        for factory in list(APP_COLLECTORS.values()):
+            collector = factory(app)
+            if collector is not None:
+                registry.register(collector)
         app.state.metrics_registry = registry
     return registry
 

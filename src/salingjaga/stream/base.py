@@ -1,38 +1,22 @@
-"""The transport interface and the two in-process transports of the embedded default."""
+"""The two in-process transports of the embedded default, and the choice of transport
+(the interface, ``Transport``, is in ``stream/types.py``)."""
 
 from __future__ import annotations
 
 import logging
 import queue
 import threading
-from typing import Any, Protocol
+from typing import Any
 
 from salingjaga.db import Database
 from salingjaga.settings import Settings
 from salingjaga.stream.handlers import dispatch
 from salingjaga.stream.outbox import done, split_key
+from salingjaga.stream.types import Transport
+
+__all__ = ["InlineTransport", "MemoryTransport", "Transport", "make_transport"]
 
 log = logging.getLogger("salingjaga.stream")
-
-
-class Transport(Protocol):
-    """Carries messages from the API to workers."""
-
-    # True when a message survives this process once ``publish`` returns (the outbox row
-    # may then be deleted); False for a queue that dies with the process.
-    durable: bool
-
-    def publish(self, topic: str, payload: dict[str, Any]) -> None:
-        """Append a message; it will be handled at least once."""
-
-    def start(self) -> None:
-        """Begin consuming (for transports with in-process workers)."""
-
-    def stop(self) -> None:
-        """Stop consuming and release resources."""
-
-    def pending(self) -> int:
-        """Messages published but not yet handled (backpressure)."""
 
 
 class InlineTransport:

@@ -87,7 +87,7 @@ def _redis_settings() -> Any:
 @stream_app.command("stats")
 def stats(as_json: bool = typer.Option(False, "--json")) -> None:
     """Length, lag, pending, dead letters and consumers of the stream."""
-    from salingjaga.stream.redis_streams import connect, stream_stats
+    from salingjaga.stream.redis_client import connect, stream_stats
 
     settings = _redis_settings()
     client = connect(settings)
@@ -174,7 +174,7 @@ def dead(limit: int = typer.Option(20, "--limit"), as_json: bool = typer.Option(
     finally:
         db.dispose()
     if settings.stream == "redis":
-        from salingjaga.stream.redis_streams import Keys, connect
+        from salingjaga.stream.redis_client import Keys, connect
 
         client = connect(settings)
         rows: Any = client.xrevrange(Keys(settings).dead, count=limit)
@@ -211,7 +211,7 @@ def replay(
                 transport.publish(topic, payload)
             count += len(letters)
         if settings.stream == "redis":
-            from salingjaga.stream.redis_streams import Keys, connect
+            from salingjaga.stream.redis_client import Keys, connect
 
             keys = Keys(settings)
             client = connect(settings)

@@ -18,6 +18,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from salingjaga.db import Database
+from salingjaga.stream.outbox import backlog
 
 log = logging.getLogger("salingjaga.metrics")
 
@@ -119,30 +120,15 @@ def stream_collector(stats: Callable[[], dict[str, Any]], ttl: float = 2.0) -> C
     return CachedGauges(fetch, STREAM_GAUGES, ttl)
 
 
-def queue_figures(db: Database) -> dict[str, float]:
-    """Open, waiting and overdue cases, from the moderation domain's ``queue_stats``.
-
-    Empty when the moderation domain is not part of this build.
-    """
-    try:
-        from salingjaga.moderation.service import queue_stats
-    except ImportError:
-        return {}
-    with db.session() as session:
-        stats = queue_stats(session)
-    return {"open": float(sum(stats.get("open_by_level", {}).values())),
-            "waiting": float(stats.get("waiting", 0)), "overdue": float(stats.get("overdue", 0))}
-
-
-def queue_collector(db: Database, ttl: float = 30.0) -> CachedGauges:
-    """Moderation queue depth and overdue cases (cached: a count over a million rows)."""
-    return CachedGauges(lambda: queue_figures(db), QUEUE_GAUGES, ttl)
+def queue_collector(figures: Callable[[], dict[str, float]], ttl: float = 30.0) -> CachedGauges:
+    """Moderation queue depth and overdue cases from ``figures`` (open, waiting, overdue;
+    supplied by the wiring, as the stream knows no domain), cached: a count over a million
+    rows."""
+    return CachedGauges(figures, QUEUE_GAUGES, ttl)
 
 
 def outbox_figures(db: Database) -> dict[str, float]:
     """Stream messages committed but not yet handed over (or, in memory, not yet handled)."""
-    from salingjaga.stream.outbox import backlog
-
     with db.session() as session:
         return {"messages": float(backlog(session))}
 
@@ -150,3 +136,15 @@ def outbox_figures(db: Database) -> dict[str, float]:
 def outbox_collector(db: Database, ttl: float = 5.0) -> CachedGauges:
     """The outbox backlog."""
     return CachedGauges(lambda: outbox_figures(db), OUTBOX_GAUGES, ttl)
+
+
+# Collectors other packages add to every app's /metrics (``salingjaga.wiring``): each gets
+# the app and returns its collector, or None when the app lacks what it reads.
+AppCollector = Callable[[Any], Collector | None]
+APP_COLLECTORS: dict[str, AppCollector] = {}
+
+
+def register_app_collector(name: str, factory: AppCollector) -> None:
+    """Add a collector to every app's /metrics, built per app by ``factory(app)``;
+    registering a name again replaces it."""
+    APP_COLLECTORS[name] = factory

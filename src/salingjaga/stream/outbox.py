@@ -26,11 +26,11 @@ from sqlalchemy.orm import Session
 
 from salingjaga.ids import new_id
 from salingjaga.stream.models import OutboxMessage
+from salingjaga.stream.types import Transport
 from salingjaga.timeutil import utcnow
 
 if TYPE_CHECKING:
     from salingjaga.db import Database
-    from salingjaga.stream.base import Transport
 
 log = logging.getLogger("salingjaga.stream.outbox")
 

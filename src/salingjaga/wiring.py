@@ -1,0 +1,74 @@
+"""Connects the domains to the stream: which handlers run on each topic, and which
+figures the domains add to /metrics.
+
+The stream imports no domain; this module imports them and registers them with it.
+``wire()`` is called wherever messages may be handled: ``create_app`` (the API and its
+embedded worker), ``open_db`` (every command, ``salingjaga worker`` among them) and the
+tests, so all of them run the same handlers.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from prometheus_client.registry import Collector
+
+from salingjaga.db import Database
+from salingjaga.detection import handlers as detection
+from salingjaga.guide import tags as guide
+from salingjaga.moderation.service import queue_stats
+from salingjaga.partners.intake import IntakeCollector
+from salingjaga.rules import service as rules
+from salingjaga.stream import probe
+from salingjaga.stream.handlers import register
+from salingjaga.stream.metrics import queue_collector, register_app_collector
+
+_lock = threading.Lock()
+_wired = False
+
+
+def register_handlers() -> None:
+    """Every topic's handlers, in the order they run. The names are stable identities
+    (receipts and dead letters record them), whatever module the handler lives in."""
+    # detection first: the rules and the guide read the signals it stores
+    register("content", detection.handle_content, detection.HANDLER)
+    register("content", rules.handle_content, "salingjaga.rules.service:handle_content")
+    register("content", guide.handle_content, "salingjaga.guide.tags:handle_content")
+    register("factcheck", detection.handle_factcheck, detection.FACTCHECK_HANDLER)
+    register("probe", probe.handle_probe, "salingjaga.stream.probe:handle_probe")
+
+
+def queue_figures(db: Database) -> dict[str, float]:
+    """Open, waiting and overdue cases, from the moderation domain's ``queue_stats``."""
+    with db.session() as session:
+        stats = queue_stats(session)
+    return {"open": float(sum(stats.get("open_by_level", {}).values())),
+            "waiting": float(stats.get("waiting", 0)), "overdue": float(stats.get("overdue", 0))}
+
+
+def _queue_collector(app: Any) -> Collector:
+    db: Database = app.state.db
+    return queue_collector(lambda: queue_figures(db))
+
+
+def _intake_collector(app: Any) -> Collector | None:
+    intake = getattr(app.state, "notice_intake", None)
+    return IntakeCollector(intake) if intake is not None else None
+
+
+def register_metrics() -> None:
+    """The domains' figures on every app's /metrics."""
+    register_app_collector("moderation_queue", _queue_collector)
+    register_app_collector("notice_intake", _intake_collector)
+
+
+def wire() -> None:
+    """Register every domain with the stream (once per process; calling again is harmless)."""
+    global _wired
+    with _lock:
+        if _wired:
+            return
+        register_handlers()
+        register_metrics()
+        _wired = True
