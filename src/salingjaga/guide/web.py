@@ -26,11 +26,15 @@ from salingjaga.errors import NotFound
 from salingjaga.guide import service
 from salingjaga.guide.api import cached_read
 from salingjaga.guide.caching import cache_headers, make_etag, not_modified
+from salingjaga.guide.editor_web import router as editor_router
 from salingjaga.regions.elections import all_elections, get_election
 from salingjaga.routing import Router
 from salingjaga.web.pages import render
 
 router = Router(include_in_schema=False)
+# The app includes each side by side (see ``app.create_app``): the public guide, then the
+# guide editor (``editor_web``).
+routers = (router, editor_router)
 
 # Updates every [data-countdown] element from the visitor's own clock (WIB dates).
 COUNTDOWN_JS = (

@@ -1,6 +1,7 @@
 """Rendering pages: one Jinja2 environment per language over the shared layout and every
 domain's ``templates/`` folder. Autoescaping is on for every template, so user text shows
-as text. Domain templates live in ``<domain>/templates/<domain>/...`` to avoid clashes."""
+as text. A domain's templates live in ``<domain>/templates/<domain>/...`` and are named
+``"<domain>/..."``; the shared layout and partials are ``web/templates/web/`` (``"web/..."``)."""
 
 from __future__ import annotations
 
@@ -12,31 +13,34 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import BaseLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
 from salingjaga.auth.permissions import roles_for
 from salingjaga.web.i18n import LANGUAGES, pick_language, translations
 
 
-def _template_dirs() -> list[str]:
+def template_loader() -> BaseLoader:
+    """``"<domain>/page.html"`` is read from ``salingjaga/<domain>/templates/<domain>/`` and
+    nowhere else: one prefix per domain (not one search path over every folder), so no
+    domain can shadow another's template, or the layout, by shipping a file of that name."""
     from salingjaga.domains import DOMAINS
 
-    dirs = []
+    loaders: dict[str, BaseLoader] = {}
     for domain in DOMAINS:
         try:
-            folder = resources.files(f"salingjaga.{domain}").joinpath("templates")
+            folder = resources.files(f"salingjaga.{domain}").joinpath("templates", domain)
         except ModuleNotFoundError:
             continue
         if folder.is_dir():
-            dirs.append(str(Path(str(folder))))
-    return dirs
+            loaders[domain] = FileSystemLoader(str(Path(str(folder))))
+    return PrefixLoader(loaders)
 
 
 @cache
 def environment(lang: str) -> Environment:
     """The template environment for one language."""
     env = Environment(
-        loader=FileSystemLoader(_template_dirs()),
+        loader=template_loader(),
         autoescape=select_autoescape(default=True, default_for_string=True),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,

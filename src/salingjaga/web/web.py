@@ -1,5 +1,6 @@
-"""Shared pages and static files, and the page routers of the web application (partner
-portal, moderator console, fact-checker desk, guide editor, admin)."""
+"""The shell's own pages: the landing page and the static files. Every domain's pages are
+its own (``<domain>/web.py`` with ``<domain>/templates/<domain>/``); the app finds them
+through ``domains.domain_modules("web")``."""
 
 from __future__ import annotations
 
@@ -12,13 +13,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 from salingjaga.auth.deps import public
 from salingjaga.errors import NotFound
 from salingjaga.routing import Router
-from salingjaga.web.admin import router as admin_router
-from salingjaga.web.console import router as console_router
 from salingjaga.web.csrf import page_guard
-from salingjaga.web.desk import router as desk_router
-from salingjaga.web.editor import router as editor_router
 from salingjaga.web.pages import render
-from salingjaga.web.portal import router as portal_router
 
 router = Router(include_in_schema=False)
 
@@ -41,7 +37,3 @@ def static(path: str) -> FileResponse:
         raise NotFound("no such file")
     return FileResponse(target, media_type=_TYPES[target.suffix],
                         headers={"Cache-Control": "public, max-age=3600"})
-
-
-# The app includes these side by side, after this module's own routes (``routers``).
-routers = (router, admin_router, portal_router, console_router, desk_router, editor_router)

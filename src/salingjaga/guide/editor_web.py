@@ -91,7 +91,7 @@ def review_queue(
     drafts = [service.version_out(v, p) for v, p in service.list_versions(session, e.slug, status="draft")]
     others = [d for d in drafts if d["author_id"] != who.user_id]
     mine = [d for d in drafts if d["author_id"] == who.user_id]
-    return render_app(request, "web/editor_review.html", {
+    return render_app(request, "guide/editor_review.html", {
         **_nav(e, None), "others": others, "mine": mine,
         "names": _user_names(session, {d["author_id"] for d in drafts}),
         "done": request.query_params.get("done")})
@@ -121,7 +121,7 @@ def pages_list(
     known = {k: i for i, k in enumerate(service.SECTION_ORDER)}
     rows = sorted(slots.values(), key=lambda s: (order.get(s["kind"], 9), known.get(s["key"], 99), s["key"]))
     authors = {s["draft"]["author_id"] for s in rows if s["draft"]}
-    return render_app(request, "web/editor_pages.html", {
+    return render_app(request, "guide/editor_pages.html", {
         **_nav(e, glang), "rows": rows, "names": _user_names(session, authors),
         "section_keys": service.SECTION_ORDER, "tag_key": service.TAG_KEY,
         "public_url": service.guide_url(e.slug, glang), "done": request.query_params.get("done")})
@@ -138,7 +138,7 @@ def _current_of(session: Session, election: str, glang: str, kind: str, key: str
 def _draft_form(request: Request, e: Election, glang: str, values: dict[str, Any], *,
                 preview: str | None = None, error: str = "", error_code: str = "",
                 open_draft: str | None = None, status: int = 200) -> Response:
-    return render_app(request, "web/editor_draft.html", {
+    return render_app(request, "guide/editor_draft.html", {
         **_nav(e, glang), "values": values, "kinds": PAGE_KINDS, "preview": preview,
         "error": error, "error_code": error_code, "open_draft": open_draft,
         "section_keys": service.SECTION_ORDER, "tag_key": service.TAG_KEY}, status=status)
@@ -216,7 +216,7 @@ def _version_page(request: Request, session: Session, e: Election, version_id: s
                   status: int = 200, **extra: Any) -> Response:
     ctx = _version_ctx(session, e, version_id)
     ctx.update(extra)
-    return render_app(request, "web/editor_version.html", ctx, status=status)
+    return render_app(request, "guide/editor_version.html", ctx, status=status)
 
 
 @router.get("/{election}/versions/{version_id}", response_class=HTMLResponse)
@@ -339,7 +339,7 @@ def page_history(
     if not versions:
         raise NotFound(f"no guide page {kind}/{key} in {e.slug} ({glang})")
     ids = {v["author_id"] for v in versions} | {v["decided_by"] for v in versions if v["decided_by"]}
-    return render_app(request, "web/editor_history.html", {
+    return render_app(request, "guide/editor_history.html", {
         **_nav(e, glang), "kind": kind, "key": key, "versions": versions,
         "has_draft": any(v["status"] == "draft" for v in versions),
         "names": _user_names(session, ids)})

@@ -26,6 +26,8 @@ from salingjaga.content.media import stored_relpath
 from salingjaga.errors import APIError, Invalid, NotFound, first_error_message
 from salingjaga.inputlimits import text_bool
 from salingjaga.moderation.service import create_appeal
+from salingjaga.partners.admin_web import region_choices
+from salingjaga.partners.admin_web import router as admin_router
 from salingjaga.partners.bulk import parse_bulk, submit_bulk
 from salingjaga.partners.feedback import partner_feedback
 from salingjaga.partners.intake import NoticeIntake
@@ -41,11 +43,13 @@ from salingjaga.policies.service import all_policies
 from salingjaga.regions.elections import all_elections
 from salingjaga.routing import Router
 from salingjaga.settings import Settings
-from salingjaga.web.admin import region_choices
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 
 router = Router(prefix="/portal", include_in_schema=False, dependencies=[Depends(page_guard)])
+# The app includes each side by side (see ``app.create_app``): the portal, then the admin
+# pages of partners.
+routers = (router, admin_router)
 
 STATUSES = ("received", "in_review", "decided", "appealed")
 MAX_EVIDENCE_FILES = 10
@@ -64,7 +68,7 @@ def notices_page(
 ) -> Response:
     """The notices this organisation (and its sub-jurisdictions) filed, newest first."""
     notices = list_visible_notices(session, who, status=status if status in STATUSES else None, limit=200)
-    return render_app(request, "web/portal_notices.html", {
+    return render_app(request, "partners/portal_notices.html", {
         "notices": notices, "status": status, "statuses": STATUSES,
         "partner_names": _partner_names(session), "policies": all_policies(),
         "done": request.query_params.get("done"),
@@ -87,7 +91,7 @@ def new_notice_page(
     _: Principal = Depends(require("web.portal")),
 ) -> Response:
     """The notice form (DSA Art. 16 fields)."""
-    return render_app(request, "web/portal_new.html", _form_ctx())
+    return render_app(request, "partners/portal_new.html", _form_ctx())
 
 
 def _content_refs(text: str) -> list[dict[str, str]]:
@@ -145,7 +149,7 @@ async def file_notice(
         intake: NoticeIntake = request.app.state.notice_intake
         answer, _ = await intake.submit(NoticeJob(body, who, idempotency_key or None))
     except APIError as exc:
-        return render_app(request, "web/portal_new.html", _form_ctx(values, exc.message), status=exc.status)
+        return render_app(request, "partners/portal_new.html", _form_ctx(values, exc.message), status=exc.status)
     return RedirectResponse(f"/portal/notices/{answer['id']}?done=notice_filed", status_code=303)
 
 
@@ -158,7 +162,7 @@ def notice_page(
 ) -> Response:
     """One notice: receipt, status, evidence and, once decided, the outcome and reasons."""
     notice = get_visible_notice(session, who, notice_id)
-    return render_app(request, "web/portal_notice.html", {
+    return render_app(request, "partners/portal_notice.html", {
         "n": notice_out(session, notice), "partner_names": _partner_names(session),
         "policies": all_policies(), "done": request.query_params.get("done"), "error": "",
     })
@@ -224,7 +228,7 @@ def appeal_notice(
         create_appeal(session, notice.decision_id, who, reason)
     except APIError as exc:
         session.rollback()
-        return render_app(request, "web/portal_notice.html", {
+        return render_app(request, "partners/portal_notice.html", {
             "n": notice_out(session, notice), "partner_names": _partner_names(session),
             "policies": all_policies(), "done": None, "error": exc.message}, status=exc.status)
     return RedirectResponse(f"/portal/notices/{notice_id}", status_code=303)
@@ -236,7 +240,7 @@ def bulk_page(
     _: Principal = Depends(require("web.portal")),
 ) -> Response:
     """Bulk upload form (CSV or JSON)."""
-    return render_app(request, "web/portal_bulk.html", {"outcome": None, "error": ""})
+    return render_app(request, "partners/portal_bulk.html", {"outcome": None, "error": ""})
 
 
 @router.post("/bulk", response_class=HTMLResponse)
@@ -260,9 +264,9 @@ async def bulk_submit(
         intake: NoticeIntake = request.app.state.notice_intake
         outcome = (await submit_bulk(intake, rows, who)).summary()
     except APIError as exc:
-        return render_app(request, "web/portal_bulk.html", {"outcome": None, "error": exc.message},
+        return render_app(request, "partners/portal_bulk.html", {"outcome": None, "error": exc.message},
                           status=exc.status)
-    return render_app(request, "web/portal_bulk.html", {"outcome": outcome, "error": ""})
+    return render_app(request, "partners/portal_bulk.html", {"outcome": outcome, "error": ""})
 
 
 @router.get("/feedback", response_class=HTMLResponse)
@@ -278,5 +282,5 @@ def feedback_page(
     partners = sorted((get_partner(session, pid) for pid in visible_partner_ids(session, who.partner_id)),
                       key=lambda p: (p.id != own.id, p.name))
     rows = [{"partner": p, "feedback": partner_feedback(session, p.id)} for p in partners]
-    return render_app(request, "web/portal_feedback.html", {
+    return render_app(request, "partners/portal_feedback.html", {
         "own": own, "rows": rows, "policies": all_policies()})

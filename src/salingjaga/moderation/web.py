@@ -65,7 +65,7 @@ def queue_page(
     who: Principal = Depends(require("web.console")),
 ) -> Response:
     """The review queue with deadlines; overdue cases stand out."""
-    return render_app(request, "web/console_queue.html", {
+    return render_app(request, "moderation/console_queue.html", {
         "rows": list_queue(session, who, "review", QUEUE_LIMIT), "stats": queue_stats(session), "now": utcnow(),
         "policies": all_policies(), "kind": "review", "done": request.query_params.get("done"),
     })
@@ -80,7 +80,7 @@ def appeals_page(
     """Open appeals; the moderator who took a decision never sees its appeal offered."""
     rows = [(c, i) for c, i in list_queue(session, who, "appeal", QUEUE_LIMIT)
             if c.excluded_user_id != who.user_id]
-    return render_app(request, "web/console_queue.html", {
+    return render_app(request, "moderation/console_queue.html", {
         "rows": rows, "stats": queue_stats(session), "now": utcnow(), "policies": all_policies(),
         "kind": "appeal", "done": request.query_params.get("done"),
     })
@@ -153,7 +153,7 @@ def case_page(
 ) -> Response:
     """Everything needed to decide one case, on one page."""
     ctx = _case_ctx(session, who, get_case(session, case_id))
-    return render_app(request, "web/console_case.html", {**ctx, "done": request.query_params.get("done")})
+    return render_app(request, "moderation/console_case.html", {**ctx, "done": request.query_params.get("done")})
 
 
 def statement_preview(session: Session, case: Case, *, action: str, policy: str, facts: str,
@@ -188,7 +188,7 @@ def preview_page(
     case = get_case(session, case_id)
     preview = statement_preview(session, case, action=action, policy=policy, facts=facts[:5000],
                                 legal_ground=legal_ground[:500] or None)
-    return render_app(request, "web/console_preview.html", {"preview": preview})
+    return render_app(request, "moderation/console_preview.html", {"preview": preview})
 
 
 @router.post("/cases/{case_id}/decide", response_class=HTMLResponse)
@@ -220,7 +220,7 @@ def decide_case(
                            "account_action": account_action}, error=exc.message,
                    preview=statement_preview(session, case, action=action, policy=policy, facts=facts,
                                              legal_ground=legal_ground or None))
-        return render_app(request, "web/console_case.html", ctx, status=exc.status)
+        return render_app(request, "moderation/console_case.html", ctx, status=exc.status)
     session.commit()
     target = "/console/appeals?done=appeal_decided" if case.kind == "appeal" else "/console?done=decided"
     return RedirectResponse(target, status_code=303)

@@ -53,7 +53,7 @@ def referrals_page(
     status = status if status in ("sent", "done") else "sent"
     referrals = visible_referrals(session, who, status)
     items = {r.id: get_content(session, r.content_id) for r in referrals}
-    return render_app(request, "web/desk_list.html", {
+    return render_app(request, "factcheck/desk_list.html", {
         "referrals": referrals, "items": items, "status": status,
         "done": request.query_params.get("done")})
 
@@ -101,7 +101,7 @@ def referral_page(
     """One referred claim: the content, the verdict form or the recorded verdict and the
     content it now matches."""
     referral = get_referral(session, referral_id, who)
-    return render_app(request, "web/desk_referral.html", {
+    return render_app(request, "factcheck/desk_referral.html", {
         **_referral_ctx(session, referral), "done": request.query_params.get("done")})
 
 
@@ -136,7 +136,7 @@ def record(
         ctx = _referral_ctx(session, get_referral(session, referral_id, who))
         ctx.update(values={"claim": claim, "rating": rating, "verdict": verdict, "claimant": claimant,
                            "review_url": review_url, "language": language}, error=exc.message)
-        return render_app(request, "web/desk_referral.html", ctx, status=exc.status)
+        return render_app(request, "factcheck/desk_referral.html", ctx, status=exc.status)
     commit_and_publish(session, request.app.state.db, request.app.state.stream, "factcheck",
                        [{"factcheck_id": factcheck.id}])
     return RedirectResponse(f"/desk/referrals/{referral_id}?done=verdict_recorded", status_code=303)
