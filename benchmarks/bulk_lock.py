@@ -150,8 +150,8 @@ def _upload(base: str, key: str, body: bytes) -> dict[str, Any]:
 def _one_transaction(url: str, urls: list[str], who: Any, settings: Any) -> float:
     """The baseline: ROWS notices written in one transaction; seconds taken."""
     from salingjaga.db import Database
-    from salingjaga.partners.bulk import parse_csv, prepare
-    from salingjaga.partners.notices import NoticeJob, submit_notices
+    from salingjaga.notices.bulk import parse_csv, prepare
+    from salingjaga.notices.service import NoticeJob, submit_notices
 
     db = Database(url)
     try:

@@ -74,7 +74,7 @@ def seed_content(db: Database, n: int) -> None:
 def run(ctx: Context) -> list[dict[str, Any]]:
     """Notices/s, p50 and p99 beside /healthz on the same servers."""
     try:
-        from salingjaga.partners.notice_models import Notice
+        from salingjaga.notices.models import Notice
     except ImportError as exc:
         raise Skip(f"the notices module is not present: {exc}") from exc
     from salingjaga.auth.service import create_api_key, create_user

@@ -22,7 +22,7 @@ from salingjaga.domains import domain_modules, import_all_models
 from salingjaga.errors import install_error_handlers
 from salingjaga.gc_tuning import tune_gc
 from salingjaga.loop_sessions import LoopSessions
-from salingjaga.partners.intake import NoticeIntake
+from salingjaga.notices.intake import NoticeIntake
 from salingjaga.periodic import start_domain_tasks
 from salingjaga.routing import Router
 from salingjaga.settings import Settings

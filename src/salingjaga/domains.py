@@ -17,6 +17,7 @@ DOMAINS: tuple[str, ...] = (
     "detection",
     "factcheck",
     "moderation",
+    "notices",
     "guide",
     "transparency",
     "stream",

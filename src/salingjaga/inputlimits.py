@@ -5,7 +5,7 @@ raises ``RecursionError`` (a 500) in any code that parses JSON itself, and pydan
 JSON columns recurse again for what gets through. ``json_depth`` measures nesting without
 parsing, cheaply enough to run on every JSON request body (``auth.middleware.GuardJson``)
 and on JSON files uploaded in forms. The ``csv`` module refuses fields over its own limit
-by raising mid-file; ``partners.bulk`` turns that into an error for the one row.
+by raising mid-file; ``notices.bulk`` turns that into an error for the one row.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Connects the domains to the stream: which handlers run on each topic, and which
-figures the domains add to /metrics.
+"""Connects the domains to the stream and to each other: which handlers run on each topic,
+which domains follow moderation's case events, and which figures the domains add to /metrics.
 
 The stream imports no domain; this module imports them and registers them with it.
 ``wire()`` is called wherever messages may be handled: ``create_app`` (the API and its
@@ -18,7 +18,8 @@ from salingjaga.db import Database
 from salingjaga.detection import handlers as detection
 from salingjaga.guide import tags as guide
 from salingjaga.moderation.service import queue_stats
-from salingjaga.partners.intake import IntakeCollector
+from salingjaga.notices import case_events as notices
+from salingjaga.notices.intake import IntakeCollector
 from salingjaga.rules import service as rules
 from salingjaga.stream import probe
 from salingjaga.stream.handlers import register
@@ -37,6 +38,12 @@ def register_handlers() -> None:
     register("content", guide.handle_content, "salingjaga.guide.tags:handle_content")
     register("factcheck", detection.handle_factcheck, detection.FACTCHECK_HANDLER)
     register("probe", probe.handle_probe, "salingjaga.stream.probe:handle_probe")
+
+
+def subscribe_case_events() -> None:
+    """The domains that follow moderation's cases (``moderation.events``), in the order
+    their handlers run: the notices of a case move with it."""
+    notices.subscribe()
 
 
 def queue_figures(db: Database) -> dict[str, float]:
@@ -70,5 +77,6 @@ def wire() -> None:
         if _wired:
             return
         register_handlers()
+        subscribe_case_events()
         register_metrics()
         _wired = True

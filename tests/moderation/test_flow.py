@@ -45,7 +45,7 @@ def test_two_moderators_never_hold_the_same_case(client, world):
 def test_idempotency_key_makes_retries_one_notice(client, world, db):
     from sqlalchemy import func, select
 
-    from salingjaga.moderation.models import Notice
+    from salingjaga.notices.models import Notice
 
     service = world.key("service")
     flagger = world.key("partner_reporter", world.partner())

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, func, select
 
-from salingjaga.moderation.models import Notice
+from salingjaga.notices.models import Notice
 from tests.conftest import bearer
 from tests.moderation.helpers import make_content, notice_body
 from tests.web.helpers import csrf_from, make_user, sign_in

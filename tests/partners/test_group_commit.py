@@ -13,10 +13,11 @@ from sqlalchemy import func, select, text
 from salingjaga.audit.models import AuditEvent, PendingAuditEvent
 from salingjaga.auth.service import authenticate_key
 from salingjaga.errors import Conflict, Invalid
-from salingjaga.moderation.models import Case, Notice, NoticeCase
-from salingjaga.partners import intake as intake_module
-from salingjaga.partners.notice_schemas import NoticeIn
-from salingjaga.partners.notices import NoticeJob, submit_notice, submit_notices
+from salingjaga.moderation.models import Case
+from salingjaga.notices import intake as intake_module
+from salingjaga.notices.models import Notice, NoticeCase
+from salingjaga.notices.schemas import NoticeIn
+from salingjaga.notices.service import NoticeJob, submit_notice, submit_notices
 from tests.conftest import bearer
 from tests.moderation.helpers import make_content, notice_body
 
@@ -239,7 +240,7 @@ def test_a_writer_that_stops_leaves_no_request_waiting():
     """Whatever is still queued when the writer task ends (a bug, the loop shutting down)
     is answered 503 so the client sends it again, instead of waiting forever."""
     from salingjaga.errors import APIError
-    from salingjaga.partners.intake import _fail_leftovers
+    from salingjaga.notices.intake import _fail_leftovers
 
     async def scenario() -> None:
         loop = asyncio.get_running_loop()

@@ -6,7 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from salingjaga.moderation.models import Case, NoticeCase
+from salingjaga.moderation.models import Case
+from salingjaga.notices.models import NoticeCase
 from tests.conftest import bearer
 from tests.moderation.helpers import make_content, notice_body
 

@@ -70,7 +70,8 @@ def test_bulk_json_one_bad_row_does_not_sink_the_others(client, world):
 def test_bulk_csv_thousands_of_rows(client, world, db):
     from sqlalchemy import func, select
 
-    from salingjaga.moderation.models import Case, Notice
+    from salingjaga.moderation.models import Case
+    from salingjaga.notices.models import Notice
 
     service = world.key("service")
     flagger = world.key("partner_reporter", world.partner())

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import select, update
 
 from salingjaga.db import Database
-from salingjaga.moderation.models import Appeal, Case, Decision, Notice, Statement
+from salingjaga.moderation.models import Appeal, Case, Decision, Statement
+from salingjaga.notices.models import Notice
 from tests.conftest import World, bearer
 
 _seq = itertools.count(1)

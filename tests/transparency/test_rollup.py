@@ -12,7 +12,8 @@ from sqlalchemy import func, select, text, update
 from typer.testing import CliRunner
 
 from salingjaga.cli import app as cli_app
-from salingjaga.moderation.models import Decision, Notice
+from salingjaga.moderation.models import Decision
+from salingjaga.notices.models import Notice
 from salingjaga.transparency.histogram import bucket_width
 from salingjaga.transparency.models import DirtyDay
 from salingjaga.transparency.report import percentile

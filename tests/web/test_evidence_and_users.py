@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from salingjaga.audit.service import events_for
-from salingjaga.partners.web import evidence_location
+from salingjaga.notices.web import evidence_location
 from tests.conftest import bearer
 from tests.web.helpers import csrf_from, make_user, sign_in
 from tests.web.test_portal_console import file_notice, png_bytes

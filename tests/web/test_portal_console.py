@@ -60,7 +60,7 @@ def test_a_form_sent_twice_files_one_notice_with_its_evidence_once(client, scene
     submission (double click, browser retry) land on the first notice, evidence not repeated."""
     from sqlalchemy import func, select
 
-    from salingjaga.partners.notice_models import Notice, NoticeEvidence
+    from salingjaga.notices.models import Notice, NoticeEvidence
 
     sign_in(client, "nina@bandung.id")
     page = client.get("/portal/new")

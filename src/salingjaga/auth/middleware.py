@@ -154,7 +154,7 @@ class RateLimit:
 # A JSON \u0000 escape not itself escaped (an even run of backslashes before it).
 _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 # Routes that take many rows in one body and answer per row: a NUL in one row is that
-# row's error (``partners.bulk``), not a reason to refuse the rows beside it.
+# row's error (``notices.bulk``), not a reason to refuse the rows beside it.
 PER_ROW_PATHS = frozenset({"/api/v1/notices/bulk"})
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

@@ -21,7 +21,8 @@ from salingjaga.content.models import ContentItem
 from salingjaga.content.service import contents_by_reference
 from salingjaga.errors import Conflict, Forbidden, Invalid, NotFound
 from salingjaga.ids import new_id
-from salingjaga.moderation.models import Case, Notice, NoticeCase
+from salingjaga.moderation.events import CaseNotice, CaseOpened, announce, notices_of_case
+from salingjaga.moderation.models import Case
 from salingjaga.moderation.priority import SOURCES, compute_deadline, compute_priority, source_rank
 from salingjaga.policies.service import get_policy
 from salingjaga.regions.elections import is_tight_day
@@ -180,6 +181,10 @@ def _insert_cases(session: Session, planned: dict[str, tuple[int, dict[str, Any]
                        {"content_id": item_id, "policy": row["policy"], "source": row["source"],
                         "priority": row["priority"], "deadline": case.deadline.isoformat(), "tight": row["tight"]}))
     record_many(session, events)
+    for item_id in opened:
+        row = planned[item_id][1]
+        announce(session, CaseOpened(case_id=row["id"], content_id=item_id, policy=row["policy"],
+                                     source=row["source"]))
     if lost:
         # Another transaction opened these items' cases first: join those instead.
         for case in session.scalars(select(Case).where(Case.open_content_id.in_(lost))):
@@ -244,12 +249,10 @@ def levels_for(who: Principal) -> tuple[str, ...]:
     return levels
 
 
-def case_notices(session: Session, case_id: str) -> list[Notice]:
-    """The notices that joined a case, oldest first."""
-    return list(session.scalars(
-        select(Notice).join(NoticeCase, NoticeCase.notice_id == Notice.id)
-        .where(NoticeCase.case_id == case_id).order_by(Notice.received_at)
-    ))
+def case_notices(session: Session, case_id: str) -> list[CaseNotice]:
+    """The notices that joined a case, oldest first (read through the notices domain's
+    reader, ``events.provide_case_notices``)."""
+    return notices_of_case(session, case_id)
 
 
 def case_signals(session: Session, content_id: str) -> list[dict[str, Any]]:

@@ -12,7 +12,9 @@ What the statement does is what ``claim_next`` does, in the same order:
   lease waits in its place, as ``claim_next`` puts it back before it picks); rows another
   transaction holds are skipped (SKIP LOCKED) and a row leased since the statement began is
   re-checked on its newest version and passed over;
-- the case's received notices go to ``in_review``;
+- the work of every ``CaseClaimed`` subscriber, as the SQL it gave (``events.subscribe``,
+  ``claim_sql``: the notices domain puts the case's received notices in review); when a
+  subscriber gave none, claims take ``claim_next``, which calls it;
 - the audit rows (``case.lease_expired`` for a lapsed lease, then ``case.claimed``) are
   queued for the chainer in the same statement, so the lease never commits without them.
 
@@ -28,14 +30,16 @@ in the request holds the chain's lock and reads its head, so other set-ups, and 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from typing import cast
 
-from sqlalchemy import Column, String, Table, text
+from sqlalchemy import Column, String, Table, TextualSelect, text
 
 from salingjaga.auth.principal import Principal
 from salingjaga.bulk import detached
 from salingjaga.db import Database
 from salingjaga.moderation.cases import LEVELS, levels_for
+from salingjaga.moderation.events import claim_sql_parts
 from salingjaga.moderation.models import WAITING_SQL, Case
 from salingjaga.moderation.queue import claim_next, claim_order_sql
 from salingjaga.settings import Settings
@@ -65,11 +69,7 @@ taken AS (
   WHERE cases.id = chosen.id
     AND ({WAITING_SQL} OR (cases.status = 'leased' AND cases.lease_expires_at < :now))
   RETURNING {_RETURNING}, CASE WHEN chosen.lapsed THEN chosen.lease_owner END AS expired_lease_of),
-in_review AS (
-  UPDATE notices SET status = 'in_review'
-  WHERE status = 'received' AND id IN (
-    SELECT notice_id FROM notice_cases WHERE case_id IN (SELECT id FROM taken))),
-events AS (
+{{subscribers}}events AS (
   INSERT INTO audit_pending (at, actor, action, entity_type, entity_id, data)
   SELECT :at, actor, action, 'case', id, data FROM (
     SELECT 1 AS n, 'system:moderation' AS actor, 'case.lease_expired' AS action, id,
@@ -82,12 +82,20 @@ events AS (
   ORDER BY n)
 SELECT * FROM taken
 """  # noqa: S608
-_CLAIM = text(_SQL).columns(*_CASES.columns, Column("expired_lease_of", String))
+
+
+@lru_cache(maxsize=4)
+def _claim(parts: tuple[str, ...]) -> TextualSelect:
+    """The statement with the subscribers' CTEs (built once per set of subscribers)."""
+    subscribers = "".join(f"subscriber_{i} AS (\n{part}),\n" for i, part in enumerate(parts))
+    return text(_SQL.replace("{subscribers}", subscribers)).columns(
+        *_CASES.columns, Column("expired_lease_of", String))
 
 
 def one_statement(db: Database) -> bool:
-    """Whether ``claim_committed`` takes the one-statement path on ``db``."""
-    return db.dialect == "postgresql" and db.audit_deferred
+    """Whether ``claim_committed`` takes the one-statement path on ``db``: PostgreSQL with
+    deferred audit, and every ``CaseClaimed`` subscriber's work given as SQL."""
+    return db.dialect == "postgresql" and db.audit_deferred and claim_sql_parts() is not None
 
 
 def claim_committed(db: Database, who: Principal, settings: Settings) -> Case | None:
@@ -104,9 +112,10 @@ def claim_committed(db: Database, who: Principal, settings: Settings) -> Case | 
     until = now + timedelta(seconds=settings.lease_seconds)
     params = {"user_id": who.user_id, "actor": who.actor, "now": now, "until": until,
               "until_text": until.isoformat(), "at": now.replace(microsecond=0)}
+    claim = _claim(claim_sql_parts() or ())
     with db.generic_plan_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for level in sorted(levels, key=LEVELS.index, reverse=True):
-            row = conn.execute(_CLAIM, {**params, "level": level}).first()
+            row = conn.execute(claim, {**params, "level": level}).first()
             if row is not None:
                 values = row._mapping
                 return detached(Case, {c.key: values[c.name] for c in _CASES.columns})

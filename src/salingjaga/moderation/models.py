@@ -1,6 +1,6 @@
 """Tables of the moderation workflow: cases, decisions, statements, appeals, notifications
-and webhook deliveries. The notice tables (partners.notice_models) are imported here so the
-shared metadata always knows them together with the cases they point to."""
+and webhook deliveries. The notice tables are the ``notices`` domain's (``notices.models``);
+they point at cases, never the other way round."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from sqlalchemy import Boolean, ColumnElement, ForeignKey, Index, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from salingjaga.db import Base, JSONType, UTCDateTime
-from salingjaga.partners.notice_models import Notice, NoticeCase, NoticeEvidence
 from salingjaga.timeutil import utcnow
 
 __all__ = [
-    "Appeal", "Case", "Decision", "Notice", "NoticeCase", "NoticeEvidence", "Notification",
-    "Statement", "WebhookDelivery",
+    "Appeal", "Case", "Decision", "Notification", "Statement", "WebhookDelivery",
 ]
 
 CASE_STATUSES = ("open", "leased", "on_hold", "escalated", "decided")
@@ -84,8 +82,6 @@ def waiting() -> ColumnElement[bool]:
 # and a claim leaves it instead of moving to another place in it.
 Index("ix_cases_waiting", Case.level, Case.priority.desc(), Case.deadline, Case.created_at, Case.id,
       postgresql_where=text(WAITING_SQL), sqlite_where=text(WAITING_SQL))
-# The notices of a case (claim, decision, appeal): the primary key starts with notice_id.
-Index("ix_notice_cases_case", NoticeCase.case_id)
 
 
 class Decision(Base):

@@ -17,7 +17,7 @@ from salingjaga.content.service import get_content, restore_content_state, set_a
 from salingjaga.errors import NotFound
 from salingjaga.ids import new_id
 from salingjaga.moderation import actions as A
-from salingjaga.moderation.cases import case_notices
+from salingjaga.moderation.events import CaseDecided, announce
 from salingjaga.moderation.ladder import escalate
 from salingjaga.moderation.models import Case, Decision, Statement
 from salingjaga.moderation.statements import StatementInput, build_statement, validate_statement
@@ -181,19 +181,20 @@ def restore_previous_state(session: Session, d: Decision, item: ContentItem, acc
         restore_content_state(session, item, d.previous_state, actor=who, reason=reason)
 
 
-def close_case(session: Session, case: Case, decision: Decision) -> None:
-    """Mark the case and its notices decided by ``decision``."""
+def close_case(session: Session, case: Case, decision: Decision, *, standing: Decision | None = None) -> None:
+    """Mark the case decided by ``decision`` and announce it (``CaseDecided``: the notices
+    follow); ``standing`` is the decision that stays in force when it is not ``decision``
+    (an upheld appeal)."""
     now = decision.decided_at
     case.status = "decided"
     case.decided_at = now
     case.open_content_id = None
     case.lease_owner = None
     case.lease_expires_at = None
-    for notice in case_notices(session, case.id):
-        notice.status = "decided"
-        notice.decided_at = now
-        notice.decision_id = decision.id
-        notice.outcome = decision.action
+    in_force = standing or decision
+    announce(session, CaseDecided(case_id=case.id, decision_id=decision.id, action=decision.action,
+                                  decided_at=now, standing_decision_id=in_force.id,
+                                  standing_action=in_force.action))
 
 
 def get_decision(session: Session, decision_id: str) -> Decision:

@@ -20,7 +20,8 @@ from salingjaga.bulk import attach_written
 from salingjaga.content.models import ContentItem
 from salingjaga.errors import Conflict, Forbidden
 from salingjaga.moderation.cases import LEVELS, OPEN_STATUSES, ROLE_LEVELS, get_case, levels_for
-from salingjaga.moderation.models import Case, Notice, NoticeCase, waiting
+from salingjaga.moderation.events import CaseClaimed, announce
+from salingjaga.moderation.models import Case, waiting
 from salingjaga.settings import Settings
 from salingjaga.timeutil import utcnow
 
@@ -106,18 +107,6 @@ _TAKE = (
 )
 
 
-# On the tables, not the classes, for the same reason (a subquery on the class alone makes
-# the UPDATE ORM-enabled); the session's Notice objects are expired instead (see claim_next).
-_NOTICES = cast(Table, Notice.__table__)
-_LINKS = cast(Table, NoticeCase.__table__)
-_NOTICES_IN_REVIEW = (
-    update(_NOTICES)
-    .where(_NOTICES.c.status == "received",
-           _NOTICES.c.id.in_(select(_LINKS.c.notice_id).where(_LINKS.c.case_id == bindparam("p_case"))))
-    .values(status="in_review")
-)
-
-
 def _requeue_expired(session: Session, now: datetime, levels: tuple[str, ...] = LEVELS,
                      limit: int = 500) -> dict[str, str | None]:
     """Put leased cases of ``levels`` whose lease ran out back among the waiting cases of
@@ -147,9 +136,9 @@ def claim_next(session: Session, who: Principal, settings: Settings) -> Case | N
 
     A constant number of short statements however long the queue is: put expired leases
     of the caller's levels back (usually none: one index probe); per level, highest first,
-    one ``UPDATE .. RETURNING`` that picks and leases the case (``_TAKE``); the notices of
-    the case; the audit event. Concurrent moderators never wait on each other's row and
-    never get the same case.
+    one ``UPDATE .. RETURNING`` that picks and leases the case (``_TAKE``); ``CaseClaimed``
+    (the notices domain puts the case's notices in review: one statement); the audit
+    event. Concurrent moderators never wait on each other's row and never get the same case.
     """
     levels = levels_for(who)
     now = utcnow()
@@ -165,9 +154,7 @@ def claim_next(session: Session, who: Principal, settings: Settings) -> Case | N
             break
     if case is None:
         return None
-    session.execute(_NOTICES_IN_REVIEW, {"p_case": case.id})
-    for held in [o for o in session.identity_map.values() if isinstance(o, Notice) and o.status == "received"]:
-        session.expire(held, ["status"])  # a notice this session loaded reads its new status
+    announce(session, CaseClaimed(case_id=case.id, user_id=who.user_id))  # the case's notices go in review
     record(session, who, "case.claimed", "case", case.id,
            {"lease_expires_at": lease_until.isoformat(), "expired_lease_of": expired.get(case.id)})
     return case

@@ -15,7 +15,8 @@ from salingjaga.errors import Conflict, Forbidden, Invalid, NotFound
 from salingjaga.ids import new_id
 from salingjaga.moderation import actions as A
 from salingjaga.moderation.cases import case_notices, is_tight, policy_severity, settings_or_env
-from salingjaga.moderation.models import Appeal, Case, Decision, NoticeCase
+from salingjaga.moderation.events import CaseAppealed, CaseReversed, announce
+from salingjaga.moderation.models import Appeal, Case, Decision
 from salingjaga.moderation.notify import creator_payload, notify, notify_decision, notify_notifiers
 from salingjaga.moderation.outcomes import (
     DecisionResult,
@@ -115,10 +116,8 @@ def decide_second_review(session: Session, case: Case, who: Principal, *, action
     case.lease_expires_at = None
     first_case = session.get(Case, original.case_id) if original.case_id else None
     if first_case is not None and action == A.REVERSE:
-        for notice in case_notices(session, first_case.id):
-            if notice.decision_id in {d.id for d in reviewed}:
-                notice.decision_id = decision.id
-                notice.outcome = decision.action
+        announce(session, CaseReversed(case_id=first_case.id, reversed_decision_ids=tuple(d.id for d in reviewed),
+                                       decision_id=decision.id, action=decision.action))
     record(session, who, "second_review.decided", "decision", decision.id,
            {"case_id": case.id, "outcome": decision.details["outcome"],
             "decisions": decision.details["second_review_of"]})
@@ -208,9 +207,8 @@ def create_appeal(session: Session, decision_id: str, who: Principal, reason: st
     session.flush()
     appeal.case_id = case.id
     if decision.case_id:
-        for notice in case_notices(session, decision.case_id):
-            notice.status = "appealed"
-            session.add(NoticeCase(notice_id=notice.id, case_id=case.id, content_id=item.id))
+        announce(session, CaseAppealed(case_id=decision.case_id, appeal_case_id=case.id, appeal_id=appeal.id,
+                                       decision_id=decision.id, content_id=item.id))
     record(session, who, "appeal.created", "appeal", appeal.id,
            {"decision_id": decision.id, "appellant": appellant, "case_id": case.id})
     return appeal
@@ -269,18 +267,17 @@ def decide_appeal(session: Session, case: Case, who: Principal, *, action: str, 
         statement_for(session, decision, item, account)
         appeal.status = "changed"
     result.decisions.append(decision)
+    if original.reversed_by_id == decision.id and original.case_id:
+        announce(session, CaseReversed(case_id=original.case_id, reversed_decision_ids=(original.id,),
+                                       decision_id=decision.id, action=decision.action))
     if decision.action != A.UPHOLD:
         supersede_second_review(session, original, decision)
     appeal.outcome_decision_id = decision.id
     appeal.decided_by = who.user_id
     appeal.decided_at = decision.decided_at
-    close_case(session, case, decision)
-    if decision.action == A.UPHOLD:
-        # An upheld appeal leaves the original action in force: that is the notice's
-        # outcome (feedback would otherwise count the notice as unfounded).
-        for notice in case_notices(session, case.id):
-            notice.outcome = original.action
-            notice.decision_id = original.id
+    # An upheld appeal leaves the original action in force: that is the notices' outcome
+    # (feedback would otherwise count the notice as unfounded).
+    close_case(session, case, decision, standing=original if decision.action == A.UPHOLD else None)
     record(session, who, "appeal.decided", "appeal", appeal.id,
            {"outcome": appeal.status, "decision_id": decision.id, "original_decision_id": original.id,
             "statement_id": decision.statement_id})

@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import json
 import logging
-import secrets
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,11 +41,6 @@ MAX_ATTEMPTS = 8
 BASE_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 6 * 3600
 TOLERANCE_SECONDS = 300
-
-
-def new_secret() -> str:
-    """A fresh webhook signing secret."""
-    return "whsec_" + secrets.token_urlsafe(32)
 
 
 def sign(secret: str, body: str, timestamp: int) -> str:

@@ -81,3 +81,11 @@ class UserCreated(UserOut):
     """A new user plus an API key, shown once."""
 
     api_key: str
+
+
+class WebhookIn(BaseModel):
+    """Where to deliver a partner's notifications."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=8, max_length=2000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -78,6 +79,11 @@ def check_webhook_url(url: str, policy: OutboundPolicy, *, field: str = "url") -
         check_url(url, policy)
     except BlockedDestination as exc:
         raise Invalid(f"{field}: {exc}") from exc
+
+
+def new_webhook_secret() -> str:
+    """A fresh webhook signing secret."""
+    return "whsec_" + secrets.token_urlsafe(32)
 
 
 def get_partner(session: Session, partner_id: str) -> Partner:

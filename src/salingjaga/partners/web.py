@@ -1,286 +1,97 @@
-"""The partner portal: file a notice (with evidence), bulk upload with a per-row result,
-follow notices and their outcomes, download their evidence, appeal a 'no action', and the
-organisation's feedback.
-
-Every rule (jurisdiction, priority, idempotency, evidence checks) is the partners and
-moderation services'; these routes only turn forms into their calls.
-"""
+"""Admin pages for partner organisations: every partner at a glance, and adding one with
+its first reporter key (shown once). The partners table is this domain's; the user and key
+come from ``auth.service``."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-import secrets
-from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi import Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from salingjaga.auth.deps import get_session, get_settings, require
+from salingjaga.auth.deps import get_session, require
+from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
-from salingjaga.content.media import stored_relpath
-from salingjaga.errors import APIError, Invalid, NotFound, first_error_message
-from salingjaga.inputlimits import text_bool
-from salingjaga.moderation.service import create_appeal
-from salingjaga.partners.admin_web import region_choices
-from salingjaga.partners.admin_web import router as admin_router
-from salingjaga.partners.bulk import parse_bulk, submit_bulk
-from salingjaga.partners.feedback import partner_feedback
-from salingjaga.partners.intake import NoticeIntake
-from salingjaga.partners.notice_schemas import NoticeIn
-from salingjaga.partners.notices import (
-    NoticeJob,
-    get_visible_notice,
-    list_visible_notices,
-    notice_out,
-)
-from salingjaga.partners.service import get_partner, list_partners, visible_partner_ids
+from salingjaga.auth.service import create_api_key, create_user
+from salingjaga.errors import APIError
+from salingjaga.partners.models import PARTNER_KINDS
+from salingjaga.partners.service import create_partner, list_partners
 from salingjaga.policies.service import all_policies
-from salingjaga.regions.elections import all_elections
+from salingjaga.regions.service import all_regions, provinces, regencies
 from salingjaga.routing import Router
-from salingjaga.settings import Settings
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 
-router = Router(prefix="/portal", include_in_schema=False, dependencies=[Depends(page_guard)])
-# The app includes each side by side (see ``app.create_app``): the portal, then the admin
-# pages of partners.
-routers = (router, admin_router)
-
-STATUSES = ("received", "in_review", "decided", "appealed")
-MAX_EVIDENCE_FILES = 10
+router = Router(prefix="/admin", include_in_schema=False, dependencies=[Depends(page_guard)])
 
 
-def _partner_names(session: Session) -> dict[str, str]:
-    return {p.id: p.name for p in list_partners(session)}
+def region_choices() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Provinces with their regencies/cities, for a grouped <select>."""
+    return [(p.code, p.name, [(r.code, r.name) for r in regencies(p.code)]) for p in provinces()]
 
 
-@router.get("", response_class=HTMLResponse)
-def notices_page(
-    request: Request,
-    status: str = "",
-    session: Session = Depends(get_session),
-    who: Principal = Depends(require("web.portal")),
-) -> Response:
-    """The notices this organisation (and its sub-jurisdictions) filed, newest first."""
-    notices = list_visible_notices(session, who, status=status if status in STATUSES else None, limit=200)
-    return render_app(request, "partners/portal_notices.html", {
-        "notices": notices, "status": status, "statuses": STATUSES,
-        "partner_names": _partner_names(session), "policies": all_policies(),
-        "done": request.query_params.get("done"),
-    })
-
-
-def _form_ctx(values: dict[str, Any] | None = None, error: str = "") -> dict[str, Any]:
+def _partner_form_ctx(values: dict[str, Any] | None = None, error: str = "") -> dict[str, Any]:
     return {
-        "policies": all_policies(), "regions": region_choices(), "elections": all_elections(),
-        "values": values or {"good_faith": False},
-        # A fresh key per rendered form: submitting twice (double click, retry) files one notice.
-        "idempotency_key": (values or {}).get("idempotency_key") or "web-" + secrets.token_hex(12),
+        "kinds": PARTNER_KINDS,
+        "policies": all_policies(),
+        "regions": region_choices(),
+        "values": values or {"policies": []},
         "error": error,
     }
 
 
-@router.get("/new", response_class=HTMLResponse)
-def new_notice_page(
+@router.get("", response_class=HTMLResponse)
+def admin_home(
     request: Request,
-    _: Principal = Depends(require("web.portal")),
-) -> Response:
-    """The notice form (DSA Art. 16 fields)."""
-    return render_app(request, "partners/portal_new.html", _form_ctx())
-
-
-def _content_refs(text: str) -> list[dict[str, str]]:
-    refs = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        refs.append({"url": line} if line.startswith(("http://", "https://")) else {"content_id": line})
-    return refs
-
-
-@router.post("/notices", response_class=HTMLResponse)
-async def file_notice(
-    request: Request,
-    content: str = Form("", max_length=20000),
-    policy: str = Form(""),
-    legal_ground: str = Form("", max_length=500),
-    explanation: str = Form("", max_length=10000),
-    region: str = Form(""),
-    election: str = Form(""),
-    contact: str = Form("", max_length=320),
-    good_faith: str = Form("", max_length=20),
-    idempotency_key: str = Form("", max_length=200),
-    evidence: list[UploadFile] = File(default=[]),
-    who: Principal = Depends(require("web.portal")),
-) -> Response:
-    """File one notice through the server's intake writer, as the API does: the notice and
-    its evidence files are committed together before the receipt page is shown.
-
-    No request session: on SQLite a request holding the write lock while it waits for the
-    writer would wait for itself."""
-    values = {"content": content, "policy": policy, "legal_ground": legal_ground,
-              "explanation": explanation, "region": region, "election": election,
-              "contact": contact, "good_faith": False, "idempotency_key": idempotency_key}
-    files = [f for f in evidence if f.filename]
-    try:
-        # The checkbox sends "true"; an unticked box sends nothing. Other words are refused,
-        # never read as a declaration (``inputlimits.text_bool``).
-        declared = bool(good_faith) and text_bool(good_faith, "good_faith")
-        values["good_faith"] = declared
-        if len(files) > MAX_EVIDENCE_FILES:
-            raise Invalid(f"at most {MAX_EVIDENCE_FILES} evidence files")
-        attached = [{"filename": f.filename, "data_base64": base64.b64encode(await f.read()).decode("ascii")}
-                    for f in files]
-        try:
-            body = NoticeIn.model_validate({
-                "content": _content_refs(content), "policy": policy,
-                "legal_ground": legal_ground.strip() or None, "explanation": explanation,
-                "region": region or None, "election": election or None,
-                "contact": contact.strip() or None, "good_faith": declared, "evidence": attached,
-            })
-        except ValidationError as exc:
-            raise Invalid(first_error_message(exc, "form")) from exc
-        intake: NoticeIntake = request.app.state.notice_intake
-        answer, _ = await intake.submit(NoticeJob(body, who, idempotency_key or None))
-    except APIError as exc:
-        return render_app(request, "partners/portal_new.html", _form_ctx(values, exc.message), status=exc.status)
-    return RedirectResponse(f"/portal/notices/{answer['id']}?done=notice_filed", status_code=303)
-
-
-@router.get("/notices/{notice_id}", response_class=HTMLResponse)
-def notice_page(
-    request: Request,
-    notice_id: str,
     session: Session = Depends(get_session),
-    who: Principal = Depends(require("web.portal")),
+    _: Principal = Depends(require("web.admin")),
 ) -> Response:
-    """One notice: receipt, status, evidence and, once decided, the outcome and reasons."""
-    notice = get_visible_notice(session, who, notice_id)
-    return render_app(request, "partners/portal_notice.html", {
-        "n": notice_out(session, notice), "partner_names": _partner_names(session),
-        "policies": all_policies(), "done": request.query_params.get("done"), "error": "",
+    """Partners at a glance, and the way to add one."""
+    partners = list_partners(session)
+    members = dict(session.execute(
+        select(User.partner_id, func.count(User.id)).where(User.partner_id.is_not(None)).group_by(User.partner_id)
+    ).all())
+    regions = all_regions()
+    return render_app(request, "partners/admin_partners.html", {
+        "partners": partners, "members": members, "region_names": {c: r.name for c, r in regions.items()},
+        **_partner_form_ctx(), "done": request.query_params.get("done"),
     })
 
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def evidence_location(data_dir: Path, sha256: str) -> Path | None:
-    """Where an evidence file with this SHA-256 lives in the evidence store, or None.
-
-    Evidence is stored content-addressed (``content.media.stored_relpath``). Only a well-formed digest is used, the
-    resolved path must stay inside the store, and the bytes must still hash to the recorded
-    digest, so a moved, swapped or tampered file is never served."""
-    if not _SHA256.match(sha256):
-        return None
-    store = (Path(data_dir) / "evidence").resolve()
-    target = (Path(data_dir) / stored_relpath("evidence", sha256)).resolve()
-    if store not in target.parents or not target.is_file():
-        return None
-    digest = hashlib.sha256()
-    with target.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return target if digest.hexdigest() == sha256 else None
-
-
-@router.get("/notices/{notice_id}/evidence/{evidence_id}")
-def evidence_file(
-    notice_id: str,
-    evidence_id: str,
-    session: Session = Depends(get_session),
-    settings: Settings = Depends(get_settings),
-    who: Principal = Depends(require("web.portal")),
-) -> Response:
-    """Download one evidence file of a notice the caller may see (404 otherwise), as an
-    attachment of its stored (sniffed) type, never rendered by the browser."""
-    notice = get_visible_notice(session, who, notice_id)
-    entry = next((e for e in notice_out(session, notice)["evidence"] if e["id"] == evidence_id), None)
-    target = evidence_location(settings.data_dir, str(entry["sha256"])) if entry else None
-    if entry is None or target is None:
-        raise NotFound(f"evidence {evidence_id} not found")
-    return FileResponse(
-        target, media_type=str(entry["mime"]), filename=str(entry["filename"] or entry["id"]),
-        content_disposition_type="attachment",
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
-                 "Content-Security-Policy": "default-src 'none'; sandbox"})
-
-
-@router.post("/notices/{notice_id}/appeal", response_class=HTMLResponse)
-def appeal_notice(
+@router.post("/partners", response_class=HTMLResponse)
+def admin_create_partner(
     request: Request,
-    notice_id: str,
-    reason: str = Form(..., min_length=1, max_length=5000),
+    name: str = Form(..., min_length=1, max_length=200),
+    kind: str = Form(...),
+    organisation: str = Form("", max_length=80),
+    region: str = Form("", max_length=16),
+    trusted: bool = Form(False),
+    policies: list[str] = Form([]),
+    contact_email: str = Form("", max_length=320),
     session: Session = Depends(get_session),
-    who: Principal = Depends(require("web.portal")),
+    who: Principal = Depends(require("web.admin")),
 ) -> Response:
-    """A notifier appeals a decision that did nothing about the reported content."""
-    notice = get_visible_notice(session, who, notice_id)
+    """Create a partner and its first reporter key, which this page shows once."""
+    values = {"name": name, "kind": kind, "organisation": organisation, "region": region,
+              "trusted": trusted, "policies": policies, "contact_email": contact_email}
     try:
-        if not notice.decision_id:
-            raise Invalid("the notice has no decision yet")
-        create_appeal(session, notice.decision_id, who, reason)
+        partner = create_partner(
+            session, name=name.strip(), kind=kind, region=region or None,
+            organisation=organisation.strip() or None, trusted=trusted, policies=policies,
+            contact_email=contact_email.strip() or None, actor=who,
+        )
+        user = create_user(session, name=f"{partner.name} (API)", role="partner_reporter",
+                           partner_id=partner.id, actor=who)
+        key = create_api_key(session, user.id, label="initial", actor=who)
     except APIError as exc:
         session.rollback()
-        return render_app(request, "partners/portal_notice.html", {
-            "n": notice_out(session, notice), "partner_names": _partner_names(session),
-            "policies": all_policies(), "done": None, "error": exc.message}, status=exc.status)
-    return RedirectResponse(f"/portal/notices/{notice_id}", status_code=303)
-
-
-@router.get("/bulk", response_class=HTMLResponse)
-def bulk_page(
-    request: Request,
-    _: Principal = Depends(require("web.portal")),
-) -> Response:
-    """Bulk upload form (CSV or JSON)."""
-    return render_app(request, "partners/portal_bulk.html", {"outcome": None, "error": ""})
-
-
-@router.post("/bulk", response_class=HTMLResponse)
-async def bulk_submit(
-    request: Request,
-    file: UploadFile = File(...),
-    who: Principal = Depends(require("web.portal")),
-) -> Response:
-    """Submit every row; each row succeeds or fails on its own and the table says which.
-
-    The rows go through the intake writer as the API's do (``partners.bulk``); no request
-    session, for the reason ``file_notice`` gives."""
-    raw = await file.read()
-    try:
-        name = (file.filename or "").lower()
-        head = raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-        as_json = name.endswith(".json") or head.startswith((b"[", b"{"))
-        rows = parse_bulk(raw, csv_input=not as_json)
-        if not rows:
-            raise Invalid("the file holds no rows")
-        intake: NoticeIntake = request.app.state.notice_intake
-        outcome = (await submit_bulk(intake, rows, who)).summary()
-    except APIError as exc:
-        return render_app(request, "partners/portal_bulk.html", {"outcome": None, "error": exc.message},
-                          status=exc.status)
-    return render_app(request, "partners/portal_bulk.html", {"outcome": outcome, "error": ""})
-
-
-@router.get("/feedback", response_class=HTMLResponse)
-def feedback_page(
-    request: Request,
-    session: Session = Depends(get_session),
-    who: Principal = Depends(require("web.portal")),
-) -> Response:
-    """How the organisation's notices fared, and those of each sub-jurisdiction it oversees."""
-    if who.partner_id is None:  # partner roles always belong to one; defensive
-        raise Invalid("your account is not linked to a partner organisation")
-    own = get_partner(session, who.partner_id)
-    partners = sorted((get_partner(session, pid) for pid in visible_partner_ids(session, who.partner_id)),
-                      key=lambda p: (p.id != own.id, p.name))
-    rows = [{"partner": p, "feedback": partner_feedback(session, p.id)} for p in partners]
-    return render_app(request, "partners/portal_feedback.html", {
-        "own": own, "rows": rows, "policies": all_policies()})
+        partners = list_partners(session)
+        return render_app(request, "partners/admin_partners.html", {
+            "partners": partners, "members": {}, "region_names": {},
+            **_partner_form_ctx(values, exc.message)}, status=exc.status)
+    session.commit()
+    return render_app(request, "web/admin_key_once.html", {
+        "title_kind": "partner", "subject": partner.name, "partner": partner, "api_key": key,
+    }, status=201)

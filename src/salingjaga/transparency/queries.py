@@ -189,7 +189,7 @@ def _appealed_cases() -> Any:
 def notice_facts(session: Session, scope: Scope, partner_id: str | None = None) -> Any:
     """One row per notice received in scope: ``id, source, partner_id, policy, election,
     region, received_at, decided_at, outcome`` (a subquery to aggregate over)."""
-    from salingjaga.partners.notice_models import Notice
+    from salingjaga.notices.models import Notice
 
     d = decisions_model()
     appealed = _appealed_cases()

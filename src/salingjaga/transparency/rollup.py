@@ -164,7 +164,7 @@ def _differing(raw: Mapping[date, tuple[int, ...]], rolled: Mapping[date, tuple[
 
 def _counted(session: Session, start: date, end: date) -> dict[str, set[date]]:
     """Days whose raw counts differ from the rollups (the slow, trigger-free check)."""
-    from salingjaga.partners.notice_models import Notice
+    from salingjaga.notices.models import Notice
 
     d = decisions_model()
     lo, hi = period_bounds(start, end)
@@ -187,7 +187,7 @@ def _counted(session: Session, start: date, end: date) -> dict[str, set[date]]:
 
 def data_span(session: Session) -> tuple[date, date] | None:
     """The first and last WIB day holding a decision or a received notice, if any."""
-    from salingjaga.partners.notice_models import Notice
+    from salingjaga.notices.models import Notice
     from salingjaga.transparency.report import wib_day as py_day
 
     d = decisions_model()

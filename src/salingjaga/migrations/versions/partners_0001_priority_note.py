@@ -1,4 +1,4 @@
-"""partners: why a trusted flagger's notice is handled at normal priority
+"""notices: why a trusted flagger's notice is handled at normal priority
 
 Revision ID: partners_0001
 Revises: 0001_foundation
@@ -6,8 +6,13 @@ Create Date: 2026-12-03
 
 Trusted-flagger priority holds within a partner's policy areas and its jurisdiction. A
 notice outside either is still taken, at a partner's priority, and ``notices.priority_note``
-keeps the reason so the notifier can read it on the receipt and the notice. Its own branch
-(``partners``), after the moderation migration that created ``notices``.
+keeps the reason so the notifier can read it on the receipt and the notice. After the
+moderation migration that created ``notices``.
+
+The first script of the ``notices`` branch. It was written as the ``partners`` branch when
+notices lived in the partners package; it touches only ``notices``, so the branch is the
+notices domain's now. Only the label moved: the revision id stays ``partners_0001``, which
+databases already upgraded have recorded in ``alembic_version``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from alembic import op
 
 revision = "partners_0001"
 down_revision = "0001_foundation"
-branch_labels = ("partners",)
+branch_labels = ("notices",)
 depends_on = ("0200_moderation",)
 
 

@@ -1,5 +1,5 @@
 """Notices: intake (single and many at once, evidence), the receipt, idempotency and who may
-see what. Bulk files are read and validated in ``partners.bulk``.
+see what. Bulk files are read and validated in ``notices.bulk``.
 
 A notice names content items; each item's review case is opened or joined through
 ``moderation.service.open_case``, so several notices about one item share one case.
@@ -27,10 +27,10 @@ from salingjaga.content.models import ContentItem
 from salingjaga.content.service import contents_by_reference, contents_by_url
 from salingjaga.errors import APIError, Conflict, Invalid, NotFound
 from salingjaga.ids import new_id
-from salingjaga.moderation.models import Case, Notice, NoticeCase, NoticeEvidence
 from salingjaga.moderation.service import CaseRequest, open_cases
+from salingjaga.notices.models import Notice, NoticeCase, NoticeEvidence
+from salingjaga.notices.schemas import EvidenceIn, NoticeIn
 from salingjaga.partners.models import Partner
-from salingjaga.partners.notice_schemas import EvidenceIn, NoticeIn
 from salingjaga.partners.service import covers_policy, in_jurisdiction, partners_by_id, visible_partner_ids
 from salingjaga.policies.service import get_policy
 from salingjaga.regions.elections import get_election
@@ -177,7 +177,7 @@ def submit_notice(session: Session, body: NoticeIn, who: Principal, *, idempoten
 def submit_notices(session: Session, jobs: list[NoticeJob], settings: Settings) -> list[NoticeOutcome]:
     """Take in many notices in the caller's transaction: ``submit_notice`` for each, in
     order, with a fixed number of statements for the whole list (the group commit of
-    ``partners.intake`` relies on it).
+    ``notices.intake`` relies on it).
 
     Every check and read comes first: a job that fails one gets its error and writes
     nothing, and the others go on. Then the cases of all jobs are opened or joined at once
@@ -449,10 +449,3 @@ def receipt(notice: Notice) -> dict[str, Any]:
 def case_ids_of(session: Session, notice: Notice) -> list[str]:
     """Every case a notice joined."""
     return list(session.scalars(select(NoticeCase.case_id).where(NoticeCase.notice_id == notice.id)))
-
-
-def open_cases_count(session: Session) -> int:
-    """How many review cases are waiting (for the CLI)."""
-    from sqlalchemy import func
-
-    return session.scalar(select(func.count()).select_from(Case).where(Case.status != "decided")) or 0

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from salingjaga.moderation.models import Notice
+from salingjaga.notices.models import Notice
 from salingjaga.partners.service import get_partner
 
 MIN_DECIDED = 10

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.models import User
 from salingjaga.auth.service import principal_for_user
 from salingjaga.content.models import ContentItem
-from salingjaga.partners.notice_schemas import NoticeIn
-from salingjaga.partners.notices import submit_notice
+from salingjaga.notices.schemas import NoticeIn
+from salingjaga.notices.service import submit_notice
 from salingjaga.settings import Settings
 
 NOTICES: list[dict[str, Any]] = [

@@ -8,7 +8,7 @@ Three stages, so that a hostile or broken row costs only itself:
    values, NUL characters, policy, region, election, evidence) and turns the good ones
    into intake jobs.
 3. ``submit_bulk`` hands the jobs to the server's notice intake writer
-   (``partners.intake``) ``CHUNK`` at a time. The writer commits notices in transactions of
+   (``notices.intake``) ``CHUNK`` at a time. The writer commits notices in transactions of
    at most ``intake.MAX_BATCH``, so a 5,000-row file never holds SQLite's single write lock
    for more than one short batch at a time, and several uploads (and single notices)
    interleave instead of queueing behind one long transaction. Each notice is whole or
@@ -31,11 +31,11 @@ from sqlalchemy.exc import DataError
 from salingjaga.auth.principal import Principal
 from salingjaga.errors import APIError, Invalid, first_error_message
 from salingjaga.inputlimits import NUL_MESSAGE, loads_limited, text_bool
-from salingjaga.partners.intake import NoticeIntake
-from salingjaga.partners.notice_schemas import NoticeIn
-from salingjaga.partners.notices import NoticeJob, check_body
+from salingjaga.notices.intake import NoticeIntake
+from salingjaga.notices.schemas import NoticeIn
+from salingjaga.notices.service import NoticeJob, check_body
 
-log = logging.getLogger("salingjaga.partners.bulk")
+log = logging.getLogger("salingjaga.notices.bulk")
 
 MAX_BULK_ROWS = 5000
 # More columns than anyone needs (ten are read): a header of a million commas is refused

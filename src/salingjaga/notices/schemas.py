@@ -83,14 +83,6 @@ class NoticeReceipt(BaseModel):
         "(a policy outside its areas, a region outside its jurisdiction)")
 
 
-class WebhookIn(BaseModel):
-    """Where to deliver a partner's notifications."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    url: str = Field(min_length=8, max_length=2000)
-
-
 class FeedbackOut(BaseModel):
     """Feedback for one partner."""
 

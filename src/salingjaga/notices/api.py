@@ -1,4 +1,4 @@
-"""Notice routes (the trusted-flagger channel), partner webhooks and partner feedback."""
+"""Notice routes (the trusted-flagger channel) and partner feedback on notices."""
 
 from __future__ import annotations
 
@@ -6,22 +6,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Depends, File, Header, Query, Request, Response, UploadFile
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from salingjaga.audit.service import record
 from salingjaga.auth.deps import get_session, get_settings, require
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
-from salingjaga.errors import Forbidden, Invalid, NotFound
-from salingjaga.moderation.models import Notification
-from salingjaga.moderation.webhooks import new_secret
-from salingjaga.outbound import OutboundPolicy
-from salingjaga.partners.bulk import parse_bulk, submit_bulk
-from salingjaga.partners.feedback import partner_feedback, yearly_report
-from salingjaga.partners.intake import NoticeIntake
-from salingjaga.partners.notice_schemas import NoticeIn, NoticeReceipt, WebhookIn
-from salingjaga.partners.notices import (
+from salingjaga.errors import NotFound
+from salingjaga.notices.bulk import parse_bulk, submit_bulk
+from salingjaga.notices.feedback import partner_feedback, yearly_report
+from salingjaga.notices.intake import NoticeIntake
+from salingjaga.notices.schemas import NoticeIn, NoticeReceipt
+from salingjaga.notices.service import (
     MAX_EVIDENCE_BYTES,
     NoticeJob,
     get_visible_notice,
@@ -30,9 +25,7 @@ from salingjaga.partners.notices import (
     notices_out,
     store_evidence,
 )
-from salingjaga.partners.service import check_webhook_url, get_partner
 from salingjaga.routing import Router
-from salingjaga.secretbox import seal
 from salingjaga.settings import Settings
 
 router = Router(prefix="/api/v1", tags=["partners", "notices"])  # the tags it had when nested under partners
@@ -49,7 +42,7 @@ async def post_notice(
     """Receive a notice and answer the receipt once it is committed; a retry with the same
     ``Idempotency-Key`` returns the same notice.
 
-    The notice is written by the server's intake writer (``partners.intake``), which
+    The notice is written by the server's intake writer (``notices.intake``), which
     commits the notices arriving together in one transaction: the receipt still comes only
     after the notice's commit."""
     intake: NoticeIntake = request.app.state.notice_intake
@@ -107,7 +100,7 @@ async def post_bulk(
     most 5,000 rows; JSON nested at most 64 levels deep.
 
     Every row is validated before any is written; the good ones go through the server's
-    intake writer in short transactions (``partners.bulk``), each with its receipt. No
+    intake writer in short transactions (``notices.bulk``), each with its receipt. No
     request session: on SQLite a request holding the write lock while it waits for the
     writer would wait for itself."""
     raw = await request.body()
@@ -140,28 +133,6 @@ def _own_partner(who: Principal, partner_id: str) -> None:
         raise NotFound(f"partner {partner_id} not found")
 
 
-@router.put("/partners/{partner_id}/webhook")
-def put_webhook(
-    partner_id: str,
-    body: WebhookIn,
-    session: Session = Depends(get_session),
-    settings: Settings = Depends(get_settings),
-    who: Principal = Depends(require("partners.webhook")),
-) -> dict[str, Any]:
-    """Set the webhook URL and issue a new signing secret (shown only in this answer; stored
-    encrypted)."""
-    _own_partner(who, partner_id)
-    check_webhook_url(body.url, OutboundPolicy.from_setting(settings.webhook_allow_private))
-    partner = get_partner(session, partner_id)
-    partner.webhook_url = body.url
-    secret = new_secret()
-    partner.webhook_secret = seal(settings.secret_key, secret)
-    record(session, who, "partner.webhook_set", "partner", partner.id, {"url": body.url})
-    return {"partner_id": partner.id, "webhook_url": partner.webhook_url,
-            "webhook_secret": secret,
-            "signature": "X-SalingJaga-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of '<t>.<body>'>"}
-
-
 def _year_bounds(year: int | None) -> tuple[datetime | None, datetime | None]:
     if year is None:
         return None, None
@@ -191,29 +162,3 @@ def get_yearly_report(
     """The yearly DSA Art. 22(3) report for a partner."""
     _own_partner(who, partner_id)
     return yearly_report(session, partner_id, year)
-
-
-@router.get("/notifications")
-def get_notifications(
-    account_id: str | None = Query(default=None, description="creator notifications (service keys)"),
-    limit: int = Query(default=100, ge=1, le=1000),
-    session: Session = Depends(get_session),
-    who: Principal = Depends(require("notifications.read")),
-) -> list[dict[str, Any]]:
-    """Notifications for the caller: a partner's, a user's own, or (services) an account's."""
-    q = select(Notification)
-    if who.role in PARTNER_ROLES and who.partner_id:
-        q = q.where(Notification.recipient_type == "partner", Notification.recipient_id == who.partner_id)
-    elif who.role in ("service", "admin"):
-        if account_id is None:
-            raise Invalid("account_id is required")
-        q = q.where(Notification.recipient_type == "account", Notification.recipient_id == account_id)
-    elif who.role == "user":
-        q = q.where(Notification.recipient_type == "user", Notification.recipient_id == who.user_id)
-    else:
-        raise Forbidden(f"role {who.role} has no notifications")
-    rows = session.scalars(q.order_by(Notification.created_at.desc(), Notification.id).limit(limit))
-    return [{"id": n.id, "kind": n.kind, "created_at": n.created_at, "decision_id": n.decision_id,
-             "payload": n.payload} for n in rows]
-
-

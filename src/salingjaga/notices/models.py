@@ -1,7 +1,13 @@
-"""Notice tables: a DSA Art. 16 notice, its evidence files and the cases it joined.
+"""Notice tables: a DSA Art. 16 notice, the cases it joined and its evidence files. This
+domain alone writes them; moderation's case events (``moderation.events``) move a notice
+along with its cases (``notices.case_events``).
 
-Kept beside the partner table because notices belong to the partner channel; the tables
-are created by the moderation migration (they reference cases).
+Which migrations made them (ownership in a migration history already applied cannot be
+rewritten): ``notices``, ``notice_cases`` and ``notice_evidence`` were created by
+``0200_moderation`` (the moderation branch, when notices lived beside the cases),
+``ix_notice_cases_case`` by ``0206_claim_index``, and ``notices.priority_note`` by
+``partners_0001``, which is now the first script of the ``notices`` branch. New notice
+migrations chain from the ``notices`` branch head.
 """
 
 from __future__ import annotations
@@ -69,6 +75,10 @@ class NoticeCase(Base):
     notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), primary_key=True)
     content_id: Mapped[str] = mapped_column(String(40))
+
+
+# The notices of a case (claim, decision, appeal): the primary key starts with notice_id.
+Index("ix_notice_cases_case", NoticeCase.case_id)
 
 
 class NoticeEvidence(Base):

@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from salingjaga.db import Database
 from salingjaga.errors import APIError
 from salingjaga.loop_sessions import LoopSessions
-from salingjaga.partners.notices import (
+from salingjaga.notices.service import (
     NoticeJob,
     NoticeOutcome,
     find_by_key,
@@ -47,7 +47,7 @@ from salingjaga.partners.notices import (
 )
 from salingjaga.settings import Settings
 
-log = logging.getLogger("salingjaga.partners.intake")
+log = logging.getLogger("salingjaga.notices.intake")
 
 # Large enough that a busy server commits tens of notices at once, small enough that the
 # first notice of a batch does not wait long for the last.

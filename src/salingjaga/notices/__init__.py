@@ -1,0 +1,1 @@
+"""Notices: DSA Art. 16 notices, their evidence, intake, bulk files, feedback, the partner portal."""
