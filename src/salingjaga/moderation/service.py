@@ -11,8 +11,10 @@ call. No HTTP here, and no logic: each name lives in the module that owns it.
 
 Contracts other domains rely on: ``open_case``, ``open_cases`` and ``CaseRequest``
 (detection, election rules, notice intake), ``apply_automated_action`` (detection), the
-action names in ``actions``, and the tables in ``models``. Code inside the moderation
-package imports from the owning modules, not from here.
+action names in ``actions``, the tables in ``models`` (read them; only moderation writes
+them) and the case events in ``events``, which domains that keep records of cases (notices)
+subscribe to. Code inside the moderation package imports from the owning modules, not from
+here.
 """
 
 from __future__ import annotations
