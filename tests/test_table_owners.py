@@ -75,7 +75,8 @@ def _table_of(node: ast.expr, aliases: dict[str, str], class_table: dict[str, st
         return class_table.get(node.id) or aliases.get(node.id)
     if isinstance(node, ast.Attribute) and node.attr == "__table__" and isinstance(node.value, ast.Name):
         return class_table.get(node.value.id)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "cast" and len(node.args) == 2:
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "cast"
+            and len(node.args) == 2):
         return _table_of(node.args[1], aliases, class_table)
     return None
 
@@ -124,9 +125,9 @@ def _attribute_writes(function: ast.FunctionDef | ast.AsyncFunctionDef,
                 known[node.target.id] = model
         elif isinstance(node, ast.Assign) and (model := _bound_model(node.value, class_table)) is not None:
             known.update({t.id: model for t in node.targets if isinstance(t, ast.Name)})
-        elif isinstance(node, ast.For) and isinstance(node.target, ast.Name):
-            if (model := _bound_model(node.iter, class_table)) is not None:
-                known[node.target.id] = model
+        elif (isinstance(node, ast.For) and isinstance(node.target, ast.Name)
+              and (model := _bound_model(node.iter, class_table)) is not None):
+            known[node.target.id] = model
     for node in ast.walk(function):
         targets = node.targets if isinstance(node, ast.Assign) else \
             [node.target] if isinstance(node, ast.AugAssign | ast.AnnAssign) else []
