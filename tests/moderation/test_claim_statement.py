@@ -79,7 +79,7 @@ def test_the_claim_statement_keeps_one_generic_plan(client, world, db, settings)
     of the claim's time in PostgreSQL); the ORM's connections are left as they were."""
     from sqlalchemy import text
 
-    from salingjaga.moderation.claim_statement import _CLAIM
+    from salingjaga.moderation.claim_statement import statement
 
     _cases(client, world, db, settings, [{"priority": 10}, {"priority": 20}, {"priority": 30}])
     moderator_id, _ = world.user("moderator")
@@ -88,7 +88,7 @@ def test_the_claim_statement_keeps_one_generic_plan(client, world, db, settings)
               "until": now + timedelta(minutes=15), "until_text": "", "at": now, "level": "moderator"}
     with db.generic_plan_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "force_generic_plan"
-        taken = [conn.execute(_CLAIM, params).first() for _ in range(3)]
+        taken = [conn.execute(statement(), params).first() for _ in range(3)]
         assert all(row is not None for row in taken) and len({row.id for row in taken}) == 3
         plans = conn.execute(text("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE "
                                   "statement LIKE '%WITH waiting AS%' AND statement NOT LIKE '%pg_prepared%'")).one()

@@ -92,6 +92,11 @@ def _claim(parts: tuple[str, ...]) -> TextualSelect:
         *_CASES.columns, Column("expired_lease_of", String))
 
 
+def statement() -> TextualSelect:
+    """The claim statement with the current ``CaseClaimed`` subscribers' SQL."""
+    return _claim(claim_sql_parts() or ())
+
+
 def one_statement(db: Database) -> bool:
     """Whether ``claim_committed`` takes the one-statement path on ``db``: PostgreSQL with
     deferred audit, and every ``CaseClaimed`` subscriber's work given as SQL."""
@@ -112,7 +117,7 @@ def claim_committed(db: Database, who: Principal, settings: Settings) -> Case | 
     until = now + timedelta(seconds=settings.lease_seconds)
     params = {"user_id": who.user_id, "actor": who.actor, "now": now, "until": until,
               "until_text": until.isoformat(), "at": now.replace(microsecond=0)}
-    claim = _claim(claim_sql_parts() or ())
+    claim = statement()
     with db.generic_plan_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for level in sorted(levels, key=LEVELS.index, reverse=True):
             row = conn.execute(claim, {**params, "level": level}).first()
