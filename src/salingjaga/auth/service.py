@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.auth.models import ApiKey, User
+from salingjaga.auth.partners import check_partner
 from salingjaga.auth.principal import SYSTEM, Principal
 from salingjaga.auth.roles import PARTNER_ROLES, ROLES
 from salingjaga.errors import Invalid, NotFound
@@ -60,9 +61,7 @@ def create_user(
     if role in PARTNER_ROLES and not partner_id:
         raise Invalid(f"role {role} needs a partner organisation (--partner)")
     if partner_id is not None:
-        from salingjaga.partners.service import get_partner
-
-        get_partner(session, partner_id)
+        check_partner(session, partner_id)
     if email is not None and session.scalar(select(User.id).where(User.email == email)):
         raise Invalid(f"a user with email {email} already exists", status=409, code="conflict")
     user = User(

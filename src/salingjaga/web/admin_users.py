@@ -1,7 +1,10 @@
 """Admin pages for the people who work here: users and their API keys (shown once),
-deactivating and reactivating users, and the role matrix. Users, keys and roles are this
-domain's; the other admin tabs are their owners' pages (``partners``, ``policies``,
-``audit``) under the same ``/admin`` prefix and tabs (``web/_admin_tabs.html``)."""
+deactivating and reactivating users, and the role matrix. Users, keys and roles are the
+auth domain's (``auth.service`` creates and revokes them); these pages sit in the web shell
+because they stand on it (sessions, CSRF, the layout), which auth, below the shell, may not
+import. The other admin tabs are their owners' pages (``partners``, ``policies``) and the
+audit log (``web/admin_audit.py``), under the same ``/admin`` prefix and tabs
+(``web/_admin_tabs.html``)."""
 
 from __future__ import annotations
 
@@ -15,12 +18,12 @@ from sqlalchemy.orm import Session
 from salingjaga.audit.service import record
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.models import ApiKey, User
+from salingjaga.auth.partners import list_partners
 from salingjaga.auth.permissions import all_permissions
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES, ROLES
 from salingjaga.auth.service import create_api_key, create_user, revoke_api_key
 from salingjaga.errors import APIError, Invalid, NotFound
-from salingjaga.partners.service import list_partners
 from salingjaga.routing import Router
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
@@ -47,7 +50,7 @@ def admin_users(
     _: Principal = Depends(require("web.admin")),
 ) -> Response:
     """Every user with role, organisation and API keys (prefixes only)."""
-    return render_app(request, "auth/admin_users.html", {
+    return render_app(request, "web/admin_users.html", {
         **_users_ctx(session), "values": {}, "error": "", "done": request.query_params.get("done")})
 
 
@@ -77,7 +80,7 @@ def admin_create_user(
         key = create_api_key(session, user.id, label="admin", actor=who) if issue_key else None
     except APIError as exc:
         session.rollback()
-        return render_app(request, "auth/admin_users.html",
+        return render_app(request, "web/admin_users.html",
                           {**_users_ctx(session), "values": values, "error": exc.message}, status=exc.status)
     session.commit()
     if key is None:
@@ -177,5 +180,5 @@ def admin_roles(
 ) -> Response:
     """The permission matrix: which role may do what, as the API enforces it."""
     perms = all_permissions()
-    return render_app(request, "auth/admin_roles.html",
+    return render_app(request, "web/admin_roles.html",
                       {"roles": ROLES, "permissions": sorted(perms.items())})
