@@ -5,7 +5,7 @@ chain has one order. By default the event is chained inside the caller's transac
 the lock is held until it commits: simple and immediate, right for one server. In deferred
 mode (``SALINGJAGA_AUDIT_DEFERRED=true``, for clusters on PostgreSQL) a request only inserts
 into ``audit_pending`` and ``chain_pending`` moves rows into the chain under the lock in its
-own short transaction, so write transactions no longer queue behind each other.
+own short transaction, so write transactions do not queue behind each other.
 """
 
 from __future__ import annotations
