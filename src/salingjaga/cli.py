@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
-from typing import Any
 
 import typer
-from rich.console import Console
 
-from salingjaga.db import Database
-from salingjaga.domains import domain_modules, import_all_models
-from salingjaga.settings import Settings
+# the helpers every command uses, kept importable from here as before
+from salingjaga.clikit import console, emit, fail, make_settings, on_open, open_db
+from salingjaga.domains import domain_modules
 
 app = typer.Typer(help="SalingJaga: open election-integrity platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema and maintenance.", no_args_is_help=True)
@@ -23,42 +20,18 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(partners_app, name="partners")
 app.add_typer(users_app, name="users")
 
-console = Console(stderr=True)
 
-DatabaseUrl = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL")
-
-
-def make_settings(database_url: str | None = None, **overrides: Any) -> Settings:
-    """Settings from the environment, with command-line overrides."""
-    if database_url:
-        overrides["database_url"] = database_url
-    settings = Settings(**overrides)
-    settings.ensure_dirs()
-    return settings
-
-
-def open_db(settings: Settings) -> Database:
-    """A Database for a command, with every model imported and the domains wired to the
-    stream (a command may handle messages: ``salingjaga worker``, ``demo load``)."""
+def _wire() -> None:
+    # imported when a command opens the database, not when the CLI starts: wiring imports
+    # every domain
     from salingjaga.wiring import wire
 
-    import_all_models()
     wire()
-    return Database(settings.database_url, audit_deferred=settings.audit_deferred)
 
 
-def emit(data: Any, as_json: bool, human: str | None = None) -> None:
-    """Print JSON for scripts or a line for people."""
-    if as_json:
-        typer.echo(json.dumps(data, default=str, ensure_ascii=False))
-    else:
-        typer.echo(human if human is not None else json.dumps(data, indent=2, default=str))
+on_open(_wire)
 
-
-def fail(message: str, code: int = 1) -> None:
-    """Print an error and exit non-zero."""
-    console.print(f"[red]error:[/red] {message}", soft_wrap=True)  # one line, for logs and grep
-    raise typer.Exit(code)
+DatabaseUrl = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL")
 
 
 @app.command()

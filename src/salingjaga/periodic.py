@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from salingjaga.db import Database
     from salingjaga.settings import Settings
-    from salingjaga.stream.base import Transport
 
 
 def start_periodic(name: str, interval: float, step: Callable[[], object], *, log: logging.Logger,
@@ -41,11 +40,12 @@ def start_periodic(name: str, interval: float, step: Callable[[], object], *, lo
     return stopper
 
 
-def start_domain_tasks(db: Database, stream: Transport, settings: Settings,
+def start_domain_tasks(db: Database, stream: object, settings: Settings,
                        process: Literal["server", "worker"]) -> Callable[[], None]:
     """Start every domain's periodic work (``<domain>/background.py: start(db, stream,
     settings)``, each returning its stopper) if ``settings.periodic`` names this kind of
-    ``process``; returns one stopper for all.
+    ``process``; returns one stopper for all. ``stream`` is the process's
+    ``stream.base.Transport``, handed on as it is (this core module knows no domain).
 
     An API process's lifespan calls it as ``"server"``, ``salingjaga worker`` as
     ``"worker"``: one kind of process runs the work, never both."""

@@ -1,7 +1,9 @@
 """Connects the domains to the stream and to each other: which handlers run on each topic,
-which domains follow moderation's case events, and which figures the domains add to /metrics.
+which domains follow moderation's case events, which figures the domains add to /metrics,
+and the lookups a lower layer needs from a domain above it.
 
-The stream imports no domain; this module imports them and registers them with it.
+The stream imports no domain, and no layer imports one above it; this module, at the top,
+imports them and registers them with each other.
 ``wire()`` is called wherever messages may be handled: ``create_app`` (the API and its
 embedded worker), ``open_db`` (every command, ``salingjaga worker`` among them) and the
 tests, so all of them run the same handlers.
@@ -14,12 +16,16 @@ from typing import Any
 
 from prometheus_client.registry import Collector
 
+from salingjaga.auth import partners as auth_partners
 from salingjaga.db import Database
 from salingjaga.detection import handlers as detection
+from salingjaga.detection import retro
+from salingjaga.factcheck import service as factcheck
 from salingjaga.guide import tags as guide
 from salingjaga.moderation.service import queue_stats
 from salingjaga.notices import case_events as notices
 from salingjaga.notices.intake import IntakeCollector
+from salingjaga.partners.service import get_partner, list_partners
 from salingjaga.rules import service as rules
 from salingjaga.stream import probe
 from salingjaga.stream.handlers import register
@@ -70,6 +76,14 @@ def register_metrics() -> None:
     register_app_collector("notice_intake", _intake_collector)
 
 
+def register_lookups() -> None:
+    """Lookups a lower layer needs from a domain above it, registered here so the lower one
+    never imports the higher: auth finds partner organisations (for a partner user and the
+    admin page), the fact-check desk finds the content a fact-check matches (detection)."""
+    auth_partners.register_directory(get_partner, list_partners)
+    factcheck.register_content_matcher(retro.matching_content)
+
+
 def wire() -> None:
     """Register every domain with the stream (once per process; calling again is harmless)."""
     global _wired
@@ -79,4 +93,5 @@ def wire() -> None:
         register_handlers()
         subscribe_case_events()
         register_metrics()
+        register_lookups()
         _wired = True

@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
+from salingjaga.detection.retro import retro_match
 from salingjaga.factcheck.models import FactCheck
-from salingjaga.factcheck.service import retro_match
 from tests.conftest import bearer
 
 REVIEW = {

@@ -5,22 +5,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from salingjaga.audit.service import chain_all
 from salingjaga.db import Database
 from salingjaga.periodic import start_periodic
 from salingjaga.settings import Settings
 
-if TYPE_CHECKING:
-    from salingjaga.stream.base import Transport
-
 log = logging.getLogger("salingjaga.audit")
 INTERVAL_SECONDS = 1.0
 
 
-def start(db: Database, stream: Transport, settings: Settings) -> Callable[[], None]:
-    """Start chaining when the database is in deferred mode; return the stopper."""
+def start(db: Database, stream: object, settings: Settings) -> Callable[[], None]:
+    """Start chaining when the database is in deferred mode; return the stopper. The stream
+    is not used (the audit log sits below the stream, so it is typed here as ``object``)."""
     if not db.audit_deferred:
         return lambda: None
     return start_periodic("salingjaga-audit-chainer", INTERVAL_SECONDS, lambda: chain_all(db), log=log,

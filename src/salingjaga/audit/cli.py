@@ -14,7 +14,7 @@ def _check(database_url: str | None, data_dir: Path | None, write: bool) -> dict
     """Verify the chain and its anchors; on success anchor the head when ``write``."""
     from salingjaga.audit.anchors import anchor_head, anchor_path, database_id, verify_anchored
     from salingjaga.audit.service import verify
-    from salingjaga.cli import fail, make_settings, open_db
+    from salingjaga.clikit import fail, make_settings, open_db
 
     overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir is not None else {}
     settings = make_settings(database_url, **overrides)
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check the chain and every anchored head; exit 1 naming the first bad or missing
         entry. A successful check anchors the current head."""
-        from salingjaga.cli import emit
+        from salingjaga.clikit import emit
 
         data = _check(database_url, data_dir, write=True)
         if data["ok"]:
@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Verify, then append the chain's head (position, hash) to the anchor file and print
         it for publishing. Refuses to anchor a broken chain."""
-        from salingjaga.cli import emit
+        from salingjaga.clikit import emit
 
         data = _check(database_url, data_dir, write=True)
         if not data["ok"]:

@@ -5,13 +5,13 @@ chain has one order. By default the event is chained inside the caller's transac
 the lock is held until it commits: simple and immediate, right for one server. In deferred
 mode (``SALINGJAGA_AUDIT_DEFERRED=true``, for clusters on PostgreSQL) a request only inserts
 into ``audit_pending`` and ``chain_pending`` moves rows into the chain under the lock in its
-own short transaction, so write transactions no longer queue behind each other.
+own short transaction, so write transactions do not queue behind each other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from sqlalchemy import Table, delete, select, text
 from sqlalchemy.orm import Session
@@ -23,8 +23,18 @@ from salingjaga.db_waits import advisory_xact_lock
 from salingjaga.timeutil import utcnow
 
 if TYPE_CHECKING:
-    from salingjaga.auth.principal import Principal
     from salingjaga.db import Database
+
+
+class Actor(Protocol):
+    """Who acted, as the audit log names them: ``auth.principal.Principal`` is one. The log
+    sits below auth (auth records to it), so it asks only for the name."""
+
+    @property
+    def actor(self) -> str:
+        """``"user:<id>"`` and the like."""
+        ...
+
 
 _PENDING = cast(Table, PendingAuditEvent.__table__)
 _LOCK_KEY = 7_240_214  # arbitrary constant naming the audit chain's advisory lock
@@ -32,7 +42,7 @@ _LOCK_KEY = 7_240_214  # arbitrary constant naming the audit chain's advisory lo
 
 def record(
     session: Session,
-    actor: Principal | str,
+    actor: Actor | str,
     action: str,
     entity_type: str,
     entity_id: str,
@@ -43,7 +53,7 @@ def record(
     record_many(session, [(actor, action, entity_type, entity_id, data or {})])
 
 
-def record_many(session: Session, events: list[tuple[Principal | str, str, str, str, dict[str, Any]]]) -> None:
+def record_many(session: Session, events: Sequence[tuple[Actor | str, str, str, str, dict[str, Any]]]) -> None:
     """``record`` for many events at once (actor, action, entity type, entity id, data), in
     order: one multi-row write in deferred mode, one lock and one head read otherwise.
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.auth.models import ApiKey, User
+from salingjaga.auth.partners import check_partner
 from salingjaga.auth.principal import SYSTEM, Principal
 from salingjaga.auth.roles import PARTNER_ROLES, ROLES
 from salingjaga.errors import Invalid, NotFound
@@ -60,9 +63,7 @@ def create_user(
     if role in PARTNER_ROLES and not partner_id:
         raise Invalid(f"role {role} needs a partner organisation (--partner)")
     if partner_id is not None:
-        from salingjaga.partners.service import get_partner
-
-        get_partner(session, partner_id)
+        check_partner(session, partner_id)
     if email is not None and session.scalar(select(User.id).where(User.email == email)):
         raise Invalid(f"a user with email {email} already exists", status=409, code="conflict")
     user = User(
@@ -189,3 +190,24 @@ def authenticate_password(session: Session, email: str, password: str) -> Princi
     if user is None or not stored or not user.active or not matches:
         return None
     return principal_for_user(user, via="session")
+
+
+def set_active(session: Session, user_id: str, active: bool, who: Principal, *,
+               on_deactivate: Callable[[str], dict[str, Any]] | None = None) -> User:
+    """Deactivate or reactivate a user. While inactive, their API keys are refused (the
+    keys are kept, not revoked, so reactivation restores them); nobody deactivates their own
+    account. ``on_deactivate`` ends what other layers hold for the user (browser sessions)
+    and says what it ended, for the audit event. Audited; a no-op change is not."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    if not active and user.id == who.user_id:
+        raise Invalid("you cannot deactivate your own account; ask another admin")
+    if user.active == active:
+        return user
+    user.active = active
+    data: dict[str, Any] = {"role": user.role, "partner_id": user.partner_id}
+    if not active and on_deactivate is not None:
+        data.update(on_deactivate(user.id))
+    record(session, who, "user.reactivated" if active else "user.deactivated", "user", user.id, data)
+    return user

@@ -33,7 +33,7 @@ def _scan_context(bank_files: list[Path], database_url: str | None) -> Any:
             entries.append(BankEntry(entry_id(f"file:{name}", n), name, "review", "misinformation",
                                      kind, value, label))
     if database_url:
-        from salingjaga.cli import make_settings, open_db
+        from salingjaga.clikit import make_settings, open_db
         from salingjaga.detection.service import bank_matcher, context_for
 
         settings = make_settings(database_url)
@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Import hashes into a bank; hashes already in it are skipped."""
-        from salingjaga.cli import emit, fail, make_settings, open_db
+        from salingjaga.clikit import emit, fail, make_settings, open_db
         from salingjaga.detection.service import get_or_create_bank, import_bank_entries, parse_bank_file
         from salingjaga.errors import APIError
 
@@ -124,3 +124,8 @@ def register(app: typer.Typer) -> None:
         finally:
             db.dispose()
         emit(out, as_json, f"bank {bank}: {added} new of {len(rows)} rows")
+
+    # the text signals: evaluating, training and exporting training data
+    from salingjaga.detection import cli_text
+
+    cli_text.register(app)

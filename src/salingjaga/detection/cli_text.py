@@ -21,7 +21,7 @@ def eval_claims(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Recall@1, recall@5, MRR@5 and queries/s of the production claim matcher."""
-    from salingjaga.cli import emit, fail
+    from salingjaga.clikit import emit, fail
     from salingjaga.detection.text.eval import evaluate, load_pairs
 
     try:
@@ -41,7 +41,7 @@ def train(
     database_url: str | None = typer.Option(None, "--database-url"),
 ) -> None:
     """Retrain the text classifiers from a CSV of text,label (e.g. past decisions)."""
-    from salingjaga.cli import console, fail, make_settings
+    from salingjaga.clikit import console, fail, make_settings
     from salingjaga.detection.text.classifier import MODEL_FILE, read_examples, save
     from salingjaga.detection.text.classifier import train as fit
 
@@ -66,7 +66,7 @@ def export_training(
     anyone who posts, and the file is opened in spreadsheets to review labels, so every
     cell is neutralised (``salingjaga.csvsafe``); ``train`` reads the text back exactly."""
     from salingjaga import csvsafe
-    from salingjaga.cli import console, make_settings, open_db
+    from salingjaga.clikit import console, make_settings, open_db
     from salingjaga.detection.text.training import decided_examples
 
     settings = make_settings(database_url)

@@ -17,8 +17,8 @@ from salingjaga.detection import service
 from salingjaga.detection.base import SignalResult
 from salingjaga.detection.detectors.claim_match import CLAIM_FLOOR, claim_signal
 from salingjaga.detection.pipeline import scan_item_report
+from salingjaga.detection.retro import retro_match
 from salingjaga.detection.routing import RouteDecision, route
-from salingjaga.factcheck.service import retro_match
 from salingjaga.moderation import service as moderation
 from salingjaga.settings import Settings
 from salingjaga.stream.deadletters import record_dead_letter

@@ -25,7 +25,7 @@ def import_factchecks(
     in a shape nobody reads."""
     from rich.progress import Progress
 
-    from salingjaga.cli import console, emit, fail, make_settings, open_db
+    from salingjaga.clikit import console, emit, fail, make_settings, open_db
     from salingjaga.errors import APIError
     from salingjaga.factcheck.service import ImportSummary, import_items, nothing_imported, parse_document
 
@@ -81,8 +81,5 @@ def _plain(text: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the fact-check and text-signal commands to the main CLI."""
-    from salingjaga.detection import cli_text
-
+    """Add the fact-check commands to the main CLI."""
     app.add_typer(factchecks_app, name="factchecks")
-    cli_text.register(app)

@@ -1,12 +1,12 @@
 """What the fact-check domain does: parse ClaimReview and other formats, store fact-checks
-(a re-import updates), referrals to fact-checking partners, and retroactive matching."""
+(a re-import updates), and referrals to fact-checking partners. Matching content against
+the fact-checks is detection's (``detection.retro``)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -39,8 +39,6 @@ from salingjaga.timeutil import utcnow
 # ``CLASSES``.
 VERDICTS = tuple(v for v in CLASSES if v != "unrated")
 MAX_CLAIM = 5000
-RETRO_WINDOW_DAYS = 90
-RETRO_LIMIT = 20_000
 
 
 def dedup_key(data: FactCheckData) -> str:
@@ -205,26 +203,22 @@ def list_factchecks(session: Session, *, verdict: str | None = None, q: str | No
     return list(session.scalars(query))
 
 
-def retro_match(session: Session, factcheck_id: str, threshold: float) -> list[tuple[str, float]]:
-    """Content already taken in (the last ``RETRO_WINDOW_DAYS`` days, newest first, at most
-    ``RETRO_LIMIT`` items) that matches a new fact-check: (content_id, score) best first."""
-    from salingjaga.content.models import ContentItem
-    from salingjaga.detection.text.matcher import get_matcher
+# Which stored content a fact-check matches is detection's work (its claim matcher).
+# Detection stands on this domain (it matches content against the fact-checks), so it
+# registers the search here, from ``salingjaga.wiring``; unwired, nothing matches.
+ContentMatcher = Callable[[Session, str], list[tuple[str, float]]]
+_content_matcher: ContentMatcher | None = None
 
-    matcher = get_matcher(session)
-    if matcher.position(factcheck_id) is None:
-        get_factcheck(session, factcheck_id)  # 404 for an unknown id
-        return []
-    since = utcnow() - timedelta(days=RETRO_WINDOW_DAYS)
-    items = list(session.scalars(
-        select(ContentItem).where(ContentItem.posted_at >= since, ContentItem.status == "active")
-        .order_by(ContentItem.posted_at.desc()).limit(RETRO_LIMIT)
-    ))
-    texts = [item.text_for_detection() for item in items]
-    keep = [(i, t) for i, t in enumerate(texts) if t.strip()]
-    scores = matcher.score_against([t for _, t in keep], factcheck_id)
-    found = [(items[i].id, s) for (i, _), s in zip(keep, scores, strict=True) if s >= threshold]
-    return sorted(found, key=lambda pair: -pair[1])
+
+def register_content_matcher(matcher: ContentMatcher) -> None:
+    """Called by ``salingjaga.wiring`` with detection's retroactive matcher."""
+    global _content_matcher
+    _content_matcher = matcher
+
+
+def matching_content(session: Session, factcheck_id: str) -> list[tuple[str, float]]:
+    """Content already taken in that the fact-check matches: (content_id, score), best first."""
+    return _content_matcher(session, factcheck_id) if _content_matcher is not None else []
 
 
 # --- referrals -------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from salingjaga.factcheck.service import (
     from_claimreview,
     get_factcheck,
     get_referral,
+    matching_content,
     record_verdict,
-    retro_match,
     visible_referrals,
 )
 from salingjaga.routing import Router
@@ -34,11 +34,6 @@ from salingjaga.web.pages import render_app
 
 router = Router(prefix="/desk", include_in_schema=False, dependencies=[Depends(page_guard)])
 
-# The same floor the detection pipeline uses when it matches a new fact-check retroactively.
-try:
-    from salingjaga.detection.pipeline import CLAIM_FLOOR as MATCH_FLOOR
-except ImportError:  # pragma: no cover - detection not installed
-    MATCH_FLOOR = 0.6
 MATCH_SHOWN = 50
 
 
@@ -84,7 +79,7 @@ def _referral_ctx(session: Session, referral: Referral) -> dict[str, Any]:
     factcheck = get_factcheck(session, referral.factcheck_id) if referral.factcheck_id else None
     matches: list[tuple[Any, float]] = []
     if factcheck is not None:
-        for content_id, score in retro_match(session, factcheck.id, MATCH_FLOOR)[:MATCH_SHOWN]:
+        for content_id, score in matching_content(session, factcheck.id)[:MATCH_SHOWN]:
             matches.append((get_content(session, content_id), score))
     return {"referral": referral, "item": item, "factcheck": factcheck, "matches": matches,
             "verdicts": VERDICTS, "values": {"claim": item.caption[:500], "language": item.language or "id"},

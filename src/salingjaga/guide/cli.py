@@ -17,7 +17,7 @@ def purge_command(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Delete daily salts and visitor hashes older than --keep-days (counts are kept)."""
-    from salingjaga.cli import emit, fail, make_settings, open_db
+    from salingjaga.clikit import emit, fail, make_settings, open_db
     from salingjaga.errors import APIError
     from salingjaga.guide.reach import purge
 
@@ -43,7 +43,7 @@ def reach_command(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Print guide reach totals for a period."""
-    from salingjaga.cli import emit, fail, make_settings, open_db
+    from salingjaga.clikit import emit, fail, make_settings, open_db
     from salingjaga.errors import APIError
     from salingjaga.guide.reach import reach_summary
 

@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Waiting cases by status and level, and how many are past their deadline."""
-        from salingjaga.cli import emit, make_settings, open_db
+        from salingjaga.clikit import emit, make_settings, open_db
         from salingjaga.moderation.queue import queue_stats
 
         db = open_db(make_settings(database_url))
@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Send due webhook deliveries (run from cron; failures are retried with backoff)."""
-        from salingjaga.cli import emit, make_settings, open_db
+        from salingjaga.clikit import emit, make_settings, open_db
         from salingjaga.moderation.webhooks import deliver_due
 
         settings = make_settings(database_url)

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Record in the audit log the closure of every campaign account past its validity."""
-        from salingjaga.cli import emit, fail, make_settings, open_db
+        from salingjaga.clikit import emit, fail, make_settings, open_db
         from salingjaga.rules.campaign_accounts import close_expired_campaign_accounts
 
         day = None
@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Propose GPPPA kinds for ordinary accounts whose names suggest one."""
-        from salingjaga.cli import emit, make_settings, open_db
+        from salingjaga.clikit import emit, make_settings, open_db
         from salingjaga.rules.classification import propose_all
 
         settings = make_settings(database_url)
@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Which elections, races and periods apply to a region on a date."""
-        from salingjaga.cli import emit, fail
+        from salingjaga.clikit import emit, fail
         from salingjaga.errors import APIError
         from salingjaga.rules.calendar import calendar_answer
         from salingjaga.settings import Settings

@@ -20,7 +20,7 @@ cluster_app = typer.Typer(help="A local production-shaped cluster on 127.0.0.1 (
 
 
 def _settings(**overrides: Any) -> Any:
-    from salingjaga.cli import make_settings
+    from salingjaga.clikit import make_settings
 
     return make_settings(**overrides)
 
@@ -34,7 +34,7 @@ def worker(
                                             help="serve Prometheus metrics on 127.0.0.1:PORT"),
 ) -> None:
     """Consume the Redis stream until SIGTERM/SIGINT (then finish the current message)."""
-    from salingjaga.cli import open_db
+    from salingjaga.clikit import open_db
     from salingjaga.logging_setup import configure_logging
     from salingjaga.periodic import start_domain_tasks
     from salingjaga.stream.base import make_transport
@@ -117,7 +117,7 @@ def probe(
     """Send probes through the configured stream and wait until workers handle them."""
     from sqlalchemy import func, select
 
-    from salingjaga.cli import open_db
+    from salingjaga.clikit import open_db
     from salingjaga.ids import new_id
     from salingjaga.stream.base import make_transport
     from salingjaga.stream.models import StreamProbe
@@ -162,7 +162,7 @@ def dead(limit: int = typer.Option(20, "--limit"), as_json: bool = typer.Option(
     Those kept in the database (failed steps, and failed handlers of the in-process
     transports) come first; with SALINGJAGA_STREAM=redis, Redis's dead-letter stream follows.
     """
-    from salingjaga.cli import open_db
+    from salingjaga.clikit import open_db
     from salingjaga.stream.deadletters import dead_letter_out, list_dead_letters
 
     settings = _settings()
@@ -193,7 +193,7 @@ def replay(
     dead_id: list[str] = typer.Argument(None, help="dead-letter ids (default: all)"),
 ) -> None:
     """Send dead letters again (after fixing their cause) and remove them."""
-    from salingjaga.cli import open_db
+    from salingjaga.clikit import open_db
     from salingjaga.stream.base import make_transport
     from salingjaga.stream.deadletters import take_dead_letters
 

@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
     Db = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL")
 
     def run(database_url: str | None, work: Any) -> Any:
-        from salingjaga.cli import fail, make_settings, open_db
+        from salingjaga.clikit import fail, make_settings, open_db
         from salingjaga.errors import APIError
 
         db = open_db(make_settings(database_url))
@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
         database_url: str | None = Db,
     ) -> None:
         """Print (or write) the period report as JSON or CSV, and optionally its charts."""
-        from salingjaga.cli import console, fail
+        from salingjaga.clikit import console, fail
         from salingjaga.transparency import service
         from salingjaga.transparency.exports import to_csv, to_json
 
@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
         Indonesia-only election rules) are counted under ``left_out`` with the reason."""
         from rich.progress import Progress, SpinnerColumn, TextColumn
 
-        from salingjaga.cli import console, emit
+        from salingjaga.clikit import console, emit
         from salingjaga.transparency import service
         from salingjaga.transparency.dsa import describe_left_out
 
@@ -148,7 +148,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Bring the daily rollups up to date (only the days writes touched are rebuilt)."""
-        from salingjaga.cli import emit
+        from salingjaga.clikit import emit
         from salingjaga.transparency.rollup import refresh_rollup
 
         start = _day(from_) if from_ else None

@@ -13,7 +13,7 @@ read. Reading them costs milliseconds where counting raw rows cost 1.2 s at 10M 
 
 **When the marks cannot be trusted** (triggers missing, or rows loaded with triggers off,
 e.g. ``session_replication_role = replica``), ``verify=True`` compares raw per-day counts
-with the rollups, as every report used to: decisions per day, notices and decided notices
+with the rollups, the way a report without the marks has to: decisions per day, notices and decided notices
 per day of receipt. A refresh also falls back to it by itself when the triggers are gone.
 """
 

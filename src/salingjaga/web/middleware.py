@@ -80,7 +80,7 @@ def install_page_errors(app: FastAPI) -> None:
     http_handler = app.exception_handlers[StarletteHTTPException]
 
     async def page_error(request: Request, exc: Exception) -> Response:
-        from salingjaga.auth.web import login_redirect
+        from salingjaga.web.login import login_redirect
         from salingjaga.web.pages import render_app
 
         if not is_page(request):

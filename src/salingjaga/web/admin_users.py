@@ -1,7 +1,10 @@
 """Admin pages for the people who work here: users and their API keys (shown once),
-deactivating and reactivating users, and the role matrix. Users, keys and roles are this
-domain's; the other admin tabs are their owners' pages (``partners``, ``policies``,
-``audit``) under the same ``/admin`` prefix and tabs (``web/_admin_tabs.html``)."""
+deactivating and reactivating users, and the role matrix. Users, keys and roles are the
+auth domain's (``auth.service`` creates and revokes them); these pages sit in the web shell
+because they stand on it (sessions, CSRF, the layout), which auth, below the shell, may not
+import. The other admin tabs are their owners' pages (``partners``, ``policies``) and the
+audit log (``web/admin_audit.py``), under the same ``/admin`` prefix and tabs
+(``web/_admin_tabs.html``)."""
 
 from __future__ import annotations
 
@@ -12,15 +15,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from salingjaga.audit.service import record
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.models import ApiKey, User
+from salingjaga.auth.partners import list_partners
 from salingjaga.auth.permissions import all_permissions
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES, ROLES
-from salingjaga.auth.service import create_api_key, create_user, revoke_api_key
+from salingjaga.auth.service import create_api_key, create_user, revoke_api_key, set_active
 from salingjaga.errors import APIError, Invalid, NotFound
-from salingjaga.partners.service import list_partners
 from salingjaga.routing import Router
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
@@ -47,7 +49,7 @@ def admin_users(
     _: Principal = Depends(require("web.admin")),
 ) -> Response:
     """Every user with role, organisation and API keys (prefixes only)."""
-    return render_app(request, "auth/admin_users.html", {
+    return render_app(request, "web/admin_users.html", {
         **_users_ctx(session), "values": {}, "error": "", "done": request.query_params.get("done")})
 
 
@@ -77,7 +79,7 @@ def admin_create_user(
         key = create_api_key(session, user.id, label="admin", actor=who) if issue_key else None
     except APIError as exc:
         session.rollback()
-        return render_app(request, "auth/admin_users.html",
+        return render_app(request, "web/admin_users.html",
                           {**_users_ctx(session), "values": values, "error": exc.message}, status=exc.status)
     session.commit()
     if key is None:
@@ -119,22 +121,10 @@ def admin_revoke_key(
 
 
 def set_user_active(session: Session, who: Principal, user_id: str, active: bool) -> User:
-    """Deactivate or reactivate a user. While inactive, their API keys are refused (the
-    keys are kept, not revoked, so reactivation restores them) and their browser sessions
-    are ended; nobody deactivates their own account. Audited; a no-op change is not."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"user {user_id} not found")
-    if not active and user.id == who.user_id:
-        raise Invalid("you cannot deactivate your own account; ask another admin")
-    if user.active == active:
-        return user
-    user.active = active
-    data: dict[str, Any] = {"role": user.role, "partner_id": user.partner_id}
-    if not active:
-        data["sessions_ended"] = end_user_sessions(session, user.id)
-    record(session, who, "user.reactivated" if active else "user.deactivated", "user", user.id, data)
-    return user
+    """Deactivate or reactivate a user (``auth.service.set_active``); a deactivated user's
+    browser sessions, which are this shell's, end with it."""
+    return set_active(session, user_id, active, who,
+                      on_deactivate=lambda uid: {"sessions_ended": end_user_sessions(session, uid)})
 
 
 def _forget_keys(request: Request, session: Session) -> None:
@@ -177,5 +167,5 @@ def admin_roles(
 ) -> Response:
     """The permission matrix: which role may do what, as the API enforces it."""
     perms = all_permissions()
-    return render_app(request, "auth/admin_roles.html",
+    return render_app(request, "web/admin_roles.html",
                       {"roles": ROLES, "permissions": sorted(perms.items())})

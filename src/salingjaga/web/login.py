@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
-from salingjaga.auth.admin_web import router as admin_router
 from salingjaga.auth.deps import get_session, public
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
@@ -35,9 +34,6 @@ from salingjaga.web.sessions import (
 )
 
 router = Router(include_in_schema=False, dependencies=[Depends(page_guard)])
-# The app includes each side by side (see ``app.create_app``): sign-in, then the admin
-# pages of users, keys and roles.
-routers = (router, admin_router)
 
 # Where each role lands after signing in.
 HOME_BY_ROLE = {

@@ -1,4 +1,7 @@
-"""The admin page of the audit log: newest first, filterable, with the hash chain's status."""
+"""The admin page of the audit log: newest first, filterable, with the hash chain's status.
+
+It lives in the web shell, not in ``audit``: every domain, auth among them, records to the
+audit log, so ``audit`` sits below auth and the shell and may import neither."""
 
 from __future__ import annotations
 
@@ -51,7 +54,7 @@ def admin_audit(
     report = verify(session) if before is None else None
     filters = {"action": action, "entity_type": entity_type, "entity_id": entity_id, "actor": actor}
     next_params = urlencode({k: v for k, v in filters.items() if v})
-    return render_app(request, "audit/admin_audit.html", {
+    return render_app(request, "web/admin_audit.html", {
         "events": rows, "report": report, "filters": filters, "more": more,
         "next_before": rows[-1].position if rows else None, "next_params": next_params,
     })
