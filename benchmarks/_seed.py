@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Boolean, Integer, Numeric, String, Table, Text, text
 from sqlalchemy.engine import Engine
 
-from salingjaga.db import JSONType, UTCDateTime
+from salingjaga.core.db import JSONType, UTCDateTime
 
 
 def _neutral(col: Any, prefix: str) -> str | None:

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from benchmarks.run import Context
-from salingjaga.devservers import free_port, stop_pid
+from salingjaga.dev.servers import free_port, stop_pid
 
 ROWS = 5000
 UPLOADS_AT_ONCE = 3
@@ -112,7 +112,7 @@ def _seed(url: str, data_dir: Path) -> tuple[list[str], list[str], Any]:
     from salingjaga.auth.service import create_api_key, create_user
     from salingjaga.content.schemas import ContentIn
     from salingjaga.content.service import ingest_content
-    from salingjaga.db import Database
+    from salingjaga.core.db import Database
     from salingjaga.partners.service import create_partner
 
     db = Database(url)
@@ -149,7 +149,7 @@ def _upload(base: str, key: str, body: bytes) -> dict[str, Any]:
 
 def _one_transaction(url: str, urls: list[str], who: Any, settings: Any) -> float:
     """The baseline: ROWS notices written in one transaction; seconds taken."""
-    from salingjaga.db import Database
+    from salingjaga.core.db import Database
     from salingjaga.notices.bulk import parse_csv, prepare
     from salingjaga.notices.service import NoticeJob, submit_notices
 
@@ -166,8 +166,8 @@ def _one_transaction(url: str, urls: list[str], who: Any, settings: Any) -> floa
 
 def run(ctx: Context) -> list[dict[str, Any]]:
     """Longest write-lock hold: one upload, three at once, against one transaction."""
+    from salingjaga.core.settings import Settings
     from salingjaga.migrate import upgrade
-    from salingjaga.settings import Settings
     from salingjaga.stream.cluster import spawn_api, wait_healthy
 
     path = ctx.workdir / "bulk-lock.db"

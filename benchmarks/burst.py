@@ -22,9 +22,9 @@ import httpx
 from tests.stream.helpers import env_for
 from tests.support.burst import burst, post_seed_content, seed
 
-from salingjaga.devservers import free_port, stop_pid
+from salingjaga.core.settings import Settings
+from salingjaga.dev.servers import free_port, stop_pid
 from salingjaga.migrate import upgrade
-from salingjaga.settings import Settings
 from salingjaga.stream.cluster import spawn_api, wait_healthy
 
 

@@ -16,8 +16,8 @@ from benchmarks._cpu import cpu_window
 from benchmarks._load import run_load
 from benchmarks._seed import bulk_insert
 from benchmarks.run import Context, Skip
-from salingjaga.db import Database
-from salingjaga.devservers import free_port, stop_pid
+from salingjaga.core.db import Database
+from salingjaga.dev.servers import free_port, stop_pid
 from salingjaga.domains import import_all_models
 
 CLIENTS = 32

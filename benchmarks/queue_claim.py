@@ -16,7 +16,7 @@ from benchmarks._load import run_load
 from benchmarks._seed import bulk_insert
 from benchmarks.intake import start_apis
 from benchmarks.run import Context, Skip
-from salingjaga.db import Database
+from salingjaga.core.db import Database
 from salingjaga.domains import import_all_models
 
 MODERATORS = 50

@@ -32,7 +32,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from salingjaga.devservers import PostgresServer, RedisServer, start_postgres, start_redis
+from salingjaga.dev.servers import PostgresServer, RedisServer, start_postgres, start_redis
 
 HERE = Path(__file__).resolve().parent
 console = Console(width=None if sys.stdout.isatty() else 170)
@@ -78,8 +78,8 @@ class Context:
 
     def database(self, name: str) -> str:
         """A fresh, migrated PostgreSQL database; its URL."""
+        from salingjaga.core.settings import Settings
         from salingjaga.migrate import upgrade
-        from salingjaga.settings import Settings
 
         url = self.postgres().create_database(name)
         upgrade(Settings(database_url=url, data_dir=self.workdir / "data"))

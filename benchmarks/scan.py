@@ -10,10 +10,10 @@ import time
 from typing import Any
 
 from benchmarks.run import Context, Skip
-from salingjaga.db import Database
-from salingjaga.devservers import stop_pid
+from salingjaga.core.db import Database
+from salingjaga.core.settings import Settings
+from salingjaga.dev.servers import stop_pid
 from salingjaga.domains import import_all_models
-from salingjaga.settings import Settings
 
 
 def _seed_items(db: Database, prefix: str, n: int, seed: int) -> list[str]:
@@ -93,8 +93,8 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         from salingjaga.detection.handlers import handle_content  # noqa: F401
     except ImportError as exc:
         raise Skip(f"the detection pipeline is not present: {exc}") from exc
+    from salingjaga.core.ids import new_id
     from salingjaga.demo.load import load_demo
-    from salingjaga.ids import new_id
     from salingjaga.stream.models import StreamProbe
 
     import_all_models()

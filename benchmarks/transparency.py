@@ -145,7 +145,7 @@ def _exact_gap(s: Any, scope: Any) -> float:
 
 def run(ctx: Any) -> list[dict[str, Any]]:
     """Load, then time the report beside its baselines."""
-    from salingjaga.db import Database
+    from salingjaga.core.db import Database
     from salingjaga.domains import import_all_models
     from salingjaga.transparency import queries, service
     from salingjaga.transparency.rollup import refresh_rollup

@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from salingjaga.app import create_app
-from salingjaga.db import Base, Database
+from salingjaga.core.db import Base, Database
+from salingjaga.core.settings import Settings
 from salingjaga.domains import import_all_models
 from salingjaga.migrate import upgrade
-from salingjaga.settings import Settings
 from salingjaga.wiring import wire
 from tests.support import services
 

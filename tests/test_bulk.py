@@ -1,4 +1,4 @@
-"""Multi-row inserts (``salingjaga.bulk``): one statement, counts, conflicts skipped."""
+"""Multi-row inserts (``salingjaga.core.bulk``): one statement, counts, conflicts skipped."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any, cast
 
 from sqlalchemy import Table, select
 
-from salingjaga.bulk import insert_rows
+from salingjaga.core.bulk import insert_rows
+from salingjaga.core.timeutil import utcnow
 from salingjaga.partners.models import Partner
-from salingjaga.timeutil import utcnow
 
 PARTNERS = cast(Table, Partner.__table__)
 

@@ -14,10 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from salingjaga.app import create_app
-from salingjaga.db import Database
-from salingjaga.db_waits import WriterGate, request_budget
-from salingjaga.errors import ServiceBusy
-from salingjaga.settings import Settings
+from salingjaga.core.db import Database
+from salingjaga.core.db_waits import WriterGate, request_budget
+from salingjaga.core.errors import ServiceBusy
+from salingjaga.core.settings import Settings
 from tests.conftest import bearer
 
 HANG_BOUND = 20.0  # seconds: far above a bounded wait, far below the 30 s hangs it replaced

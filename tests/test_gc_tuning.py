@@ -1,10 +1,10 @@
-"""The server's collector settings (``salingjaga.gc_tuning``)."""
+"""The server's collector settings (``salingjaga.core.gc_tuning``)."""
 
 from __future__ import annotations
 
 import gc
 
-from salingjaga.gc_tuning import tune_gc
+from salingjaga.core.gc_tuning import tune_gc
 
 
 def test_tuning_freezes_the_warm_objects_once_and_raises_the_threshold():

@@ -18,10 +18,11 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = "salingjaga"
 CHECKED = ("salingjaga.detection", "salingjaga.stream")
-# What the stream may import besides itself: core modules (salingjaga.db, settings, ...) and
+# What the stream may import besides itself: core modules (salingjaga.core.db, settings, ...) and
 # the auth layer every API module stands on, which sits below the domains. Not a domain,
 # not the app or the wiring that imports the domains.
-STREAM_MAY_USE_PACKAGES = frozenset({"salingjaga.auth"})
+# The layers below the stream: core (and the development servers), and auth.
+STREAM_MAY_USE_PACKAGES = frozenset({"salingjaga.auth", "salingjaga.core", "salingjaga.dev"})
 STREAM_MAY_NOT_USE_MODULES = frozenset({"salingjaga.app", "salingjaga.wiring"})
 
 

@@ -1,4 +1,4 @@
-"""Transactions run from the event loop (``salingjaga.loop_sessions``), on either database."""
+"""Transactions run from the event loop (``salingjaga.core.loop_sessions``), on either database."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from salingjaga.loop_sessions import LoopSessions
+from salingjaga.core.loop_sessions import LoopSessions
 from salingjaga.partners.models import Partner
 from salingjaga.partners.service import create_partner
 

@@ -6,9 +6,9 @@ import time
 import psycopg
 from sqlalchemy import text
 
-from salingjaga.db import Database
-from salingjaga.loop_sessions import LoopSessions
-from salingjaga.pool_ping import IDLE_SECONDS
+from salingjaga.core.db import Database
+from salingjaga.core.loop_sessions import LoopSessions
+from salingjaga.core.pool_ping import IDLE_SECONDS
 
 
 def _backend_pid(db: Database) -> int:

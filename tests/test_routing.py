@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.routing import Match
 
-from salingjaga.routing import Router
+from salingjaga.core.routing import Router
 from tests.conftest import bearer
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -54,7 +54,7 @@ def _first_match(app: Any, method: str, path: str, shortcut: bool) -> tuple[int,
 
 def test_every_route_is_found_as_by_the_full_walk(app):
     routers = [t.original_router for t in app.router.routes if isinstance(getattr(t, "original_router", None), Router)]
-    assert len(routers) >= 15, "the domains declare their routes on salingjaga.routing.Router"
+    assert len(routers) >= 15, "the domains declare their routes on salingjaga.core.routing.Router"
     assert all(r.paths() is not None for r in routers)
     paths = _sample_paths(app)
     assert len(paths) > 300

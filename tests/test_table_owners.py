@@ -7,7 +7,7 @@ the source with ``ast``, in every module of a domain's package:
 - constructing a model (``X(...)``: an instance made to be added), ``session.add(X(...))``;
 - ``insert(X)``, ``update(X)``, ``delete(X)`` of a model or its table (``X.__table__``, or a
   module-level name bound to it, such as ``_NOTICES = cast(Table, Notice.__table__)``);
-- ``insert_rows(session, T, ...)`` (``salingjaga.bulk``), and ``attach_written`` does not
+- ``insert_rows(session, T, ...)`` (``salingjaga.core.bulk``), and ``attach_written`` does not
   count (it attaches rows already written);
 - SQL text: ``INSERT INTO t``, ``UPDATE t``, ``DELETE FROM t`` in string constants.
 - assigning an attribute of an instance (``case.status = ...``) whose model the function

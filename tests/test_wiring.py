@@ -38,7 +38,7 @@ def _env() -> dict[str, str]:
 def _registered(tmp_path: Path, build: str) -> dict[str, list[str]]:
     script = (
         "import json\n"
-        "from salingjaga.settings import Settings\n"
+        "from salingjaga.core.settings import Settings\n"
         f"settings = Settings(database_url='sqlite:///{tmp_path}/w.db', data_dir={str(tmp_path)!r})\n"
         f"{build}\n"
         "from salingjaga.stream.handlers import HANDLERS\n"

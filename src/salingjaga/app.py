@@ -16,16 +16,16 @@ from salingjaga import __version__
 from salingjaga.auth.cache import AuthCache
 from salingjaga.auth.deps import public
 from salingjaga.auth.middleware import install_outermost
-from salingjaga.db import Database
-from salingjaga.db_waits import WaitBudget, request_budget
+from salingjaga.core.db import Database
+from salingjaga.core.db_waits import WaitBudget, request_budget
+from salingjaga.core.errors import install_error_handlers
+from salingjaga.core.gc_tuning import tune_gc
+from salingjaga.core.loop_sessions import LoopSessions
+from salingjaga.core.periodic import start_domain_tasks
+from salingjaga.core.routing import Router
+from salingjaga.core.settings import Settings
 from salingjaga.domains import domain_modules, import_all_models
-from salingjaga.errors import install_error_handlers
-from salingjaga.gc_tuning import tune_gc
-from salingjaga.loop_sessions import LoopSessions
 from salingjaga.notices.intake import NoticeIntake
-from salingjaga.periodic import start_domain_tasks
-from salingjaga.routing import Router
-from salingjaga.settings import Settings
 from salingjaga.stream.base import make_transport
 from salingjaga.wiring import wire
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from salingjaga.errors import Invalid
+from salingjaga.core.errors import Invalid
 
 WAL_SUFFIXES = ("-wal", "-shm")
 
@@ -90,7 +90,7 @@ def _schema_revisions(database_url: str) -> list[str]:
     from alembic.util import CommandError
     from sqlalchemy import inspect, text
 
-    from salingjaga.db import make_engine
+    from salingjaga.core.db import make_engine
     from salingjaga.migrate import alembic_config
 
     engine = make_engine(database_url)
@@ -118,7 +118,7 @@ def _schema_revisions(database_url: str) -> list[str]:
 def _missing_tables(database_url: str) -> list[str]:
     from sqlalchemy import inspect
 
-    from salingjaga.db import Base, make_engine
+    from salingjaga.core.db import Base, make_engine
     from salingjaga.domains import import_all_models
 
     import_all_models()
@@ -140,7 +140,7 @@ def _check_chain(database_url: str, anchors: Path | None, anchor_database: str |
     from salingjaga.audit.anchors import head, read_anchors
     from salingjaga.audit.models import AuditEvent
     from salingjaga.audit.service import verify
-    from salingjaga.db import Database
+    from salingjaga.core.db import Database
 
     db = Database(database_url)
     warnings: list[str] = []

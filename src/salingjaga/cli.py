@@ -83,7 +83,7 @@ def db_backup(
     from pathlib import Path
 
     from salingjaga.backup import backup
-    from salingjaga.errors import APIError
+    from salingjaga.core.errors import APIError
 
     settings = make_settings(database_url)
     try:
@@ -104,7 +104,7 @@ def db_restore(
 
     from salingjaga.audit.anchors import anchor_path, database_id
     from salingjaga.backup import restore
-    from salingjaga.errors import APIError
+    from salingjaga.core.errors import APIError
 
     settings = make_settings(database_url)
     try:
@@ -136,7 +136,7 @@ def db_verify(
     restored under a new name before renaming it into place."""
     from salingjaga.audit.anchors import anchor_path, database_id
     from salingjaga.backup import verify_database
-    from salingjaga.errors import APIError
+    from salingjaga.core.errors import APIError
 
     settings = make_settings(database_url)
     try:
@@ -195,7 +195,7 @@ def partners_create(
 ) -> None:
     """Create a partner and print its id and first API key."""
     from salingjaga.auth.service import create_api_key, create_user
-    from salingjaga.errors import APIError
+    from salingjaga.core.errors import APIError
     from salingjaga.partners.service import create_partner
 
     settings = make_settings(database_url)
@@ -229,7 +229,7 @@ def users_create(
 ) -> None:
     """Create a user and print its id and API key."""
     from salingjaga.auth.service import create_api_key, create_user
-    from salingjaga.errors import APIError
+    from salingjaga.core.errors import APIError
 
     settings = make_settings(database_url)
     db = open_db(settings)

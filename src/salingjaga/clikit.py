@@ -15,9 +15,9 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from salingjaga.db import Database
+from salingjaga.core.db import Database
+from salingjaga.core.settings import Settings
 from salingjaga.domains import import_all_models
-from salingjaga.settings import Settings
 
 console = Console(stderr=True)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from salingjaga.settings import Settings
+from salingjaga.core.settings import Settings
 
 
 def alembic_config(database_url: str) -> Config:

@@ -17,7 +17,7 @@ from typing import Any
 from prometheus_client.registry import Collector
 
 from salingjaga.auth import partners as auth_partners
-from salingjaga.db import Database
+from salingjaga.core.db import Database
 from salingjaga.detection import handlers as detection
 from salingjaga.detection import retro
 from salingjaga.factcheck import service as factcheck

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from salingjaga.app import create_app
 from salingjaga.audit.models import AuditEvent, PendingAuditEvent
 from salingjaga.audit.service import chain_all, record, verify
-from salingjaga.db import Database
+from salingjaga.core.db import Database
 from tests.conftest import bearer
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from salingjaga.audit.models import AuditEvent
 from salingjaga.audit.service import chain_all
 from salingjaga.content.service import set_account_kind
-from salingjaga.errors import Invalid
+from salingjaga.core.errors import Invalid
 from tests.conftest import bearer
 
 ACCOUNT = {"platform_id": "acc-kind", "handle": "pemkot_contoh", "display_name": "Pemkot Contoh",

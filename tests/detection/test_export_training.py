@@ -10,7 +10,7 @@ import io
 from typer.testing import CliRunner
 
 from salingjaga.cli import app as cli_app
-from salingjaga.csvsafe import FORMULA_START, neutralise, restore_cell
+from salingjaga.core.csvsafe import FORMULA_START, neutralise, restore_cell
 from salingjaga.detection.text.classifier import read_examples
 from salingjaga.detection.text.training import decided_examples
 from tests.conftest import bearer

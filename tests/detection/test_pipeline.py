@@ -199,8 +199,8 @@ def test_cli_scan_and_bank_import(tmp_path: Path, settings) -> None:
 
 @pytest.mark.parametrize("bad", ["hash\nzzzz\n", "abc,hoax,x\n"])
 def test_bad_bank_file_is_refused(bad: str) -> None:
+    from salingjaga.core.errors import Invalid
     from salingjaga.detection.service import parse_bank_file
-    from salingjaga.errors import Invalid
 
     with pytest.raises(Invalid, match="line"):
         parse_bank_file(bad)

@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import create_engine, text
 
+from salingjaga.core.settings import Settings
 from salingjaga.migrate import upgrade
-from salingjaga.settings import Settings
 
 ROWS = [  # id, rating, verdict as the old vocabulary stored it
     ("fc_1", "Tidak Benar", "true"),

@@ -17,12 +17,12 @@ import httpx
 import pytest
 
 from salingjaga.auth.service import create_user, principal_for_user
-from salingjaga.db import Database
+from salingjaga.core.db import Database
+from salingjaga.core.settings import Settings
 from salingjaga.guide.demo import publish_demo_guides
 from salingjaga.guide.schemas import DraftIn
 from salingjaga.guide.service import approve, create_draft, today_wib
 from salingjaga.migrate import upgrade
-from salingjaga.settings import Settings
 from tests.conftest import skip_or_fail
 from tests.support.services import free_port
 

@@ -26,7 +26,7 @@ def test_backup_restore_round_trip(client, world, database_url, tmp_path, reques
     r = runner.invoke(app, ["db", "restore", str(out), "--database-url", database_url])
     assert r.exit_code == 0, r.output
     assert "audit chain intact" in r.output
-    from salingjaga.db import Database
+    from salingjaga.core.db import Database
     from salingjaga.partners.service import list_partners
 
     db = Database(database_url)
@@ -83,7 +83,7 @@ def _fingerprint(live: Path) -> dict[str, str]:
 
 
 def _partner_count(database_url):
-    from salingjaga.db import Database
+    from salingjaga.core.db import Database
     from salingjaga.partners.service import list_partners
 
     db = Database(database_url)
@@ -171,7 +171,7 @@ def test_a_rehashed_chain_that_contradicts_an_anchor_is_refused(client, world, d
 
     from salingjaga.audit.chain import event_hash
     from salingjaga.audit.models import AuditEvent
-    from salingjaga.db import Database
+    from salingjaga.core.db import Database
 
     _partners(client, world, 3)
     r = runner.invoke(app, ["audit", "anchor", "--database-url", database_url])
@@ -211,8 +211,8 @@ def test_a_good_restore_keeps_the_previous_database_and_drops_its_log(client, wo
 
 
 def test_an_older_backup_is_migrated_in_the_copy(database_url, sqlite_only, tmp_path):
+    from salingjaga.core.settings import Settings
     from salingjaga.migrate import upgrade
-    from salingjaga.settings import Settings
 
     old = tmp_path / "old.db"
     upgrade(Settings(database_url=f"sqlite:///{old}", data_dir=tmp_path / "old-data"), "0001_foundation")
@@ -231,10 +231,10 @@ def test_verify_on_postgresql(pg_server, tmp_path):
     ``db verify`` before it is renamed into place; a rewritten entry is refused."""
     from sqlalchemy import text
 
-    from salingjaga.db import Database
+    from salingjaga.core.db import Database
+    from salingjaga.core.settings import Settings
     from salingjaga.migrate import upgrade
     from salingjaga.partners.service import create_partner
-    from salingjaga.settings import Settings
 
     url = pg_server.create_database("salingjaga_restored")
     upgrade(Settings(database_url=url, data_dir=tmp_path / "pg-data"))

@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from salingjaga.devservers import free_port, stop_pid
+from salingjaga.core.settings import Settings
+from salingjaga.dev.servers import free_port, stop_pid
 from salingjaga.migrate import upgrade
-from salingjaga.settings import Settings
 from salingjaga.stream.cluster import spawn_api, wait_healthy
 from tests.stream.helpers import env_for, pg_settings
 from tests.support.burst import Keys, burst, post_seed_content, seed

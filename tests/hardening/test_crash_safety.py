@@ -16,9 +16,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from salingjaga.db import Database
+from salingjaga.core.db import Database
+from salingjaga.core.settings import Settings
 from salingjaga.migrate import upgrade
-from salingjaga.settings import Settings
 from tests.conftest import World, use_postgres
 from tests.support.services import free_port
 

@@ -77,7 +77,7 @@ def test_servers_take_the_budget_in_slices_and_never_pass_the_limit(settings, wo
 def test_requests_go_on_with_the_limit_per_server_when_redis_is_down(settings, world):
     """Redis holds only counters: when it does not answer, requests are still served and
     the limit still holds, counted by the server itself."""
-    from salingjaga.devservers import free_port
+    from salingjaga.dev.servers import free_port
 
     down = settings.model_copy(update={"stream": "redis", "redis_url": f"redis://127.0.0.1:{free_port()}/0",
                                        "rate_limit_per_minute": 3})

@@ -85,7 +85,7 @@ def test_every_api_endpoint_answers_each_role_as_written(app, client, keys):
 def write_matrix() -> None:
     """Regenerate the file from the code (for review, never blindly)."""
     from salingjaga.app import create_app
-    from salingjaga.settings import Settings
+    from salingjaga.core.settings import Settings
 
     app = create_app(Settings(database_url="sqlite://", stream="inline"), start_workers=False)
     lines = ["# Who may call what: every endpoint, its permission and the roles that hold it.",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from salingjaga.core.secretbox import seal, unseal
 from salingjaga.partners.models import Partner
-from salingjaga.secretbox import seal, unseal
 from tests.conftest import bearer
 
 

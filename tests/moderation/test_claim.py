@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from salingjaga.audit.models import AuditEvent
 from salingjaga.audit.service import chain_all
+from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation.models import Case
 from salingjaga.moderation.service import open_case
-from salingjaga.timeutil import utcnow
 from tests.conftest import bearer
 from tests.moderation.helpers import make_content, notice_body
 

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from salingjaga.audit.models import AuditEvent, PendingAuditEvent
 from salingjaga.audit.service import chain_all
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation.claim_statement import one_statement
 from salingjaga.moderation.models import Case
 from salingjaga.moderation.service import expire_stale_leases
-from salingjaga.settings import Settings
-from salingjaga.timeutil import utcnow
 from tests.conftest import use_postgres
 from tests.moderation.test_claim import (  # noqa: F401 (collected here, with this module's settings)
     _cases,

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from salingjaga.core.outbound import OutboundPolicy, blocked_reason, check_url, literal_address
+from salingjaga.core.settings import Settings
 from salingjaga.moderation.models import WebhookDelivery
-from salingjaga.outbound import OutboundPolicy, blocked_reason, check_url, literal_address
 from salingjaga.partners.models import Partner
-from salingjaga.settings import Settings
 from tests.conftest import bearer
 from tests.moderation.helpers import make_content, notice_body
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 
 from salingjaga.audit.models import AuditEvent, PendingAuditEvent
 from salingjaga.auth.service import authenticate_key
-from salingjaga.errors import Conflict, Invalid
+from salingjaga.core.errors import Conflict, Invalid
 from salingjaga.moderation.models import Case
 from salingjaga.notices import intake as intake_module
 from salingjaga.notices.models import Notice, NoticeCase
@@ -239,7 +239,7 @@ def test_an_overloaded_intake_refuses_with_503_and_takes_nothing(client, world, 
 def test_a_writer_that_stops_leaves_no_request_waiting():
     """Whatever is still queued when the writer task ends (a bug, the loop shutting down)
     is answered 503 so the client sends it again, instead of waiting forever."""
-    from salingjaga.errors import APIError
+    from salingjaga.core.errors import APIError
     from salingjaga.notices.intake import _fail_leftovers
 
     async def scenario() -> None:

@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from salingjaga.core.settings import Settings
 from salingjaga.migrate import upgrade
-from salingjaga.settings import Settings
 
 WORKER_MAIN = "from salingjaga.cli import main; main()"
 

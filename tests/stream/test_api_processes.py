@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from salingjaga.auth.service import create_api_key, create_user
-from salingjaga.db import Database
-from salingjaga.devservers import free_port, stop_pid
+from salingjaga.core.db import Database
+from salingjaga.dev.servers import free_port, stop_pid
 from salingjaga.partners.service import create_partner
 from salingjaga.stream.cluster import spawn_api, wait_healthy
 from salingjaga.stream.redis_streams import Keys, connect

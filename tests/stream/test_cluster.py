@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from salingjaga.devservers import free_port, free_port_run, pg_bin, pid_alive
+from salingjaga.dev.servers import free_port, free_port_run, pg_bin, pid_alive
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from salingjaga.logging_setup import JsonFormatter
+from salingjaga.core.logging_setup import JsonFormatter
 from tests.conftest import bearer
 
 

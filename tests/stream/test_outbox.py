@@ -9,16 +9,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from salingjaga.app import create_app
-from salingjaga.db import Database
+from salingjaga.core.db import Database
+from salingjaga.core.ids import new_id
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.detection.models import Signal
-from salingjaga.devservers import free_port
-from salingjaga.ids import new_id
-from salingjaga.settings import Settings
+from salingjaga.dev.servers import free_port
 from salingjaga.stream.models import OutboxMessage, StreamProbe
 from salingjaga.stream.outbox import commit_and_publish, relay, stage
 from salingjaga.stream.redis_streams import RedisTransport, connect, stream_stats
 from salingjaga.stream.worker import Worker
-from salingjaga.timeutil import utcnow
 from tests.conftest import bearer
 from tests.stream.helpers import pg_settings, wait_for
 

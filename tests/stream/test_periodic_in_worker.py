@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from salingjaga.audit.models import AuditEvent, PendingAuditEvent
 from salingjaga.auth.service import create_api_key, create_user
-from salingjaga.db import Database
-from salingjaga.devservers import free_port, stop_pid
-from salingjaga.settings import Settings
+from salingjaga.core.db import Database
+from salingjaga.core.settings import Settings
+from salingjaga.dev.servers import free_port, stop_pid
 from salingjaga.stream.cluster import spawn_api, wait_healthy
 from tests.stream.helpers import env_for, pg_settings, start_worker, stop, wait_for
 

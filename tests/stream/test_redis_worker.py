@@ -9,8 +9,8 @@ import signal
 import pytest
 from sqlalchemy import func, select
 
-from salingjaga.db import Database
-from salingjaga.ids import new_id
+from salingjaga.core.db import Database
+from salingjaga.core.ids import new_id
 from salingjaga.stream.handlers import dispatch
 from salingjaga.stream.models import StreamProbe
 from salingjaga.stream.redis_streams import Keys, RedisTransport, connect, stream_stats
@@ -162,8 +162,8 @@ def test_trim_drops_only_acknowledged_entries(pg_server, redis_server, tmp_path)
 def test_database_outage_never_dead_letters_good_entries(redis_server, tmp_path):
     from sqlalchemy.exc import OperationalError
 
-    from salingjaga.devservers import free_port
-    from salingjaga.settings import Settings
+    from salingjaga.core.settings import Settings
+    from salingjaga.dev.servers import free_port
 
     down = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing?connect_timeout=2"
     settings = Settings(database_url=down, redis_url=redis_server.url, stream="redis", data_dir=tmp_path,

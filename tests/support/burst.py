@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 
 from salingjaga.auth.service import create_api_key, create_user
-from salingjaga.db import Database
+from salingjaga.core.db import Database
+from salingjaga.core.settings import Settings
 from salingjaga.partners.service import create_partner
-from salingjaga.settings import Settings
 
 # A tiny valid PNG (1x1, RGBA): evidence uploads must carry a real image.
 PNG_1X1 = bytes.fromhex(

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from salingjaga.db import Database
+from salingjaga.core.db import Database
 from salingjaga.moderation.models import Appeal, Case, Decision, Statement
 from salingjaga.notices.models import Notice
 from tests.conftest import World, bearer

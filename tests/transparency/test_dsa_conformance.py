@@ -12,9 +12,9 @@ from typing import Any
 from typer.testing import CliRunner
 
 from salingjaga.cli import app as cli_app
+from salingjaga.core.timeutil import WIB, utcnow
 from salingjaga.policies.dsa import dsa_enums
 from salingjaga.policies.service import all_policies
-from salingjaga.timeutil import WIB, utcnow
 from tests.conftest import bearer
 from tests.moderation.helpers import make_content, notice_body
 

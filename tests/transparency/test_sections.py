@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from salingjaga.core.timeutil import utcnow
 from salingjaga.factcheck.models import Referral
-from salingjaga.timeutil import utcnow
 from salingjaga.transparency.report import wib_day
 from tests.conftest import bearer
 from tests.transparency.history import _content

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.chain import ChainReport
 from salingjaga.audit.models import AuditEvent
-from salingjaga.timeutil import utcnow
+from salingjaga.core.timeutil import utcnow
 
 ANCHOR_FILE = "audit-anchors.jsonl"
 

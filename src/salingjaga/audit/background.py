@@ -7,9 +7,9 @@ import logging
 from collections.abc import Callable
 
 from salingjaga.audit.service import chain_all
-from salingjaga.db import Database
-from salingjaga.periodic import start_periodic
-from salingjaga.settings import Settings
+from salingjaga.core.db import Database
+from salingjaga.core.periodic import start_periodic
+from salingjaga.core.settings import Settings
 
 log = logging.getLogger("salingjaga.audit")
 INTERVAL_SECONDS = 1.0

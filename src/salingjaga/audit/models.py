@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salingjaga.db import Base, JSONType, UTCDateTime
+from salingjaga.core.db import Base, JSONType, UTCDateTime
 
 # BIGINT on PostgreSQL, but SQLite needs INTEGER for its rowid primary key.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.chain import GENESIS, ChainReport, ChainRow, event_hash, verify_rows
 from salingjaga.audit.models import AuditEvent, PendingAuditEvent
-from salingjaga.bulk import insert_rows
-from salingjaga.db_waits import advisory_xact_lock
-from salingjaga.timeutil import utcnow
+from salingjaga.core.bulk import insert_rows
+from salingjaga.core.db_waits import advisory_xact_lock
+from salingjaga.core.timeutil import utcnow
 
 if TYPE_CHECKING:
-    from salingjaga.db import Database
+    from salingjaga.core.db import Database
 
 
 class Actor(Protocol):

@@ -22,9 +22,9 @@ from salingjaga.auth.cache import AuthCache
 from salingjaga.auth.permissions import roles_for
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.service import authenticate_key, hash_key
-from salingjaga.db import Database
-from salingjaga.errors import Forbidden, Unauthorized
-from salingjaga.settings import Settings
+from salingjaga.core.db import Database
+from salingjaga.core.errors import Forbidden, Unauthorized
+from salingjaga.core.settings import Settings
 
 
 async def get_settings(request: Request) -> Settings:

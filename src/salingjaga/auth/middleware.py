@@ -17,9 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from salingjaga.auth.deps import bearer_token, principal_for_key
 from salingjaga.auth.ratelimit import Counter, LoginLimits, MemoryCounter, RedisCounter, retry_after
 from salingjaga.auth.service import hash_key
-from salingjaga.errors import as_busy, error_body
-from salingjaga.inputlimits import NUL_MESSAGE, json_too_deep, too_deep_message
-from salingjaga.settings import Settings
+from salingjaga.core.errors import as_busy, error_body
+from salingjaga.core.inputlimits import NUL_MESSAGE, json_too_deep, too_deep_message
+from salingjaga.core.settings import Settings
 
 # No 'unsafe-inline': every script and style sheet is a file under /static/, so a script,
 # on* handler or style attribute injected into a page is refused by the browser. Pages

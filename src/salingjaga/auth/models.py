@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salingjaga.db import Base, UTCDateTime
-from salingjaga.timeutil import utcnow
+from salingjaga.core.db import Base, UTCDateTime
+from salingjaga.core.timeutil import utcnow
 
 
 class User(Base):

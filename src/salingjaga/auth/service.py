@@ -17,9 +17,9 @@ from salingjaga.auth.models import ApiKey, User
 from salingjaga.auth.partners import check_partner
 from salingjaga.auth.principal import SYSTEM, Principal
 from salingjaga.auth.roles import PARTNER_ROLES, ROLES
-from salingjaga.errors import Invalid, NotFound
-from salingjaga.ids import new_id
-from salingjaga.timeutil import utcnow
+from salingjaga.core.errors import Invalid, NotFound
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import utcnow
 
 KEY_PREFIX = "sj_"
 _hasher = PasswordHasher()

@@ -27,9 +27,9 @@ from salingjaga.content.service import (
     run_batch,
     upsert_account,
 )
-from salingjaga.errors import Invalid
-from salingjaga.routing import Router
-from salingjaga.settings import Settings
+from salingjaga.core.errors import Invalid
+from salingjaga.core.routing import Router
+from salingjaga.core.settings import Settings
 from salingjaga.stream.outbox import commit_and_publish
 
 # Rows of a content batch committed together (see post_content).

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from salingjaga.errors import Invalid
+from salingjaga.core.errors import Invalid
 
 MAX_MEDIA_BYTES = 50 * 1024 * 1024
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")

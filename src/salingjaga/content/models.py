@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salingjaga.db import Base, JSONType, UTCDateTime
-from salingjaga.timeutil import utcnow
+from salingjaga.core.db import Base, JSONType, UTCDateTime
+from salingjaga.core.timeutil import utcnow
 
 ACCOUNT_KINDS = ("personal", "business", "government", "politician", "political_party")
 GPPPA_KINDS = frozenset({"government", "politician", "political_party"})

@@ -16,15 +16,15 @@ from sqlalchemy.orm.util import identity_key
 
 from salingjaga.audit.service import record
 from salingjaga.auth.principal import SYSTEM, Principal
-from salingjaga.batch import each_row
 from salingjaga.content.media import decode_media
 from salingjaga.content.models import ACCOUNT_KINDS, Account, ContentItem
 from salingjaga.content.schemas import AccountIn, ContentIn, IntakeResult
-from salingjaga.errors import Invalid, NotFound
-from salingjaga.ids import new_id
+from salingjaga.core.batch import each_row
+from salingjaga.core.errors import Invalid, NotFound
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import utcnow
 from salingjaga.regions.elections import get_election
 from salingjaga.regions.service import get_region
-from salingjaga.timeutil import utcnow
 
 MAX_BATCH = 1000
 M = TypeVar("M", bound=BaseModel)

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.service import create_api_key, create_user
 from salingjaga.content.schemas import AccountIn, ContentIn
 from salingjaga.content.service import ingest_content, upsert_account
+from salingjaga.core.settings import Settings
 from salingjaga.domains import domain_modules
 from salingjaga.partners.models import Partner
 from salingjaga.partners.service import create_partner
-from salingjaga.settings import Settings
 
 DEMO_PASSWORD = "salingjaga-demo-2024"  # noqa: S105 - documented demo login, local only
 MARKER = "Bawaslu RI"

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.principal import Principal
 from salingjaga.content.service import get_content
+from salingjaga.core.errors import Invalid
+from salingjaga.core.routing import Router
 from salingjaga.detection import service
 from salingjaga.detection.models import HashBank, HashBankEntry
-from salingjaga.errors import Invalid
-from salingjaga.routing import Router
 
 router = Router(prefix="/api/v1", tags=["detection"])
 

@@ -10,12 +10,12 @@ import typer
 
 
 def _scan_context(bank_files: list[Path], database_url: str | None) -> Any:
+    from salingjaga.core.settings import Settings
     from salingjaga.detection.banks import BankEntry, BankMatcher, entry_id
     from salingjaga.detection.history import MemoryHistory
     from salingjaga.detection.pipeline import ScanContext, default_classifier
     from salingjaga.detection.routing import load_config
     from salingjaga.detection.service import parse_bank_file
-    from salingjaga.settings import Settings
 
     # the trust list comes from the environment (SALINGJAGA_C2PA_TRUST_ANCHORS), as for the server
     ctx = ScanContext(history=MemoryHistory(), classify=default_classifier(), routing=load_config(),
@@ -106,8 +106,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import hashes into a bank; hashes already in it are skipped."""
         from salingjaga.clikit import emit, fail, make_settings, open_db
+        from salingjaga.core.errors import APIError
         from salingjaga.detection.service import get_or_create_bank, import_bank_entries, parse_bank_file
-        from salingjaga.errors import APIError
 
         settings = make_settings(database_url)
         db = open_db(settings)

@@ -64,9 +64,9 @@ def export_training(
 ) -> None:
     """Export decided cases as text,label rows for ``salingjaga train``. Captions come from
     anyone who posts, and the file is opened in spreadsheets to review labels, so every
-    cell is neutralised (``salingjaga.csvsafe``); ``train`` reads the text back exactly."""
-    from salingjaga import csvsafe
+    cell is neutralised (``salingjaga.core.csvsafe``); ``train`` reads the text back exactly."""
     from salingjaga.clikit import console, make_settings, open_db
+    from salingjaga.core import csvsafe
     from salingjaga.detection.text.training import decided_examples
 
     settings = make_settings(database_url)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from salingjaga.settings import Settings
+from salingjaga.core.settings import Settings
 
 
 def demo_image_bytes() -> bytes:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.content.models import ContentItem
+from salingjaga.core.settings import Settings
 from salingjaga.detection import service
 from salingjaga.detection.base import SignalResult
 from salingjaga.detection.detectors.claim_match import CLAIM_FLOOR, claim_signal
@@ -20,7 +21,6 @@ from salingjaga.detection.pipeline import scan_item_report
 from salingjaga.detection.retro import retro_match
 from salingjaga.detection.routing import RouteDecision, route
 from salingjaga.moderation import service as moderation
-from salingjaga.settings import Settings
 from salingjaga.stream.deadletters import record_dead_letter
 
 log = logging.getLogger("salingjaga.detection")

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salingjaga.db import Base, JSONType, UTCDateTime
-from salingjaga.timeutil import utcnow
+from salingjaga.core.db import Base, JSONType, UTCDateTime
+from salingjaga.core.timeutil import utcnow
 
 # BIGINT on PostgreSQL (banks reach 10 million rows), INTEGER for SQLite's rowid key.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")

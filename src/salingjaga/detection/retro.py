@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salingjaga.content.models import ContentItem
+from salingjaga.core.timeutil import utcnow
 from salingjaga.detection.detectors.claim_match import CLAIM_FLOOR
 from salingjaga.detection.text.matcher import get_matcher
 from salingjaga.factcheck.service import get_factcheck
-from salingjaga.timeutil import utcnow
 
 RETRO_WINDOW_DAYS = 90
 RETRO_LIMIT = 20_000

@@ -21,7 +21,11 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.content.models import ContentItem
-from salingjaga.db import Database
+from salingjaga.core.db import Database
+from salingjaga.core.errors import Invalid
+from salingjaga.core.ids import new_id
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.detection.banks import BankEntry, BankMatcher, entry_id
 from salingjaga.detection.base import SignalResult
 from salingjaga.detection.detectors.base import ScanContext
@@ -32,12 +36,8 @@ from salingjaga.detection.models import HashBank, HashBankEntry, Signal
 from salingjaga.detection.routing import RoutingConfig, load_config
 from salingjaga.detection.signals import SignalType
 from salingjaga.detection.text.matcher import get_matcher
-from salingjaga.errors import Invalid
 from salingjaga.factcheck.service import get_factcheck
-from salingjaga.ids import new_id
 from salingjaga.policies.service import get_policy
-from salingjaga.settings import Settings
-from salingjaga.timeutil import utcnow
 
 log = logging.getLogger("salingjaga.detection")
 ACTOR = "system:detection"

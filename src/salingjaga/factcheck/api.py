@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.principal import Principal
-from salingjaga.errors import Invalid
+from salingjaga.core.errors import Invalid
+from salingjaga.core.routing import Router
 from salingjaga.factcheck.models import FactCheck, Referral
 from salingjaga.factcheck.schemas import (
     ClaimReviewIn,
@@ -33,7 +34,6 @@ from salingjaga.factcheck.service import (
     upsert_factcheck,
     visible_referrals,
 )
-from salingjaga.routing import Router
 from salingjaga.stream.outbox import commit_and_publish
 
 router = Router(prefix="/api/v1", tags=["factchecks"])

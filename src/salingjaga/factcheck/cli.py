@@ -26,7 +26,7 @@ def import_factchecks(
     from rich.progress import Progress
 
     from salingjaga.clikit import console, emit, fail, make_settings, open_db
-    from salingjaga.errors import APIError
+    from salingjaga.core.errors import APIError
     from salingjaga.factcheck.service import ImportSummary, import_items, nothing_imported, parse_document
 
     try:

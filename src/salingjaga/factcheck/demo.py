@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from salingjaga.core.settings import Settings
 from salingjaga.factcheck.service import FactCheckData, upsert_factcheck
-from salingjaga.settings import Settings
 
 DEMO_FACTCHECKS = [
     FactCheckData(claim="Pencoblosan pemilu bisa diwakilkan dengan mengirim foto KTP lewat WhatsApp",

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from salingjaga.errors import Invalid
+from salingjaga.core.errors import Invalid
+from salingjaga.core.inputlimits import loads_limited
 from salingjaga.factcheck.ratings import CLASSES, classify_rating, rating_words, verdict_for
-from salingjaga.inputlimits import loads_limited
 
 
 @dataclass

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.auth.principal import SYSTEM, Principal
-from salingjaga.errors import APIError, Invalid, NotFound
+from salingjaga.core.errors import APIError, Invalid, NotFound
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import utcnow
 
 # The parsers live in ``formats`` (pure); they are named here too, as callers have always
 # found them in the service.
@@ -31,8 +33,6 @@ from salingjaga.factcheck.formats import parse_file as parse_file
 from salingjaga.factcheck.models import FactCheck, Referral
 from salingjaga.factcheck.ratings import CLASSES
 from salingjaga.factcheck.ratings import verdict_for as verdict_for
-from salingjaga.ids import new_id
-from salingjaga.timeutil import utcnow
 
 # The classes a person picks from (the desk's list); ``unrated`` is what an import gives a
 # rating nobody recognises, not a verdict anyone records. Stored rows may hold any of

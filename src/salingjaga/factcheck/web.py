@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.principal import Principal
 from salingjaga.content.service import get_content
-from salingjaga.errors import APIError
+from salingjaga.core.errors import APIError
+from salingjaga.core.routing import Router
 from salingjaga.factcheck.models import Referral
 from salingjaga.factcheck.service import (
     VERDICTS,
@@ -27,7 +28,6 @@ from salingjaga.factcheck.service import (
     record_verdict,
     visible_referrals,
 )
-from salingjaga.routing import Router
 from salingjaga.stream.outbox import commit_and_publish
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, public, require
 from salingjaga.auth.principal import Principal
-from salingjaga.db import Database
+from salingjaga.core.db import Database
+from salingjaga.core.routing import Router
 from salingjaga.guide import reach, service, tags
 from salingjaga.guide.caching import app_cache, cache_headers, not_modified
 from salingjaga.guide.schemas import DecisionIn, DraftIn, DraftPatch, EventIn, EventsResult, TagIn
 from salingjaga.regions.elections import get_election
-from salingjaga.routing import Router
 
 router = Router(prefix="/api/v1", tags=["guide"])
 

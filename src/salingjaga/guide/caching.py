@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 
-from salingjaga.timeutil import as_utc
+from salingjaga.core.timeutil import as_utc
 
 CACHE_TTL_SECONDS = 30.0
 T = TypeVar("T")

@@ -18,7 +18,7 @@ def purge_command(
 ) -> None:
     """Delete daily salts and visitor hashes older than --keep-days (counts are kept)."""
     from salingjaga.clikit import emit, fail, make_settings, open_db
-    from salingjaga.errors import APIError
+    from salingjaga.core.errors import APIError
     from salingjaga.guide.reach import purge
 
     db = open_db(make_settings(database_url))
@@ -44,7 +44,7 @@ def reach_command(
 ) -> None:
     """Print guide reach totals for a period."""
     from salingjaga.clikit import emit, fail, make_settings, open_db
-    from salingjaga.errors import APIError
+    from salingjaga.core.errors import APIError
     from salingjaga.guide.reach import reach_summary
 
     try:

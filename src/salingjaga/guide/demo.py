@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.service import principal_for_user
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.guide.models import GuidePage
 from salingjaga.guide.reach import record_events
 from salingjaga.guide.schemas import DraftIn, EventIn
 from salingjaga.guide.service import approve, create_draft
-from salingjaga.settings import Settings
-from salingjaga.timeutil import utcnow
 
 AUTHOR = "Putri (KPU editor)"
 APPROVER = "Hadi (Bawaslu editor)"

@@ -23,14 +23,14 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
-from salingjaga.errors import APIError, Invalid, NotFound, first_error_message
+from salingjaga.core.errors import APIError, Invalid, NotFound, first_error_message
+from salingjaga.core.routing import Router
 from salingjaga.guide import service
 from salingjaga.guide.caching import app_cache
 from salingjaga.guide.markdown import render_markdown
 from salingjaga.guide.models import PAGE_KINDS
 from salingjaga.guide.schemas import DraftIn, DraftPatch, PageData
 from salingjaga.regions.elections import Election, all_elections, get_election
-from salingjaga.routing import Router
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app, request_language
 

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salingjaga.db import Base, JSONType, UTCDateTime
-from salingjaga.timeutil import utcnow
+from salingjaga.core.db import Base, JSONType, UTCDateTime
+from salingjaga.core.timeutil import utcnow
 
 PAGE_KINDS = ("section", "region", "tag")
 VERSION_STATUSES = ("draft", "published", "rejected")

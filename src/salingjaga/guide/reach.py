@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from salingjaga.content.models import ContentItem
-from salingjaga.errors import Invalid
+from salingjaga.core.errors import Invalid
 from salingjaga.guide.models import (
     DailySalt,
     EventBatch,

@@ -19,15 +19,15 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.auth.principal import Principal
-from salingjaga.errors import Conflict, Forbidden, Invalid, NotFound
+from salingjaga.core.errors import Conflict, Forbidden, Invalid, NotFound
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import WIB, as_utc, utcnow
 from salingjaga.guide.caching import make_etag
 from salingjaga.guide.markdown import render_markdown
 from salingjaga.guide.models import GuidePage, GuideVersion
 from salingjaga.guide.schemas import DraftIn, DraftPatch, PageData
-from salingjaga.ids import new_id
 from salingjaga.regions.elections import Election, get_election
 from salingjaga.regions.service import all_regions, get_region, is_within, province_of
-from salingjaga.timeutil import WIB, as_utc, utcnow
 from salingjaga.web.i18n import gettext
 
 LANGS = ("id", "en")

@@ -20,15 +20,15 @@ from salingjaga.audit.service import record
 from salingjaga.auth.principal import Principal
 from salingjaga.content.models import ContentItem
 from salingjaga.content.service import get_content
-from salingjaga.errors import Invalid, NotFound
+from salingjaga.core.errors import Invalid, NotFound
+from salingjaga.core.ids import new_id
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.guide.models import TagAssignment
 from salingjaga.guide.schemas import TagIn
 from salingjaga.guide.service import tag_text, wib_day
-from salingjaga.ids import new_id
 from salingjaga.regions.elections import Election, all_elections, get_election
 from salingjaga.regions.service import get_region
-from salingjaga.settings import Settings
-from salingjaga.timeutil import utcnow
 
 log = logging.getLogger("salingjaga.guide")
 

@@ -22,13 +22,13 @@ from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
 from salingjaga.auth.deps import public
-from salingjaga.errors import NotFound
+from salingjaga.core.errors import NotFound
+from salingjaga.core.routing import Router
 from salingjaga.guide import service
 from salingjaga.guide.api import cached_read
 from salingjaga.guide.caching import cache_headers, make_etag, not_modified
 from salingjaga.guide.editor_web import router as editor_router
 from salingjaga.regions.elections import all_elections, get_election
-from salingjaga.routing import Router
 from salingjaga.web.pages import render
 
 router = Router(include_in_schema=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-from salingjaga.db import Base, make_engine
+from salingjaga.core.db import Base, make_engine
 from salingjaga.domains import import_all_models
 
 import_all_models()

@@ -12,8 +12,10 @@ from salingjaga.auth.deps import get_database, get_session, get_settings, requir
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
 from salingjaga.content.models import Account, ContentItem
-from salingjaga.db import Database
-from salingjaga.errors import Forbidden, Invalid
+from salingjaga.core.db import Database
+from salingjaga.core.errors import Forbidden, Invalid
+from salingjaga.core.routing import Router
+from salingjaga.core.settings import Settings
 from salingjaga.moderation.cases import case_notices, case_signals, get_case
 from salingjaga.moderation.claim_statement import claim_committed
 from salingjaga.moderation.decisions import decide
@@ -23,8 +25,6 @@ from salingjaga.moderation.queue import escalate_case, hold_case, queue_stats, r
 from salingjaga.moderation.reviews import create_appeal
 from salingjaga.moderation.schemas import AppealIn, DecisionIn, NoteIn
 from salingjaga.moderation.webhooks import deliver_quietly
-from salingjaga.routing import Router
-from salingjaga.settings import Settings
 
 router = Router(prefix="/api/v1", tags=["moderation"])
 

@@ -15,11 +15,11 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from salingjaga.db import Database
+from salingjaga.core.db import Database
+from salingjaga.core.periodic import start_periodic
+from salingjaga.core.settings import Settings
 from salingjaga.moderation.queue import expire_stale_leases
 from salingjaga.moderation.webhooks import deliver_due
-from salingjaga.periodic import start_periodic
-from salingjaga.settings import Settings
 
 if TYPE_CHECKING:
     from salingjaga.stream.base import Transport

@@ -16,18 +16,18 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record, record_many
 from salingjaga.auth.principal import Principal
-from salingjaga.bulk import attach_written, insert_rows, null_columns
 from salingjaga.content.models import ContentItem
 from salingjaga.content.service import contents_by_reference
-from salingjaga.errors import Conflict, Forbidden, Invalid, NotFound
-from salingjaga.ids import new_id
+from salingjaga.core.bulk import attach_written, insert_rows, null_columns
+from salingjaga.core.errors import Conflict, Forbidden, Invalid, NotFound
+from salingjaga.core.ids import new_id
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import WIB, utcnow
 from salingjaga.moderation.events import CaseNotice, CaseOpened, announce, notices_of_case
 from salingjaga.moderation.models import Case
 from salingjaga.moderation.priority import SOURCES, compute_deadline, compute_priority, source_rank
 from salingjaga.policies.service import get_policy
 from salingjaga.regions.elections import is_tight_day
-from salingjaga.settings import Settings
-from salingjaga.timeutil import WIB, utcnow
 
 OPEN_STATUSES = ("open", "leased", "on_hold", "escalated")
 LEVELS = ("moderator", "senior_moderator", "policy_lead")

@@ -36,14 +36,14 @@ from typing import cast
 from sqlalchemy import Column, String, Table, TextualSelect, text
 
 from salingjaga.auth.principal import Principal
-from salingjaga.bulk import detached
-from salingjaga.db import Database
+from salingjaga.core.bulk import detached
+from salingjaga.core.db import Database
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation.cases import LEVELS, levels_for
 from salingjaga.moderation.events import claim_sql_parts
 from salingjaga.moderation.models import WAITING_SQL, Case
 from salingjaga.moderation.queue import claim_next, claim_order_sql
-from salingjaga.settings import Settings
-from salingjaga.timeutil import utcnow
 
 _CASES = cast(Table, Case.__table__)
 _ORDER = claim_order_sql()

@@ -11,7 +11,7 @@ from salingjaga.audit.service import record
 from salingjaga.auth.principal import Principal
 from salingjaga.content.models import Account, ContentItem
 from salingjaga.content.service import get_content
-from salingjaga.errors import Invalid
+from salingjaga.core.errors import Invalid
 from salingjaga.moderation import actions as A
 from salingjaga.moderation.cases import get_case
 from salingjaga.moderation.models import Case, Decision

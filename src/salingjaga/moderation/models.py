@@ -10,8 +10,8 @@ from typing import Any, cast
 from sqlalchemy import Boolean, ColumnElement, ForeignKey, Index, Integer, String, Table, Text, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salingjaga.db import Base, JSONType, UTCDateTime
-from salingjaga.timeutil import utcnow
+from salingjaga.core.db import Base, JSONType, UTCDateTime
+from salingjaga.core.timeutil import utcnow
 
 __all__ = [
     "Appeal", "Case", "Decision", "Notification", "Statement", "WebhookDelivery",

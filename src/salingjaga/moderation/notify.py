@@ -9,14 +9,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from salingjaga.ids import new_id
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation import actions as A
 from salingjaga.moderation.cases import case_notices
 from salingjaga.moderation.models import Case, Decision, Notification
 from salingjaga.moderation.webhooks import enqueue
 from salingjaga.partners.models import Partner
 from salingjaga.policies.service import get_policy, restriction_territory
-from salingjaga.timeutil import utcnow
 
 APPEAL_DAYS = 180
 

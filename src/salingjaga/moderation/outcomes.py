@@ -14,15 +14,15 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.principal import Principal
 from salingjaga.content.models import Account, ContentItem
 from salingjaga.content.service import get_content, restore_content_state, set_account_state, set_content_state
-from salingjaga.errors import NotFound
-from salingjaga.ids import new_id
+from salingjaga.core.errors import NotFound
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation import actions as A
 from salingjaga.moderation.events import CaseDecided, announce
 from salingjaga.moderation.ladder import escalate
 from salingjaga.moderation.models import Case, Decision, Statement
 from salingjaga.moderation.statements import StatementInput, build_statement, validate_statement
 from salingjaga.policies.service import get_policy, restriction_territory
-from salingjaga.timeutil import utcnow
 
 
 @dataclass

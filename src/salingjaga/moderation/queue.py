@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.auth.principal import Principal
-from salingjaga.bulk import attach_written
 from salingjaga.content.models import ContentItem
-from salingjaga.errors import Conflict, Forbidden
+from salingjaga.core.bulk import attach_written
+from salingjaga.core.errors import Conflict, Forbidden
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation.cases import LEVELS, OPEN_STATUSES, ROLE_LEVELS, get_case, levels_for
 from salingjaga.moderation.events import CaseClaimed, announce
 from salingjaga.moderation.models import Case, waiting
-from salingjaga.settings import Settings
-from salingjaga.timeutil import utcnow
 
 _CASES = cast(Table, Case.__table__)
 _C = _CASES.c

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from salingjaga.audit.service import record
 from salingjaga.auth.principal import Principal
 from salingjaga.content.models import Account, ContentItem
-from salingjaga.errors import Conflict, Forbidden, Invalid, NotFound
-from salingjaga.ids import new_id
+from salingjaga.core.errors import Conflict, Forbidden, Invalid, NotFound
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation import actions as A
 from salingjaga.moderation.cases import case_notices, is_tight, policy_severity, settings_or_env
 from salingjaga.moderation.events import CaseAppealed, CaseReversed, announce
@@ -31,7 +32,6 @@ from salingjaga.moderation.outcomes import (
 from salingjaga.moderation.priority import compute_deadline, compute_priority
 from salingjaga.moderation.second_review import load_rules, reasons_for
 from salingjaga.policies.service import get_policy
-from salingjaga.timeutil import utcnow
 
 
 def open_second_review(session: Session, case: Case, decisions: list[Decision], item: ContentItem,

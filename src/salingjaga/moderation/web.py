@@ -23,8 +23,11 @@ from salingjaga.auth.deps import get_database, get_session, get_settings, requir
 from salingjaga.auth.principal import Principal
 from salingjaga.content.models import Account, ContentItem
 from salingjaga.content.service import get_content
-from salingjaga.db import Database
-from salingjaga.errors import APIError, Invalid, NotFound
+from salingjaga.core.db import Database
+from salingjaga.core.errors import APIError, Invalid, NotFound
+from salingjaga.core.routing import Router
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import WIB, utcnow
 from salingjaga.factcheck.service import create_referral
 from salingjaga.moderation import actions as A
 from salingjaga.moderation.models import Appeal, Case, Decision
@@ -46,9 +49,6 @@ from salingjaga.moderation.service import (
 from salingjaga.partners.service import list_partners
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.elections import all_elections
-from salingjaga.routing import Router
-from salingjaga.settings import Settings
-from salingjaga.timeutil import WIB, utcnow
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 

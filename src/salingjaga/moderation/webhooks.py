@@ -5,7 +5,7 @@ lost; sending happens afterwards, outside any transaction (an HTTP call must nev
 SQLite write lock). Senders: the request's background task, and
 ``salingjaga moderation deliver-webhooks`` for retries.
 
-Every connection goes through ``salingjaga.outbound``: a URL that is (or resolves to) an
+Every connection goes through ``salingjaga.core.outbound``: a URL that is (or resolves to) an
 internal address is never contacted, whatever it was when configured, and such a delivery
 fails at once rather than being retried (it is a configuration problem, not an outage).
 """
@@ -25,14 +25,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
-from salingjaga.db import Database
-from salingjaga.ids import new_id
+from salingjaga.core.db import Database
+from salingjaga.core.ids import new_id
+from salingjaga.core.outbound import BlockedDestination, OutboundPolicy, check_url, guarded_client
+from salingjaga.core.secretbox import unseal
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation.models import Notification, WebhookDelivery
-from salingjaga.outbound import BlockedDestination, OutboundPolicy, check_url, guarded_client
 from salingjaga.partners.models import Partner
-from salingjaga.secretbox import unseal
-from salingjaga.settings import Settings
-from salingjaga.timeutil import utcnow
 
 log = logging.getLogger("salingjaga.webhooks")
 

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.deps import get_session, get_settings, require
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
-from salingjaga.errors import NotFound
+from salingjaga.core.errors import NotFound
+from salingjaga.core.routing import Router
+from salingjaga.core.settings import Settings
 from salingjaga.notices.bulk import parse_bulk, submit_bulk
 from salingjaga.notices.feedback import partner_feedback, yearly_report
 from salingjaga.notices.intake import NoticeIntake
@@ -25,8 +27,6 @@ from salingjaga.notices.service import (
     notices_out,
     store_evidence,
 )
-from salingjaga.routing import Router
-from salingjaga.settings import Settings
 
 router = Router(prefix="/api/v1", tags=["partners", "notices"])  # the tags it had when nested under partners
 

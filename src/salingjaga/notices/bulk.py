@@ -29,8 +29,8 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DataError
 
 from salingjaga.auth.principal import Principal
-from salingjaga.errors import APIError, Invalid, first_error_message
-from salingjaga.inputlimits import NUL_MESSAGE, loads_limited, text_bool
+from salingjaga.core.errors import APIError, Invalid, first_error_message
+from salingjaga.core.inputlimits import NUL_MESSAGE, loads_limited, text_bool
 from salingjaga.notices.intake import NoticeIntake
 from salingjaga.notices.schemas import NoticeIn
 from salingjaga.notices.service import NoticeJob, check_body

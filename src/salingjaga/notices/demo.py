@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.models import User
 from salingjaga.auth.service import principal_for_user
 from salingjaga.content.models import ContentItem
+from salingjaga.core.settings import Settings
 from salingjaga.notices.schemas import NoticeIn
 from salingjaga.notices.service import submit_notice
-from salingjaga.settings import Settings
 
 NOTICES: list[dict[str, Any]] = [
     {"user": "Agus (Bawaslu Jabar)", "content": "vid-5001", "policy": "civic_election_integrity",

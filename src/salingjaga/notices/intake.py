@@ -34,9 +34,10 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import IntegrityError
 
-from salingjaga.db import Database
-from salingjaga.errors import APIError
-from salingjaga.loop_sessions import LoopSessions
+from salingjaga.core.db import Database
+from salingjaga.core.errors import APIError
+from salingjaga.core.loop_sessions import LoopSessions
+from salingjaga.core.settings import Settings
 from salingjaga.notices.service import (
     NoticeJob,
     NoticeOutcome,
@@ -45,7 +46,6 @@ from salingjaga.notices.service import (
     submit_notice,
     submit_notices,
 )
-from salingjaga.settings import Settings
 
 log = logging.getLogger("salingjaga.notices.intake")
 

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salingjaga.db import Base, JSONType, UTCDateTime
-from salingjaga.timeutil import utcnow
+from salingjaga.core.db import Base, JSONType, UTCDateTime
+from salingjaga.core.timeutil import utcnow
 
 NOTICE_STATUSES = ("received", "in_review", "decided", "appealed")
 

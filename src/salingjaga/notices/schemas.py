@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
-from salingjaga.inputlimits import NUL_MESSAGE, has_nul
+from salingjaga.core.inputlimits import NUL_MESSAGE, has_nul
 
 
 def _no_nul(value: Any) -> Any:

@@ -21,12 +21,14 @@ from sqlalchemy.orm import Session
 from salingjaga.audit.service import record, record_many
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
-from salingjaga.bulk import attach_written, insert_rows, null_columns
 from salingjaga.content.media import sniff_mime, store_bytes, stored_filename
 from salingjaga.content.models import ContentItem
 from salingjaga.content.service import contents_by_reference, contents_by_url
-from salingjaga.errors import APIError, Conflict, Invalid, NotFound
-from salingjaga.ids import new_id
+from salingjaga.core.bulk import attach_written, insert_rows, null_columns
+from salingjaga.core.errors import APIError, Conflict, Invalid, NotFound
+from salingjaga.core.ids import new_id
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation.service import CaseRequest, open_cases
 from salingjaga.notices.models import Notice, NoticeCase, NoticeEvidence
 from salingjaga.notices.schemas import EvidenceIn, NoticeIn
@@ -35,8 +37,6 @@ from salingjaga.partners.service import covers_policy, in_jurisdiction, partners
 from salingjaga.policies.service import get_policy
 from salingjaga.regions.elections import get_election
 from salingjaga.regions.service import get_region
-from salingjaga.settings import Settings
-from salingjaga.timeutil import utcnow
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 EVIDENCE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "video/mp4",

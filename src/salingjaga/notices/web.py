@@ -24,8 +24,10 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.deps import get_session, get_settings, require
 from salingjaga.auth.principal import Principal
 from salingjaga.content.media import stored_relpath
-from salingjaga.errors import APIError, Invalid, NotFound, first_error_message
-from salingjaga.inputlimits import text_bool
+from salingjaga.core.errors import APIError, Invalid, NotFound, first_error_message
+from salingjaga.core.inputlimits import text_bool
+from salingjaga.core.routing import Router
+from salingjaga.core.settings import Settings
 from salingjaga.moderation.service import create_appeal
 from salingjaga.notices.bulk import parse_bulk, submit_bulk
 from salingjaga.notices.feedback import partner_feedback
@@ -41,8 +43,6 @@ from salingjaga.partners.service import get_partner, list_partners, visible_part
 from salingjaga.partners.web import region_choices
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.elections import all_elections
-from salingjaga.routing import Router
-from salingjaga.settings import Settings
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 

@@ -13,8 +13,11 @@ from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
 from salingjaga.auth.service import create_api_key, create_partner_member, create_user
-from salingjaga.errors import Forbidden, NotFound
-from salingjaga.outbound import OutboundPolicy
+from salingjaga.core.errors import Forbidden, NotFound
+from salingjaga.core.outbound import OutboundPolicy
+from salingjaga.core.routing import Router
+from salingjaga.core.secretbox import seal
+from salingjaga.core.settings import Settings
 from salingjaga.partners.models import Partner
 from salingjaga.partners.schemas import (
     PartnerCreated,
@@ -31,9 +34,6 @@ from salingjaga.partners.service import (
     list_partners,
     new_webhook_secret,
 )
-from salingjaga.routing import Router
-from salingjaga.secretbox import seal
-from salingjaga.settings import Settings
 
 router = Router(prefix="/api/v1", tags=["partners"])
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.auth.principal import SYSTEM, Principal
-from salingjaga.errors import Invalid, NotFound
-from salingjaga.ids import new_id
-from salingjaga.outbound import STRICT, BlockedDestination, OutboundPolicy, check_url
+from salingjaga.core.errors import Invalid, NotFound
+from salingjaga.core.ids import new_id
+from salingjaga.core.outbound import STRICT, BlockedDestination, OutboundPolicy, check_url
 from salingjaga.partners.models import PARTNER_KINDS, Partner
 from salingjaga.policies.service import validate_policy_codes
 from salingjaga.regions.service import get_region, is_within

@@ -15,12 +15,12 @@ from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.service import create_api_key, create_user
-from salingjaga.errors import APIError
+from salingjaga.core.errors import APIError
+from salingjaga.core.routing import Router
 from salingjaga.partners.models import PARTNER_KINDS
 from salingjaga.partners.service import create_partner, list_partners
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.service import all_regions, provinces, regencies
-from salingjaga.routing import Router
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import Depends
 
 from salingjaga.auth.deps import public
+from salingjaga.core.routing import Router
 from salingjaga.policies.service import all_policies, get_policy
-from salingjaga.routing import Router
 
 router = Router(prefix="/api/v1/policies", tags=["policies"])
 
@@ -22,7 +22,7 @@ def list_policies() -> list[dict[str, Any]]:
 @router.get("/{code}", dependencies=[Depends(public)])
 def policy_detail(code: str) -> dict[str, Any]:
     """One policy."""
-    from salingjaga.errors import Invalid, NotFound
+    from salingjaga.core.errors import Invalid, NotFound
 
     try:
         return get_policy(code).as_dict()

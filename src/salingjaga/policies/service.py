@@ -8,7 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from salingjaga.errors import Invalid
+from salingjaga.core.errors import Invalid
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from salingjaga.auth.deps import require
 from salingjaga.auth.principal import Principal
+from salingjaga.core.routing import Router
 from salingjaga.policies.service import all_policies
 from salingjaga.policies.thresholds import routing_thresholds
 from salingjaga.regions.elections import all_elections
-from salingjaga.routing import Router
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 

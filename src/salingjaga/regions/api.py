@@ -7,10 +7,10 @@ from typing import Any, Literal
 from fastapi import Depends, Query
 
 from salingjaga.auth.deps import public
-from salingjaga.errors import Invalid, NotFound
+from salingjaga.core.errors import Invalid, NotFound
+from salingjaga.core.routing import Router
 from salingjaga.regions.elections import all_elections, get_election
 from salingjaga.regions.service import all_regions, get_region
-from salingjaga.routing import Router
 
 router = Router(prefix="/api/v1", tags=["regions"])
 

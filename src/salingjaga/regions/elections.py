@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from salingjaga.errors import NotFound
+from salingjaga.core.errors import NotFound
 from salingjaga.regions.service import all_regions, province_of
 
 PERIOD_ORDER = ("campaign", "quiet", "voting", "counting")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from salingjaga.errors import Invalid
+from salingjaga.core.errors import Invalid
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.content.service import get_account
-from salingjaga.errors import Invalid
-from salingjaga.ids import new_id
+from salingjaga.core.errors import Invalid
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import utcnow
 from salingjaga.rules.campaign_accounts import candidate_person_names
 from salingjaga.rules.common import ACTOR
 from salingjaga.rules.gate_checks import decide_feature, record_refusal
 from salingjaga.rules.matching import campaign_data, political_hits, review_ad
 from salingjaga.rules.models import AdReview, Candidate
-from salingjaga.timeutil import utcnow
 
 
 def review_advertisement(session: Session, *, advertiser: str, text: str, category: str,

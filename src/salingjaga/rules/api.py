@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.deps import get_session, get_settings, public, require
 from salingjaga.auth.principal import Principal
 from salingjaga.content.service import get_account, set_account_kind
-from salingjaga.errors import Invalid, NotFound
+from salingjaga.core.errors import Invalid, NotFound
+from salingjaga.core.routing import Router
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.regions.elections import get_election
-from salingjaga.routing import Router
 from salingjaga.rules import ads, campaign_accounts, campaign_content, classification, gate_checks, psa_approvals
 from salingjaga.rules import calendar as cal
 from salingjaga.rules.gates import GateDecision, gate_table
@@ -33,8 +35,6 @@ from salingjaga.rules.schemas import (
     PsaApprovalIn,
     PsaApprovalOut,
 )
-from salingjaga.settings import Settings
-from salingjaga.timeutil import utcnow
 
 router = Router(prefix="/api/v1", tags=["rules"])
 

@@ -15,10 +15,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import as_utc, utcnow
 from salingjaga.regions.elections import Election, all_elections
 from salingjaga.regions.service import Region, all_regions, get_region, province_of, regencies
-from salingjaga.settings import Settings
-from salingjaga.timeutil import as_utc, utcnow
 
 
 @cache

@@ -13,15 +13,15 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.auth.principal import Principal
-from salingjaga.errors import Conflict, Forbidden, Invalid
-from salingjaga.ids import new_id
+from salingjaga.core.errors import Conflict, Forbidden, Invalid
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import utcnow
 from salingjaga.partners.models import Partner
 from salingjaga.regions.elections import Election, get_election
 from salingjaga.regions.service import get_region, is_within
 from salingjaga.rules import calendar as cal
 from salingjaga.rules.common import ACTOR
 from salingjaga.rules.models import CampaignAccount, Candidate
-from salingjaga.timeutil import utcnow
 
 KPU_KIND = "election_commission"
 REGISTRAR_ROLES = frozenset({"guide_editor", "partner_admin", "partner_reporter"})

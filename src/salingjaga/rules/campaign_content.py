@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.content.models import Account, ContentItem
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.partners.models import Partner
 from salingjaga.regions.elections import all_elections
 from salingjaga.regions.service import is_within, province_of
@@ -21,8 +23,6 @@ from salingjaga.rules.classification import propose_classification
 from salingjaga.rules.common import ACTOR, open_case
 from salingjaga.rules.matching import campaign_data, campaign_hits
 from salingjaga.rules.models import CampaignAccount, CampaignFinding, Candidate
-from salingjaga.settings import Settings
-from salingjaga.timeutil import utcnow
 
 
 def bawaslu_for(session: Session, region_code: str | None) -> Partner | None:

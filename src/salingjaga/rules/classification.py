@@ -12,13 +12,13 @@ from salingjaga.audit.service import record
 from salingjaga.auth.principal import Principal
 from salingjaga.content.models import GPPPA_KINDS, Account
 from salingjaga.content.service import set_account_kind
-from salingjaga.errors import Conflict, Invalid, NotFound
-from salingjaga.ids import new_id
+from salingjaga.core.errors import Conflict, Invalid, NotFound
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import utcnow
 from salingjaga.rules.campaign_accounts import candidate_person_names
 from salingjaga.rules.common import ACTOR
 from salingjaga.rules.matching import propose_kind
 from salingjaga.rules.models import ClassificationProposal
-from salingjaga.timeutil import utcnow
 
 
 def propose_classification(session: Session, account: Account) -> ClassificationProposal | None:

@@ -66,9 +66,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Which elections, races and periods apply to a region on a date."""
         from salingjaga.clikit import emit, fail
-        from salingjaga.errors import APIError
+        from salingjaga.core.errors import APIError
+        from salingjaga.core.settings import Settings
         from salingjaga.rules.calendar import calendar_answer
-        from salingjaga.settings import Settings
 
         try:
             day = date.fromisoformat(on) if on else None

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.principal import Principal
 from salingjaga.content.schemas import AccountIn, ContentIn
 from salingjaga.content.service import ingest_content, upsert_account
+from salingjaga.core.settings import Settings
 from salingjaga.rules.campaign_accounts import CandidateRef, add_candidate, register_campaign_account
 from salingjaga.rules.classification import propose_all
 from salingjaga.rules.psa_approvals import add_psa_approval
-from salingjaga.settings import Settings
 
 # Fictional names; any likeness to real candidates is unintended.
 CANDIDATES: list[dict[str, Any]] = [

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 from salingjaga.audit.service import record
 from salingjaga.content.models import Account, ContentItem
 from salingjaga.content.service import get_account, suspended
-from salingjaga.errors import Invalid
-from salingjaga.ids import new_id
+from salingjaga.core.errors import Invalid
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import utcnow
 from salingjaga.rules import calendar as cal
 from salingjaga.rules.common import ACTOR, open_case
 from salingjaga.rules.gates import GateDecision, evaluate, gate_table
 from salingjaga.rules.models import GateEscalation, GateRefusal
 from salingjaga.rules.psa_approvals import active_psa_approval
-from salingjaga.timeutil import utcnow
 
 
 def account_facts(session: Session, account: Account, feature: str) -> frozenset[str]:

@@ -13,11 +13,11 @@ from salingjaga.audit.service import record
 from salingjaga.auth.principal import SYSTEM, Principal
 from salingjaga.content.models import Account
 from salingjaga.content.service import get_account
-from salingjaga.errors import Invalid, NotFound
-from salingjaga.ids import new_id
+from salingjaga.core.errors import Invalid, NotFound
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import utcnow
 from salingjaga.rules.common import actor_name
 from salingjaga.rules.models import PsaApproval
-from salingjaga.timeutil import utcnow
 
 
 def active_psa_approval(session: Session, account: Account, day: date) -> PsaApproval | None:

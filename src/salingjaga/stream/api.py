@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import bearer_token, get_session, optional_principal, require
 from salingjaga.auth.principal import Principal
-from salingjaga.errors import Forbidden, Unauthorized
-from salingjaga.routing import Router
+from salingjaga.core.errors import Forbidden, Unauthorized
+from salingjaga.core.routing import Router
 from salingjaga.stream.deadletters import count_dead_letters, dead_letter_out, list_dead_letters
 from salingjaga.stream.metrics import APP_COLLECTORS, outbox_collector, stream_collector
 

@@ -13,12 +13,12 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from salingjaga.db import Database
-from salingjaga.periodic import start_periodic
-from salingjaga.settings import Settings
+from salingjaga.core.db import Database
+from salingjaga.core.periodic import start_periodic
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.stream.base import Transport
 from salingjaga.stream.outbox import relay
-from salingjaga.timeutil import utcnow
 
 log = logging.getLogger("salingjaga.stream.background")
 

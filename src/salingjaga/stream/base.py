@@ -8,8 +8,8 @@ import queue
 import threading
 from typing import Any
 
-from salingjaga.db import Database
-from salingjaga.settings import Settings
+from salingjaga.core.db import Database
+from salingjaga.core.settings import Settings
 from salingjaga.stream.handlers import dispatch
 from salingjaga.stream.outbox import done, split_key
 from salingjaga.stream.types import Transport

@@ -35,8 +35,8 @@ def worker(
 ) -> None:
     """Consume the Redis stream until SIGTERM/SIGINT (then finish the current message)."""
     from salingjaga.clikit import open_db
-    from salingjaga.logging_setup import configure_logging
-    from salingjaga.periodic import start_domain_tasks
+    from salingjaga.core.logging_setup import configure_logging
+    from salingjaga.core.periodic import start_domain_tasks
     from salingjaga.stream.base import make_transport
     from salingjaga.stream.worker import Worker, default_consumer_name
 
@@ -118,7 +118,7 @@ def probe(
     from sqlalchemy import func, select
 
     from salingjaga.clikit import open_db
-    from salingjaga.ids import new_id
+    from salingjaga.core.ids import new_id
     from salingjaga.stream.base import make_transport
     from salingjaga.stream.models import StreamProbe
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from salingjaga.devservers import (
+from salingjaga.dev.servers import (
     PostgresServer,
     pid_alive,
     port_free,
@@ -124,8 +124,8 @@ class Cluster:
            redis_port: int = 56379, demo: bool = False,
            progress: Callable[[str], None] = _noop) -> dict[str, Any]:
         """Start everything, migrate, wait for health; returns the saved state."""
+        from salingjaga.core.settings import Settings
         from salingjaga.migrate import upgrade
-        from salingjaga.settings import Settings
 
         logs = self.dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from salingjaga.ids import new_id
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import utcnow
 from salingjaga.stream.models import DeadLetter
-from salingjaga.timeutil import utcnow
 
 MAX_ERROR_CHARS = 2000
 

@@ -13,8 +13,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from salingjaga.db import Database
-from salingjaga.settings import Settings
+from salingjaga.core.db import Database
+from salingjaga.core.settings import Settings
 from salingjaga.stream.deadletters import record_dead_letter
 from salingjaga.stream.types import Guard, Handler
 

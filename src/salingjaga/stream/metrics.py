@@ -17,7 +17,7 @@ from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from salingjaga.db import Database
+from salingjaga.core.db import Database
 from salingjaga.stream.outbox import backlog
 
 log = logging.getLogger("salingjaga.metrics")

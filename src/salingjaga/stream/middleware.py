@@ -8,8 +8,8 @@ import time
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from salingjaga.logging_setup import configure_logging
-from salingjaga.settings import Settings
+from salingjaga.core.logging_setup import configure_logging
+from salingjaga.core.settings import Settings
 from salingjaga.stream.metrics import HTTP_IN_PROGRESS, HTTP_LATENCY, HTTP_REQUESTS
 
 access_log = logging.getLogger("salingjaga.http")

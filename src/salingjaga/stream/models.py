@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salingjaga.db import Base, JSONType, UTCDateTime
-from salingjaga.timeutil import utcnow
+from salingjaga.core.db import Base, JSONType, UTCDateTime
+from salingjaga.core.timeutil import utcnow
 
 
 class StreamReceipt(Base):

@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from salingjaga.ids import new_id
+from salingjaga.core.ids import new_id
+from salingjaga.core.timeutil import utcnow
 from salingjaga.stream.models import OutboxMessage
 from salingjaga.stream.types import Transport
-from salingjaga.timeutil import utcnow
 
 if TYPE_CHECKING:
-    from salingjaga.db import Database
+    from salingjaga.core.db import Database
 
 log = logging.getLogger("salingjaga.stream.outbox")
 

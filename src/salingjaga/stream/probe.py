@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from salingjaga.settings import Settings
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.stream.models import StreamProbe
-from salingjaga.timeutil import utcnow
 
 
 def handle_probe(session: Session, payload: dict[str, Any], settings: Settings) -> None:

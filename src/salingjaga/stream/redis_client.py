@@ -20,7 +20,7 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
-from salingjaga.settings import Settings
+from salingjaga.core.settings import Settings
 
 
 def connect(settings: Settings) -> redis.Redis:

@@ -11,8 +11,8 @@ import logging
 import threading
 from typing import Any
 
-from salingjaga.db import Database
-from salingjaga.settings import Settings
+from salingjaga.core.db import Database
+from salingjaga.core.settings import Settings
 from salingjaga.stream.redis_client import Keys, connect, connect_publisher, ensure_group, stream_stats
 from salingjaga.stream.worker import Worker, default_consumer_name
 

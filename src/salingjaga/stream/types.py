@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from salingjaga.settings import Settings
+from salingjaga.core.settings import Settings
 
 # What a domain registers for a topic (``stream.handlers.register``): it gets a session in
 # its own transaction and must be idempotent.

@@ -27,15 +27,15 @@ from sqlalchemy import delete
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from salingjaga.db import Database
-from salingjaga.settings import Settings
+from salingjaga.core.db import Database
+from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import utcnow
 from salingjaga.stream.handlers import HANDLERS, dispatch
 from salingjaga.stream.metrics import WORKER_MESSAGES, WORKER_RECLAIMED, WORKER_SECONDS
 from salingjaga.stream.models import StreamReceipt
 from salingjaga.stream.outbox import split_key
 from salingjaga.stream.redis_client import Keys, connect, ensure_group
 from salingjaga.stream.types import Guard
-from salingjaga.timeutil import utcnow
 
 log = logging.getLogger("salingjaga.stream.worker")
 

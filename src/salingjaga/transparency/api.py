@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
-from salingjaga.db_waits import advisory_xact_lock
-from salingjaga.errors import NotFound
-from salingjaga.routing import Router
+from salingjaga.core.db_waits import advisory_xact_lock
+from salingjaga.core.errors import NotFound
+from salingjaga.core.routing import Router
 from salingjaga.transparency import service
 from salingjaga.transparency.exports import to_csv
 from salingjaga.transparency.queries import Scope

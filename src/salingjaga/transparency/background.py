@@ -14,9 +14,9 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from salingjaga.db import Database
-from salingjaga.periodic import start_periodic
-from salingjaga.settings import Settings
+from salingjaga.core.db import Database
+from salingjaga.core.periodic import start_periodic
+from salingjaga.core.settings import Settings
 from salingjaga.transparency.rollup import refresh_rollup
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
-from salingjaga.ids import new_id
+from salingjaga.core.ids import new_id
 
 PALETTE = ("#b3261e", "#1d4e89", "#e0a100", "#1b7f3b", "#6a3d9a", "#8c8c8c", "#d9598c")
 _FONT = 'font-family="system-ui, sans-serif"'

@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
 
     def run(database_url: str | None, work: Any) -> Any:
         from salingjaga.clikit import fail, make_settings, open_db
-        from salingjaga.errors import APIError
+        from salingjaga.core.errors import APIError
 
         db = open_db(make_settings(database_url))
         try:

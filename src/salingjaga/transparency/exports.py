@@ -1,7 +1,7 @@
 """Serialising a report: JSON as is, CSV as one figure per row.
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
-``@``, tab or carriage return) get a leading apostrophe (``salingjaga.csvsafe``, the writer
+``@``, tab or carriage return) get a leading apostrophe (``salingjaga.core.csvsafe``, the writer
 every CSV export uses): a policy name or partner name typed by someone else must never
 become a formula on a regulator's machine (CSV injection). Numbers are written as numbers,
 so negative figures stay numeric.
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from salingjaga import csvsafe
+from salingjaga.core import csvsafe
 
 CSV_HEADER = ("section", "dimension", "metric", "value")
 

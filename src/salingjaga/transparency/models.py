@@ -14,8 +14,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, Date, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from salingjaga.db import Base, UTCDateTime
-from salingjaga.timeutil import utcnow
+from salingjaga.core.db import Base, UTCDateTime
+from salingjaga.core.timeutil import utcnow
 
 
 class DailyActions(Base):

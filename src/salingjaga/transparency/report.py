@@ -22,7 +22,7 @@ import math
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 
-from salingjaga.timeutil import WIB, as_utc
+from salingjaga.core.timeutil import WIB, as_utc
 
 # Each moderation action and the report column it counts under.
 ACTION_TYPES: dict[str, str] = {

@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
-from salingjaga.db_waits import advisory_xact_lock
-from salingjaga.ids import new_id
+from salingjaga.core.db_waits import advisory_xact_lock
+from salingjaga.core.ids import new_id
 from salingjaga.transparency.models import DailyActions, DailyNotices, DailyTimes, DirtyDay, RollupRun
 from salingjaga.transparency.queries import (
     Scope,

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from salingjaga.errors import Invalid, NotFound
-from salingjaga.timeutil import utcnow
+from salingjaga.core.errors import Invalid, NotFound
+from salingjaga.core.timeutil import utcnow
 from salingjaga.transparency import charts, queries
 from salingjaga.transparency.histogram import RESOLUTION_TEXT
 from salingjaga.transparency.queries import Scope

@@ -12,11 +12,11 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, public
-from salingjaga.errors import APIError
+from salingjaga.core.errors import APIError
+from salingjaga.core.routing import Router
+from salingjaga.core.timeutil import utcnow
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.elections import all_elections
-from salingjaga.routing import Router
-from salingjaga.timeutil import utcnow
 from salingjaga.transparency import service
 from salingjaga.transparency.api import locked_report
 from salingjaga.transparency.report import TYPE_ORDER, wib_day

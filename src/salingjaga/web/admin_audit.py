@@ -16,7 +16,7 @@ from salingjaga.audit.models import AuditEvent
 from salingjaga.audit.service import verify
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.principal import Principal
-from salingjaga.routing import Router
+from salingjaga.core.routing import Router
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 

@@ -22,8 +22,8 @@ from salingjaga.auth.permissions import all_permissions
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES, ROLES
 from salingjaga.auth.service import create_api_key, create_user, revoke_api_key, set_active
-from salingjaga.errors import APIError, Invalid, NotFound
-from salingjaga.routing import Router
+from salingjaga.core.errors import APIError, Invalid, NotFound
+from salingjaga.core.routing import Router
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 from salingjaga.web.sessions import end_user_sessions

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salingjaga.auth.deps import optional_principal
 from salingjaga.auth.principal import Principal
-from salingjaga.errors import Forbidden
+from salingjaga.core.errors import Forbidden
 
 ANON_COOKIE = "sj_csrf"
 FIELD = "csrf_token"

@@ -17,7 +17,7 @@ from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.ratelimit import LoginLimits
 from salingjaga.auth.service import authenticate_password
-from salingjaga.routing import Router
+from salingjaga.core.routing import Router
 from salingjaga.web.csrf import UNSAFE, page_guard
 from salingjaga.web.i18n import LANGUAGES
 from salingjaga.web.pages import render

@@ -10,8 +10,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from salingjaga.errors import error_body
-from salingjaga.settings import Settings
+from salingjaga.core.errors import error_body
+from salingjaga.core.settings import Settings
 
 
 class BodyLimit:
@@ -73,7 +73,7 @@ def install_page_errors(app: FastAPI) -> None:
     """Errors on pages become pages: an unauthenticated visitor is sent to the login form
     with ``next``, any other error shows a translated error page with the same status. The
     API keeps its JSON errors and its 401."""
-    from salingjaga.errors import APIError
+    from salingjaga.core.errors import APIError
 
     api_handler = app.exception_handlers[APIError]
     validation_handler = app.exception_handlers[RequestValidationError]

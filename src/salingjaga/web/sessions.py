@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.service import principal_for_user
-from salingjaga.timeutil import utcnow
+from salingjaga.core.timeutil import utcnow
 from salingjaga.web.models import LoginThrottle, WebSession
 
 COOKIE = "sj_session"

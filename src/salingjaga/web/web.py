@@ -14,8 +14,8 @@ from fastapi import Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from salingjaga.auth.deps import public
-from salingjaga.errors import NotFound
-from salingjaga.routing import Router
+from salingjaga.core.errors import NotFound
+from salingjaga.core.routing import Router
 from salingjaga.web import admin_audit, admin_users, login
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render

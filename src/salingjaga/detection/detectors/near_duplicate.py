@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from salingjaga.core.timeutil import as_utc, utcnow
 from salingjaga.detection.base import PriorItem, SignalResult
 from salingjaga.detection.behaviour import neardup
 from salingjaga.detection.detectors.base import ItemScan, Neighbourhood, ScanContext
 from salingjaga.detection.signals import SignalType
-from salingjaga.timeutil import as_utc, utcnow
 
 NEARDUP_LOOKBACK = timedelta(days=30)
 PDQ_REPOST_BITS = 15  # pdq bands guarantee finding reposts within 15 bits

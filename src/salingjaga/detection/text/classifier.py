@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from salingjaga.csvsafe import restore_cell
+from salingjaga.core.csvsafe import restore_cell
 from salingjaga.detection.text.features import Batch, bucket, counts, sublinear_l2
 from salingjaga.detection.text.normalize import normalize
 

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from salingjaga.db import Database
+from salingjaga.core.db import Database
 from salingjaga.detection.base import describe_verdict
 from salingjaga.detection.text.index import ClaimIndex, Scored
 

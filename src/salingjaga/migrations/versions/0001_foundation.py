@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import salingjaga.db
+import salingjaga.core.db
 
 revision = '0001_foundation'
 down_revision = None
@@ -31,13 +31,13 @@ def upgrade() -> None:
     sa.Column('bio', sa.Text(), nullable=False),
     sa.Column('region_code', sa.String(length=16), nullable=True),
     sa.Column('followers', sa.BigInteger(), nullable=False),
-    sa.Column('platform_created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('platform_created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('strikes', sa.Integer(), nullable=False),
-    sa.Column('restricted_features', salingjaga.db.JSONType(), nullable=False),
-    sa.Column('suspended_until', salingjaga.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('restricted_features', salingjaga.core.db.JSONType(), nullable=False),
+    sa.Column('suspended_until', salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('banned', sa.Boolean(), nullable=False),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_accounts')),
     sa.UniqueConstraint('platform_id', name=op.f('uq_accounts_platform_id'))
     )
@@ -47,12 +47,12 @@ def upgrade() -> None:
 
     op.create_table('audit_events',
     sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
-    sa.Column('at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=80), nullable=False),
     sa.Column('action', sa.String(length=80), nullable=False),
     sa.Column('entity_type', sa.String(length=40), nullable=False),
     sa.Column('entity_id', sa.String(length=80), nullable=False),
-    sa.Column('data', salingjaga.db.JSONType(), nullable=False),
+    sa.Column('data', salingjaga.core.db.JSONType(), nullable=False),
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('position', name=op.f('pk_audit_events')),
@@ -70,12 +70,12 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('region_code', sa.String(length=16), nullable=True),
     sa.Column('trusted', sa.Boolean(), nullable=False),
-    sa.Column('policy_areas', salingjaga.db.JSONType(), nullable=False),
+    sa.Column('policy_areas', salingjaga.core.db.JSONType(), nullable=False),
     sa.Column('contact_email', sa.String(length=320), nullable=True),
     sa.Column('webhook_url', sa.String(length=2000), nullable=True),
     sa.Column('webhook_secret', sa.String(length=200), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partners'))
     )
     with op.batch_alter_table('partners', schema=None) as batch_op:
@@ -91,21 +91,21 @@ def upgrade() -> None:
     sa.Column('caption', sa.Text(), nullable=False),
     sa.Column('transcript', sa.Text(), nullable=False),
     sa.Column('on_screen_text', sa.Text(), nullable=False),
-    sa.Column('hashtags', salingjaga.db.JSONType(), nullable=False),
-    sa.Column('media', salingjaga.db.JSONType(), nullable=False),
+    sa.Column('hashtags', salingjaga.core.db.JSONType(), nullable=False),
+    sa.Column('media', salingjaga.core.db.JSONType(), nullable=False),
     sa.Column('language', sa.String(length=10), nullable=True),
     sa.Column('region_code', sa.String(length=16), nullable=True),
     sa.Column('election', sa.String(length=60), nullable=True),
     sa.Column('creator_ai_label', sa.Boolean(), nullable=False),
-    sa.Column('posted_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('posted_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('views', sa.BigInteger(), nullable=False),
     sa.Column('shares', sa.BigInteger(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('fyp_excluded', sa.Boolean(), nullable=False),
     sa.Column('age_restricted', sa.Boolean(), nullable=False),
-    sa.Column('labels', salingjaga.db.JSONType(), nullable=False),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('labels', salingjaga.core.db.JSONType(), nullable=False),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_content_items_account_id_accounts'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_content_items')),
     sa.UniqueConstraint('platform_id', name=op.f('uq_content_items_platform_id'))
@@ -125,7 +125,7 @@ def upgrade() -> None:
     sa.Column('password_hash', sa.String(length=200), nullable=True),
     sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_users_partner_id_partners'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
@@ -140,8 +140,8 @@ def upgrade() -> None:
     sa.Column('prefix', sa.String(length=16), nullable=False),
     sa.Column('key_hash', sa.String(length=64), nullable=False),
     sa.Column('label', sa.String(length=200), nullable=False),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', salingjaga.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_keys_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_keys')),
     sa.UniqueConstraint('key_hash', name=op.f('uq_api_keys_key_hash'))

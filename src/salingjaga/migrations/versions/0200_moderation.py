@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import salingjaga.db
+import salingjaga.core.db
 
 revision = '0200_moderation'
 down_revision = '0001_foundation'
@@ -25,8 +25,8 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('decision_id', sa.String(length=40), nullable=True),
     sa.Column('notice_id', sa.String(length=40), nullable=True),
-    sa.Column('payload', salingjaga.db.JSONType(), nullable=False),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('payload', salingjaga.core.db.JSONType(), nullable=False),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
@@ -41,11 +41,11 @@ def upgrade() -> None:
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.Column('last_status_code', sa.Integer(), nullable=True),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('delivered_at', salingjaga.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_webhook_deliveries_partner_id_partners'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries'))
     )
@@ -62,23 +62,23 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('level', sa.String(length=20), nullable=False),
     sa.Column('priority', sa.Integer(), nullable=False),
-    sa.Column('deadline', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deadline', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('policy', sa.String(length=60), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
-    sa.Column('sources', salingjaga.db.JSONType(), nullable=False),
-    sa.Column('reasons', salingjaga.db.JSONType(), nullable=False),
-    sa.Column('signal_refs', salingjaga.db.JSONType(), nullable=False),
-    sa.Column('notify_partner_ids', salingjaga.db.JSONType(), nullable=False),
+    sa.Column('sources', salingjaga.core.db.JSONType(), nullable=False),
+    sa.Column('reasons', salingjaga.core.db.JSONType(), nullable=False),
+    sa.Column('signal_refs', salingjaga.core.db.JSONType(), nullable=False),
+    sa.Column('notify_partner_ids', salingjaga.core.db.JSONType(), nullable=False),
     sa.Column('tight', sa.Boolean(), nullable=False),
     sa.Column('lease_owner', sa.String(length=40), nullable=True),
-    sa.Column('lease_expires_at', salingjaga.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_expires_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('hold_reason', sa.String(length=500), nullable=True),
     sa.Column('escalation_note', sa.String(length=2000), nullable=True),
     sa.Column('appeal_id', sa.String(length=40), nullable=True),
     sa.Column('excluded_user_id', sa.String(length=40), nullable=True),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('decided_at', salingjaga.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['content_id'], ['content_items.id'], name=op.f('fk_cases_content_id_content_items'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cases')),
     sa.UniqueConstraint('open_content_id', name=op.f('uq_cases_open_content_id'))
@@ -104,13 +104,13 @@ def upgrade() -> None:
     sa.Column('automated_decision', sa.Boolean(), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('rule', sa.String(length=200), nullable=True),
-    sa.Column('details', salingjaga.db.JSONType(), nullable=False),
-    sa.Column('previous_state', salingjaga.db.JSONType(), nullable=False),
+    sa.Column('details', salingjaga.core.db.JSONType(), nullable=False),
+    sa.Column('previous_state', salingjaga.core.db.JSONType(), nullable=False),
     sa.Column('statement_id', sa.String(length=40), nullable=True),
     sa.Column('reverses_id', sa.String(length=40), nullable=True),
     sa.Column('appeal_id', sa.String(length=40), nullable=True),
     sa.Column('reversed_by_id', sa.String(length=40), nullable=True),
-    sa.Column('decided_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_decisions_case_id_cases'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_decisions'))
     )
@@ -128,8 +128,8 @@ def upgrade() -> None:
     sa.Column('reporter_user_id', sa.String(length=40), nullable=False),
     sa.Column('submitter', sa.String(length=40), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
-    sa.Column('content_refs', salingjaga.db.JSONType(), nullable=False),
-    sa.Column('content_ids', salingjaga.db.JSONType(), nullable=False),
+    sa.Column('content_refs', salingjaga.core.db.JSONType(), nullable=False),
+    sa.Column('content_ids', salingjaga.core.db.JSONType(), nullable=False),
     sa.Column('content_id', sa.String(length=40), nullable=False),
     sa.Column('policy', sa.String(length=60), nullable=False),
     sa.Column('legal_ground', sa.String(length=500), nullable=True),
@@ -141,9 +141,9 @@ def upgrade() -> None:
     sa.Column('idempotency_key', sa.String(length=200), nullable=True),
     sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('received_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('case_id', sa.String(length=40), nullable=True),
-    sa.Column('decided_at', salingjaga.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('decision_id', sa.String(length=40), nullable=True),
     sa.Column('outcome', sa.String(length=30), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_notices_case_id_cases'), ondelete='RESTRICT'),
@@ -173,8 +173,8 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('outcome_decision_id', sa.String(length=40), nullable=True),
     sa.Column('decided_by', sa.String(length=40), nullable=True),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('decided_at', salingjaga.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], name=op.f('fk_appeals_decision_id_decisions'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_appeals'))
     )
@@ -199,7 +199,7 @@ def upgrade() -> None:
     sa.Column('size', sa.BigInteger(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('path', sa.String(length=300), nullable=False),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['notice_id'], ['notices.id'], name=op.f('fk_notice_evidence_notice_id_notices'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notice_evidence'))
     )
@@ -209,8 +209,8 @@ def upgrade() -> None:
     op.create_table('statements',
     sa.Column('id', sa.String(length=40), nullable=False),
     sa.Column('decision_id', sa.String(length=40), nullable=False),
-    sa.Column('data', salingjaga.db.JSONType(), nullable=False),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('data', salingjaga.core.db.JSONType(), nullable=False),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], name=op.f('fk_statements_decision_id_decisions'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_statements'))
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import salingjaga.db
+import salingjaga.core.db
 
 revision = "audit_0001_pending"
 down_revision = "0001_foundation"
@@ -23,12 +23,12 @@ def upgrade() -> None:
         "audit_pending",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True,
                   nullable=False),
-        sa.Column("at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(length=80), nullable=False),
         sa.Column("action", sa.String(length=80), nullable=False),
         sa.Column("entity_type", sa.String(length=40), nullable=False),
         sa.Column("entity_id", sa.String(length=80), nullable=False),
-        sa.Column("data", salingjaga.db.JSONType(), nullable=False),
+        sa.Column("data", salingjaga.core.db.JSONType(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_pending")),
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import salingjaga.db
+import salingjaga.core.db
 
 revision = "detection_0001"
 down_revision = "0001_foundation"
@@ -29,8 +29,8 @@ def upgrade() -> None:
         sa.Column("policy", sa.String(60), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("explanation", sa.Text(), nullable=False),
-        sa.Column("data", salingjaga.db.JSONType(), nullable=False),
-        sa.Column("created_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("data", salingjaga.core.db.JSONType(), nullable=False),
+        sa.Column("created_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["content_id"], ["content_items.id"], ondelete="CASCADE",
                                 name=op.f("fk_detection_signals_content_id_content_items")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_detection_signals")),
@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(30), nullable=False),
         sa.Column("pdq_threshold", sa.Integer(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("created_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_detection_hash_banks")),
         sa.UniqueConstraint("name", name=op.f("uq_detection_hash_banks_name")),
     )
@@ -57,7 +57,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(10), nullable=False),
         sa.Column("value", sa.String(64), nullable=False),
         sa.Column("label", sa.String(300), nullable=False),
-        sa.Column("created_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["bank_id"], ["detection_hash_banks.id"], ondelete="CASCADE",
                                 name=op.f("fk_detection_bank_entries_bank_id_detection_hash_banks")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_detection_bank_entries")),
@@ -71,7 +71,7 @@ def upgrade() -> None:
         sa.Column("account_id", sa.String(40), nullable=False),
         sa.Column("band", sa.String(24), nullable=False),
         sa.Column("value", sa.String(64), nullable=False),
-        sa.Column("posted_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("posted_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["content_id"], ["content_items.id"], ondelete="CASCADE",
                                 name=op.f("fk_detection_fingerprints_content_id_content_items")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_detection_fingerprints")),

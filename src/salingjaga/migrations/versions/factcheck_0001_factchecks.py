@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import salingjaga.db
+import salingjaga.core.db
 
 revision = "factcheck_0001"
 down_revision = "0001_foundation"
@@ -24,18 +24,18 @@ def upgrade() -> None:
         sa.Column("dedup_key", sa.String(64), nullable=False),
         sa.Column("claim", sa.Text(), nullable=False),
         sa.Column("claimant", sa.String(500), nullable=True),
-        sa.Column("claim_date", salingjaga.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("appearance_urls", salingjaga.db.JSONType(), nullable=False),
+        sa.Column("claim_date", salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("appearance_urls", salingjaga.core.db.JSONType(), nullable=False),
         sa.Column("verdict", sa.String(20), nullable=False),
         sa.Column("rating", sa.String(200), nullable=False),
         sa.Column("publisher", sa.String(300), nullable=False),
         sa.Column("review_url", sa.String(2000), nullable=True),
-        sa.Column("review_date", salingjaga.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("review_date", salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("language", sa.String(10), nullable=True),
         sa.Column("source", sa.String(20), nullable=False),
         sa.Column("partner_id", sa.String(40), nullable=True),
-        sa.Column("created_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["partner_id"], ["partners.id"],
                                 name=op.f("fk_factchecks_partner_id_partners"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_factchecks")),
@@ -54,8 +54,8 @@ def upgrade() -> None:
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("referred_by", sa.String(80), nullable=False),
         sa.Column("factcheck_id", sa.String(40), nullable=True),
-        sa.Column("created_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("completed_at", salingjaga.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("completed_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["content_id"], ["content_items.id"],
                                 name=op.f("fk_factcheck_referrals_content_id_content_items"), ondelete="RESTRICT"),
         sa.ForeignKeyConstraint(["partner_id"], ["partners.id"],

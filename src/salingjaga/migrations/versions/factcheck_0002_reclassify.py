@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import salingjaga.db
+import salingjaga.core.db
 
 revision = "factcheck_0002"
 down_revision = "factcheck_0001"
@@ -27,12 +27,12 @@ depends_on = None
 
 def upgrade() -> None:
     from salingjaga.factcheck.ratings import verdict_for
-    from salingjaga.timeutil import utcnow
+    from salingjaga.core.timeutil import utcnow
 
     bind = op.get_bind()
     table = sa.table("factchecks", sa.column("id", sa.String), sa.column("verdict", sa.String),
                      sa.column("rating", sa.String),
-                     sa.column("updated_at", salingjaga.db.UTCDateTime()))
+                     sa.column("updated_at", salingjaga.core.db.UTCDateTime()))
     rows = bind.execute(sa.select(table.c.id, table.c.verdict, table.c.rating)
                         .where(table.c.verdict.in_(["true", "other"]))).all()
     changes = [(fid, new) for fid, old, rating in rows if (new := verdict_for(rating or "")) != old]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import salingjaga.db
+import salingjaga.core.db
 
 revision = "guide_0001"
 down_revision = "0001_foundation"
@@ -26,8 +26,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("key", sa.String(length=60), nullable=False),
         sa.Column("current_version_id", sa.String(length=40), nullable=True),
-        sa.Column("current_since", salingjaga.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("current_since", salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_guide_pages")),
         sa.UniqueConstraint("election", "lang", "kind", "key", name="uq_guide_pages_slot"),
     )
@@ -40,12 +40,12 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("body_md", sa.Text(), nullable=False),
-        sa.Column("data", salingjaga.db.JSONType(), nullable=False),
+        sa.Column("data", salingjaga.core.db.JSONType(), nullable=False),
         sa.Column("author_id", sa.String(length=40), nullable=False),
-        sa.Column("created_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("decided_by", sa.String(length=40), nullable=True),
-        sa.Column("decided_at", salingjaga.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["page_id"], ["guide_pages.id"],
                                 name=op.f("fk_guide_versions_page_id_guide_pages"), ondelete="RESTRICT"),
@@ -63,9 +63,9 @@ def upgrade() -> None:
         sa.Column("region_code", sa.String(length=16), nullable=True),
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("created_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=80), nullable=False),
-        sa.Column("removed_at", salingjaga.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("removed_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("removed_by", sa.String(length=80), nullable=True),
         sa.ForeignKeyConstraint(["content_id"], ["content_items.id"],
                                 name=op.f("fk_guide_tag_assignments_content_id_content_items"),
@@ -96,14 +96,14 @@ def upgrade() -> None:
         "guide_salts",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("salt", sa.String(length=64), nullable=False),
-        sa.Column("created_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("day", name=op.f("pk_guide_salts")),
     )
     op.create_table(
         "guide_event_batches",
         sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("received_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("result", salingjaga.db.JSONType(), nullable=False),
+        sa.Column("received_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("result", salingjaga.core.db.JSONType(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_guide_event_batches")),
     )
 

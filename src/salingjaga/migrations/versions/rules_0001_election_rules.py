@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import salingjaga.db
+import salingjaga.core.db
 
 revision = 'rules_0001'
 down_revision = '0001_foundation'
@@ -26,10 +26,10 @@ def upgrade() -> None:
     sa.Column('region_key', sa.String(length=16), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
-    sa.Column('members', salingjaga.db.JSONType(), nullable=False),
-    sa.Column('parties', salingjaga.db.JSONType(), nullable=False),
+    sa.Column('members', salingjaga.core.db.JSONType(), nullable=False),
+    sa.Column('parties', salingjaga.core.db.JSONType(), nullable=False),
     sa.Column('created_by', sa.String(length=80), nullable=False),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rules_candidates')),
     sa.UniqueConstraint('election', 'region_key', 'number', name='uq_rules_candidates_number')
     )
@@ -42,8 +42,8 @@ def upgrade() -> None:
     sa.Column('account_id', sa.String(length=40), nullable=False),
     sa.Column('category', sa.String(length=30), nullable=False),
     sa.Column('decision', sa.String(length=20), nullable=False),
-    sa.Column('reasons', salingjaga.db.JSONType(), nullable=False),
-    sa.Column('at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reasons', salingjaga.core.db.JSONType(), nullable=False),
+    sa.Column('at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_rules_ad_reviews_account_id_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rules_ad_reviews'))
     )
@@ -62,8 +62,8 @@ def upgrade() -> None:
     sa.Column('valid_to', sa.Date(), nullable=False),
     sa.Column('registered_by', sa.String(length=80), nullable=False),
     sa.Column('registered_by_partner', sa.String(length=40), nullable=True),
-    sa.Column('closed_at', salingjaga.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['candidate_id'], ['rules_candidates.id'], name=op.f('fk_rules_campaign_accounts_candidate_id_rules_candidates'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rules_campaign_accounts')),
     sa.UniqueConstraint('election', 'platform', 'platform_account', name='uq_rules_campaign_accounts_account')
@@ -76,12 +76,12 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=40), nullable=False),
     sa.Column('account_id', sa.String(length=40), nullable=False),
     sa.Column('proposed_kind', sa.String(length=30), nullable=False),
-    sa.Column('evidence', salingjaga.db.JSONType(), nullable=False),
+    sa.Column('evidence', salingjaga.core.db.JSONType(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('decided_kind', sa.String(length=30), nullable=True),
     sa.Column('decided_by', sa.String(length=80), nullable=True),
-    sa.Column('decided_at', salingjaga.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_rules_classification_proposals_account_id_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rules_classification_proposals')),
     sa.UniqueConstraint('account_id', 'proposed_kind', name='uq_rules_classification_proposals_account')
@@ -94,7 +94,7 @@ def upgrade() -> None:
     sa.Column('account_id', sa.String(length=40), nullable=False),
     sa.Column('refusals', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.String(length=40), nullable=True),
-    sa.Column('at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_rules_gate_escalations_account_id_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rules_gate_escalations'))
     )
@@ -109,7 +109,7 @@ def upgrade() -> None:
     sa.Column('rule', sa.String(length=80), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('escalates', sa.Boolean(), nullable=False),
-    sa.Column('at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_rules_gate_refusals_account_id_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rules_gate_refusals'))
     )
@@ -125,8 +125,8 @@ def upgrade() -> None:
     sa.Column('valid_from', sa.Date(), nullable=True),
     sa.Column('valid_to', sa.Date(), nullable=True),
     sa.Column('approved_by', sa.String(length=80), nullable=False),
-    sa.Column('revoked_at', salingjaga.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_rules_psa_approvals_account_id_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rules_psa_approvals'))
     )
@@ -135,11 +135,11 @@ def upgrade() -> None:
 
     op.create_table('rules_campaign_findings',
     sa.Column('content_id', sa.String(length=40), nullable=False),
-    sa.Column('findings', salingjaga.db.JSONType(), nullable=False),
+    sa.Column('findings', salingjaga.core.db.JSONType(), nullable=False),
     sa.Column('region_code', sa.String(length=16), nullable=True),
     sa.Column('notify_partner_id', sa.String(length=40), nullable=True),
     sa.Column('case_id', sa.String(length=40), nullable=True),
-    sa.Column('at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['content_id'], ['content_items.id'], name=op.f('fk_rules_campaign_findings_content_id_content_items'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('content_id', name=op.f('pk_rules_campaign_findings'))
     )

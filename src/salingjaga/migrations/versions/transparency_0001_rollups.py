@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import salingjaga.db
+import salingjaga.core.db
 
 revision = 'transparency_0001'
 down_revision = '0001_foundation'
@@ -34,7 +34,7 @@ def upgrade() -> None:
     op.create_index('ix_transparency_daily_region_day', 'transparency_daily_actions', ['region', 'day'], unique=False)
     op.create_table('transparency_rollup_runs',
     sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('started_at', salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('first_day', sa.Date(), nullable=True),
     sa.Column('last_day', sa.Date(), nullable=True),
     sa.Column('days_checked', sa.BigInteger(), nullable=False),

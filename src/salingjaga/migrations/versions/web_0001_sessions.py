@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import salingjaga.db
+import salingjaga.core.db
 
 revision = "web_0001_sessions"
 down_revision = "0001_foundation"
@@ -24,8 +24,8 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(length=40), nullable=False),
         sa.Column("csrf_token", sa.String(length=64), nullable=False),
         sa.Column("ip", sa.String(length=64), nullable=False),
-        sa.Column("created_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_web_sessions_user_id_users"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_web_sessions")),
     )
@@ -36,8 +36,8 @@ def upgrade() -> None:
         "web_login_throttle",
         sa.Column("key", sa.String(length=400), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("first_failure_at", salingjaga.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("locked_until", salingjaga.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("first_failure_at", salingjaga.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", salingjaga.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_web_login_throttle")),
     )
 

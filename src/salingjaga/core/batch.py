@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from salingjaga.errors import APIError, Invalid, first_error_message
+from salingjaga.core.errors import APIError, Invalid, first_error_message
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")

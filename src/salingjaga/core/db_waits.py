@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from salingjaga.errors import ServiceBusy
+from salingjaga.core.errors import ServiceBusy
 
 # Seconds a caller may wait for the database before giving up; background work keeps this.
 BACKGROUND_WAIT_SECONDS = 30.0

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from salingjaga.errors import Invalid
+from salingjaga.core.errors import Invalid
 
 # Far deeper than any document the API takes (a bulk file is five levels deep), far below
 # the interpreter's recursion limit (1,000 frames, shared with the stack already in use).

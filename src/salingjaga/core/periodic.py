@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from salingjaga.db import Database
-    from salingjaga.settings import Settings
+    from salingjaga.core.db import Database
+    from salingjaga.core.settings import Settings
 
 
 def start_periodic(name: str, interval: float, step: Callable[[], object], *, log: logging.Logger,

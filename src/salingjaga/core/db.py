@@ -21,9 +21,9 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
-from salingjaga.db_waits import BACKGROUND_WAIT_SECONDS, WriterGate, wait_budget
-from salingjaga.pool_ping import ping_when_idle
-from salingjaga.timeutil import as_utc
+from salingjaga.core.db_waits import BACKGROUND_WAIT_SECONDS, WriterGate, wait_budget
+from salingjaga.core.pool_ping import ping_when_idle
+from salingjaga.core.timeutil import as_utc
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SALINGJAGA_", env_file=None, extra="ignore")
 
     database_url: str = Field(
-        default="sqlite:///var/salingjaga.db",
+        default="sqlite:///var/salingjaga.core.db",
         description="SQLAlchemy URL; sqlite file by default, postgresql+psycopg://... in production",
     )
     data_dir: Path = Field(default=Path("var"), description="evidence files, media, backups")
@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     @classmethod
     def _allow_list_parses(cls, value: str) -> str:
         """A malformed allow-list fails at start-up, not at the first webhook."""
-        from salingjaga.outbound import OutboundPolicy
+        from salingjaga.core.outbound import OutboundPolicy
 
         OutboundPolicy.from_setting(value)
         return value

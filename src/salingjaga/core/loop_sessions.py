@@ -30,8 +30,8 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from starlette.concurrency import run_in_threadpool
 
-from salingjaga.db import Database
-from salingjaga.pool_ping import ping_when_idle
+from salingjaga.core.db import Database
+from salingjaga.core.pool_ping import ping_when_idle
 
 T = TypeVar("T")
 

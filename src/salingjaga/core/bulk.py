@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state, manager_of_class, set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from salingjaga.timeutil import as_utc
+from salingjaga.core.timeutil import as_utc
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]], *, skip_conflicts: bool = False) -> int:
