@@ -20,8 +20,10 @@ from salingjaga.auth import partners as auth_partners
 from salingjaga.core.db import Database
 from salingjaga.detection import handlers as detection
 from salingjaga.detection import retro
+from salingjaga.detection import service as detection_service
 from salingjaga.factcheck import service as factcheck
 from salingjaga.guide import tags as guide
+from salingjaga.moderation import cases as moderation_cases
 from salingjaga.moderation.service import queue_stats
 from salingjaga.notices import case_events as notices
 from salingjaga.notices.intake import IntakeCollector
@@ -79,9 +81,13 @@ def register_metrics() -> None:
 def register_lookups() -> None:
     """Lookups a lower layer needs from a domain above it, registered here so the lower one
     never imports the higher: auth finds partner organisations (for a partner user and the
-    admin page), the fact-check desk finds the content a fact-check matches (detection)."""
+    admin page), the fact-check desk finds the content a fact-check matches (detection), a
+    case shows its content's signals and the guide asks whether an item is election-related
+    (detection)."""
     auth_partners.register_directory(get_partner, list_partners)
     factcheck.register_content_matcher(retro.matching_content)
+    moderation_cases.provide_case_signals(detection_service.signals_for)
+    guide.provide_election_check(detection_service.is_election_related)
 
 
 def wire() -> None:

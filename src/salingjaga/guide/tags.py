@@ -7,8 +7,8 @@ tagged items are exact; a tag a person removed stays removed through re-scans.
 
 from __future__ import annotations
 
-import importlib
 import logging
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -33,18 +33,19 @@ from salingjaga.regions.service import get_region
 log = logging.getLogger("salingjaga.guide")
 
 
+ElectionCheck = Callable[[Session, str], bool]
+_election_check: list[ElectionCheck] = []
+
+
+def provide_election_check(check: ElectionCheck) -> None:
+    """Set who says whether an item is election-related (detection, at wiring): detection is
+    guide's sibling, and siblings do not import each other."""
+    _election_check[:] = [check]
+
+
 def is_election_related(session: Session, content_id: str) -> bool | None:
-    """Detection's verdict, or None while the detection domain does not provide one."""
-    try:
-        module = importlib.import_module("salingjaga.detection.service")
-    except ModuleNotFoundError as exc:
-        if exc.name and "salingjaga.detection.service".startswith(exc.name):
-            return None
-        raise
-    check = getattr(module, "is_election_related", None)
-    if check is None:
-        return None
-    return bool(check(session, content_id))
+    """Detection's verdict, or None while no check was provided."""
+    return bool(_election_check[0](session, content_id)) if _election_check else None
 
 
 def pick_election(elections: list[Election], region: str | None, day: date) -> Election | None:

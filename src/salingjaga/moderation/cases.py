@@ -7,7 +7,7 @@ and appeals all check them.
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -255,14 +255,16 @@ def case_notices(session: Session, case_id: str) -> list[CaseNotice]:
     return notices_of_case(session, case_id)
 
 
+SignalsReader = Callable[[Session, str], list[dict[str, Any]]]
+_signals_reader: list[SignalsReader] = []
+
+
+def provide_case_signals(reader: SignalsReader) -> None:
+    """Set the reader of a content item's detection signals (detection's, at wiring):
+    detection sits above moderation, so moderation never imports it."""
+    _signals_reader[:] = [reader]
+
+
 def case_signals(session: Session, content_id: str) -> list[dict[str, Any]]:
-    """Detection signals for the content, if the detection domain is installed."""
-    try:
-        module = importlib.import_module("salingjaga.detection.service")
-    except ModuleNotFoundError:
-        return []
-    fn = getattr(module, "signals_for", None)
-    if fn is None:
-        return []
-    result: list[dict[str, Any]] = fn(session, content_id)
-    return result
+    """Detection signals for the content (none when no reader was provided)."""
+    return _signals_reader[0](session, content_id) if _signals_reader else []
