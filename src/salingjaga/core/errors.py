@@ -154,14 +154,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(PoolTimeout)
     async def _pool(_: Request, exc: PoolTimeout) -> JSONResponse:
-        return _busy("the server is busy: no database connection became free in time")
+        return _busy(exc)
 
     @app.exception_handler(OperationalError)
     async def _operational(_: Request, exc: OperationalError) -> JSONResponse:
         # Only a bounded wait that ran out is the caller's to retry; anything else stays a 500.
         if not is_busy_error(exc):
             raise exc
-        return _busy("the database is busy; nothing was written, send the request again")
+        return _busy(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -197,6 +197,7 @@ def as_busy(exc: BaseException) -> ServiceBusy | None:
     return None
 
 
-def _busy(message: str) -> JSONResponse:
-    busy = ServiceBusy(message)
+def _busy(exc: BaseException) -> JSONResponse:
+    busy = as_busy(exc)
+    assert busy is not None  # only called for the errors as_busy names
     return JSONResponse(error_body(busy.code, busy.message), busy.status, headers=busy.headers)
