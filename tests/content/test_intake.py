@@ -144,25 +144,12 @@ def test_batch_over_limit_is_refused(client, service):
 def test_a_large_batch_commits_in_chunks_and_scans_every_item(client, service):
     """450 rows are written in three transactions (SQLite's one writer is never held for the
     whole batch), the results keep their positions, and every new item is scanned."""
-    from sqlalchemy import Engine, event
+    from tests.support.writes import RowsPerCommit
 
     client.post("/api/v1/accounts", json=ACCOUNT, headers=service)
     rows = [{"platform_id": f"big-{i}", "kind": "text", "account_id": "acc-1", "caption": f"baris {i}"}
             for i in range(450)]
     rows[301]["kind"] = "hologram"
-    written: list[int] = []
-    open_rows: dict[int, int] = {}
-
-    def after_execute(conn, cursor, statement, *_):
-        if statement.startswith("INSERT INTO content_items"):
-            key = id(conn.connection.dbapi_connection)
-            open_rows[key] = open_rows.get(key, 0) + max(cursor.rowcount, 0)
-
-    def commit(conn):
-        n = open_rows.pop(id(conn.connection.dbapi_connection), 0)
-        if n:
-            written.append(n)
-
     stream = client.app.state.stream
     publish = stream.publish
     published: list[str] = []
@@ -172,20 +159,17 @@ def test_a_large_batch_commits_in_chunks_and_scans_every_item(client, service):
             published.append(payload["content_id"])
         return publish(topic, payload)
 
-    event.listen(Engine, "after_cursor_execute", after_execute)
-    event.listen(Engine, "commit", commit)
     stream.publish = counting_publish
     try:
-        r = client.post("/api/v1/content", json=rows, headers=service)
+        with RowsPerCommit("content_items") as writes:
+            r = client.post("/api/v1/content", json=rows, headers=service)
     finally:
-        event.remove(Engine, "after_cursor_execute", after_execute)
-        event.remove(Engine, "commit", commit)
         stream.publish = publish
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["created"] == 449 and out["errors"] == 1
     assert [x["index"] for x in out["results"]] == list(range(450))
     assert out["results"][301]["status"] == "error"
-    assert sum(written) == 449 and len(written) == 3 and max(written) <= 200
+    assert sum(writes.committed) == 449 and len(writes.committed) == 3 and max(writes.committed) <= 200
     # Each chunk's scan messages were committed with it and handed to the stream.
     assert sorted(published) == sorted(x["id"] for x in out["results"] if x["status"] == "created")

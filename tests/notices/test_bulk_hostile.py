@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import func, select
 
 from salingjaga.notices.models import Notice
 from tests.conftest import bearer
 from tests.moderation.helpers import make_content, notice_body
+from tests.support.writes import RowsPerCommit
 from tests.web.helpers import csrf_from, make_user, sign_in
 
 CSV_HEADER = "url,policy,explanation,region,good_faith,idempotency_key"
@@ -264,46 +264,12 @@ def test_a_notice_outside_the_partners_jurisdiction_gets_normal_priority(client,
 # --------------------------------------------------------------- short transactions, in parallel
 
 
-class NoticeWrites:
-    """Notices written per committed transaction, seen from every engine in the process:
-    the lock-hold bound made countable (time is measured in benchmarks/bulk_lock.py)."""
-
-    def __init__(self, database_url: str) -> None:
-        self.url = database_url
-        self.open: dict[int, int] = defaultdict(int)
-        self.committed: list[int] = []
-        self.lock = threading.Lock()
-
-    def _ours(self, conn: Any) -> bool:
-        return conn.engine.url.render_as_string(hide_password=False).split("?")[0] == self.url.split("?")[0]
-
-    def after_execute(self, conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if 'INSERT INTO "notices"' in statement or "INSERT INTO notices " in statement:
-            with self.lock:
-                self.open[id(conn.connection.dbapi_connection)] += max(cursor.rowcount, 0)
-
-    def commit(self, conn: Any) -> None:
-        with self.lock:
-            written = self.open.pop(id(conn.connection.dbapi_connection), 0)
-            if written:
-                self.committed.append(written)
-
-    def __enter__(self) -> NoticeWrites:
-        event.listen(Engine, "after_cursor_execute", self.after_execute)
-        event.listen(Engine, "commit", self.commit)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        event.remove(Engine, "after_cursor_execute", self.after_execute)
-        event.remove(Engine, "commit", self.commit)
-
-
 def test_a_long_bulk_commits_in_short_transactions(client, world, db, settings):
     """1,000 rows: before, one transaction held SQLite's write lock for the whole upload."""
     key = world.key("partner_reporter", world.partner())
     items = [make_content(client, world.key("service")) for _ in range(5)]
     lines = [CSV_HEADER] + [f"{items[n % 5]['url']},misinformation,baris {n},32.73,true,t{n}" for n in range(1000)]
-    with NoticeWrites(settings.database_url) as writes:
+    with RowsPerCommit("notices") as writes:
         out = post_csv(client, key, "\n".join(lines)).json()
     assert out["received"] == 1000
     assert sum(writes.committed) == 1000
