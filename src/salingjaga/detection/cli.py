@@ -13,13 +13,16 @@ def _scan_context(bank_files: list[Path], database_url: str | None) -> Any:
     from salingjaga.core.settings import Settings
     from salingjaga.detection.banks import BankEntry, BankMatcher, entry_id
     from salingjaga.detection.history import MemoryHistory
+    from salingjaga.detection.media.ocr import default_engine
+    from salingjaga.detection.media.screen_text import MemoryOcrCache, ScreenReader
     from salingjaga.detection.pipeline import ScanContext, default_classifier
     from salingjaga.detection.routing import load_config
     from salingjaga.detection.service import parse_bank_file
 
     # the trust list comes from the environment (SALINGJAGA_C2PA_TRUST_ANCHORS), as for the server
     ctx = ScanContext(history=MemoryHistory(), classify=default_classifier(), routing=load_config(),
-                      c2pa_trust_anchors=Settings().c2pa_trust_anchors)
+                      c2pa_trust_anchors=Settings().c2pa_trust_anchors,
+                      screen_reader=ScreenReader(default_engine(), MemoryOcrCache()))
     entries: list[BankEntry] = []
     names: set[str] = set()
     for path in bank_files:

@@ -31,8 +31,11 @@ from salingjaga.detection.base import SignalResult
 from salingjaga.detection.detectors.base import ScanContext
 from salingjaga.detection.detectors.text_classifier import CLASSIFIER_FLOOR, default_classifier
 from salingjaga.detection.history import DatabaseHistory
+from salingjaga.detection.media.ocr import default_engine
 from salingjaga.detection.media.pdq import validate_hex
+from salingjaga.detection.media.screen_text import ScreenReader
 from salingjaga.detection.models import HashBank, HashBankEntry, Signal
+from salingjaga.detection.ocr_store import DatabaseOcrCache
 from salingjaga.detection.routing import RoutingConfig, load_config
 from salingjaga.detection.signals import SignalType
 from salingjaga.detection.text.matcher import get_matcher
@@ -199,6 +202,7 @@ def context_for(session: Session, settings: Settings) -> ScanContext:
         data_dir=settings.data_dir,
         routing=routing_config(),
         c2pa_trust_anchors=settings.c2pa_trust_anchors,
+        screen_reader=ScreenReader(default_engine(), DatabaseOcrCache(session)),
     )
 
 
