@@ -93,7 +93,10 @@ class OcrEngine:
         words: list[str] = []
         last_line: tuple[int, int, int, int] | None = None
         for word in _iterate(iterator, level):
-            text = (word.GetUTF8Text(level) or "").strip()
+            try:
+                text = (word.GetUTF8Text(level) or "").strip()
+            except RuntimeError:  # tesserocr's way of saying the element holds no text
+                continue
             if not any(c.isalnum() for c in text) or word.Confidence(level) < MIN_CONFIDENCE:
                 continue
             line = word.BoundingBox(_module().RIL.TEXTLINE)
