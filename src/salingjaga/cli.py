@@ -6,9 +6,17 @@ import os
 
 import typer
 
+from salingjaga.audit import cli as audit_cli
+
 # the helpers every command uses, kept importable from here as before
 from salingjaga.clikit import console, emit, fail, make_settings, on_open, open_db
-from salingjaga.domains import domain_modules
+from salingjaga.detection import cli as detection_cli
+from salingjaga.factcheck import cli as factcheck_cli
+from salingjaga.guide import cli as guide_cli
+from salingjaga.moderation import cli as moderation_cli
+from salingjaga.rules import cli as rules_cli
+from salingjaga.stream import cli as stream_cli
+from salingjaga.transparency import cli as transparency_cli
 
 app = typer.Typer(help="SalingJaga: open election-integrity platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema and maintenance.", no_args_is_help=True)
@@ -246,8 +254,13 @@ def users_create(
     emit(out, as_json, f"user {out['id']}\napi key (shown once): {out['api_key']}")
 
 
+# Each domain's ``register(app)``, in ``domains.DOMAINS`` order.
+DOMAIN_CLIS = (audit_cli, rules_cli, detection_cli, factcheck_cli, moderation_cli, guide_cli,
+               transparency_cli, stream_cli)
+
+
 def _register_domains() -> None:
-    for module in domain_modules("cli"):
+    for module in DOMAIN_CLIS:
         module.register(app)
 
 
