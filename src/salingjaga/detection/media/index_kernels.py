@@ -1,0 +1,158 @@
+"""Compiled inner loops of the PDQ index (numba, compiled on first use and cached on disk).
+
+Hashes are rows of four uint64 words; every loop here releases the GIL (``nogil``) so a
+batch split across threads runs on every core. Results grow in place (doubling arrays),
+because how many rows match a query is unbounded (a bank can hold many copies).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
+
+U64 = np.uint64
+
+
+@intrinsic
+def _ctpop(typingctx, x):  # type: ignore[no-untyped-def]
+    """The CPU's population count on a uint64 (llvm.ctpop)."""
+    sig = types.uint64(types.uint64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.ctpop(args[0])
+
+    return sig, codegen
+
+
+popcount: Any = _ctpop  # typed loosely: mypy cannot see through numba's intrinsic wrapper
+_ = ir  # llvmlite is what builder.ctpop emits into; imported so a missing llvmlite fails here
+
+
+@njit(nogil=True, cache=True)
+def _grow(a: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    b = np.empty(a.shape[0] * 2, a.dtype)
+    b[: a.shape[0]] = a
+    return b
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _distance(a0: np.uint64, a1: np.uint64, a2: np.uint64, a3: np.uint64, words: np.ndarray,
+              r: int) -> np.uint64:  # pragma: no cover - compiled
+    return (popcount(a0 ^ words[r, 0]) + popcount(a1 ^ words[r, 1])
+            + popcount(a2 ^ words[r, 2]) + popcount(a3 ^ words[r, 3]))
+
+
+@njit(nogil=True, cache=True)
+def build_chunk(words: np.ndarray, word: int, shift: np.uint64, width: np.uint64,
+                offsets: np.ndarray, ids: np.ndarray) -> None:  # pragma: no cover - compiled
+    """Counting sort of the rows by one chunk's key: ``offsets`` (2**width + 1, zeroed)
+    becomes the bucket starts, ``ids`` the row numbers bucket by bucket (ascending)."""
+    n = words.shape[0]
+    mask = (U64(1) << width) - U64(1)
+    for i in range(n):
+        offsets[((words[i, word] >> shift) & mask) + U64(1)] += 1
+    for k in range(1, offsets.shape[0]):
+        offsets[k] += offsets[k - 1]
+    pos = offsets[:-1].copy()
+    for i in range(n):
+        key = (words[i, word] >> shift) & mask
+        ids[pos[key]] = i
+        pos[key] += 1
+
+
+@njit(nogil=True, cache=True)
+def mih_search(q: np.ndarray, words: np.ndarray, alive: np.ndarray, offsets: np.ndarray,
+               ids: np.ndarray, c_word: np.ndarray, c_shift: np.ndarray, c_width: np.ndarray,
+               c_obase: np.ndarray, plan_chunk: np.ndarray, plan_t: np.ndarray,
+               plan_mstart: np.ndarray, masks: np.ndarray, radius: int, row_base: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Multi-index hashing: for each planned chunk, probe every bucket within ``plan_t``
+    flipped bits of the query's key, and keep the rows within ``radius`` on all 256 bits.
+    A row near in several planned chunks is reported at the first of them only (it is
+    skipped at a later chunk when an earlier one would have found it), so no pair repeats.
+    Results come ordered by query.
+
+    Each query runs in passes (bucket numbers, bucket bounds, candidate rows, check) so
+    the loads of one pass do not depend on each other and the CPU keeps many random
+    memory reads in flight instead of waiting for each in turn."""
+    n = words.shape[0]
+    probes = masks.shape[0]
+    bucket = np.empty(probes, np.int64)
+    probe_plan = np.empty(probes, np.int64)
+    lo = np.empty(probes, np.int64)
+    hi = np.empty(probes, np.int64)
+    cand_r = np.empty(1024, np.int64)
+    cand_p = np.empty(1024, np.int64)
+    out_q = np.empty(256, np.int64)
+    out_r = np.empty(256, np.int64)
+    out_d = np.empty(256, np.int64)
+    k = 0
+    rad = U64(radius)
+    for qi in range(q.shape[0]):
+        a0, a1, a2, a3 = q[qi, 0], q[qi, 1], q[qi, 2], q[qi, 3]
+        for p in range(plan_chunk.shape[0]):
+            c = plan_chunk[p]
+            key = (q[qi, c_word[c]] >> c_shift[c]) & ((U64(1) << c_width[c]) - U64(1))
+            for mi in range(plan_mstart[p], plan_mstart[p + 1]):
+                bucket[mi] = c_obase[c] + np.int64(key ^ masks[mi])
+                probe_plan[mi] = p
+        for mi in range(probes):
+            lo[mi] = offsets[bucket[mi]]
+            hi[mi] = offsets[bucket[mi] + 1]
+        nc = 0
+        for mi in range(probes):
+            base = plan_chunk[probe_plan[mi]] * n
+            for j in range(lo[mi], hi[mi]):
+                if nc == cand_r.shape[0]:
+                    cand_r, cand_p = _grow(cand_r), _grow(cand_p)
+                cand_r[nc] = ids[base + j]
+                cand_p[nc] = probe_plan[mi]
+                nc += 1
+        for ci in range(nc):
+            r = cand_r[ci]
+            d = _distance(a0, a1, a2, a3, words, r)
+            if d > rad or alive[r] == 0:
+                continue
+            p = cand_p[ci]
+            seen = False
+            for pp in range(p):
+                c2 = plan_chunk[pp]
+                m2 = (U64(1) << c_width[c2]) - U64(1)
+                x = ((q[qi, c_word[c2]] ^ words[r, c_word[c2]]) >> c_shift[c2]) & m2
+                if popcount(x) <= U64(plan_t[pp]):
+                    seen = True
+                    break
+            if seen:
+                continue
+            if k == out_q.shape[0]:
+                out_q, out_r, out_d = _grow(out_q), _grow(out_r), _grow(out_d)
+            out_q[k], out_r[k], out_d[k] = qi, r + row_base, np.int64(d)
+            k += 1
+    return out_q[:k], out_r[:k], out_d[:k]
+
+
+@njit(nogil=True, cache=True)
+def scan(q: np.ndarray, words: np.ndarray, alive: np.ndarray, radius: int, row_base: int
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Brute force: every live row within ``radius`` of every query, ordered by query.
+    The reference the index is tested against, and the exact fallback for small segments."""
+    cap = 256
+    out_q = np.empty(cap, np.int64)
+    out_r = np.empty(cap, np.int64)
+    out_d = np.empty(cap, np.int64)
+    k = 0
+    rad = U64(radius)
+    for qi in range(q.shape[0]):
+        a0, a1, a2, a3 = q[qi, 0], q[qi, 1], q[qi, 2], q[qi, 3]
+        for r in range(words.shape[0]):
+            d = _distance(a0, a1, a2, a3, words, r)
+            if d <= rad and alive[r] != 0:
+                if k == out_q.shape[0]:
+                    out_q, out_r, out_d = _grow(out_q), _grow(out_r), _grow(out_d)
+                out_q[k], out_r[k], out_d[k] = qi, r + row_base, np.int64(d)
+                k += 1
+    return out_q[:k], out_r[:k], out_d[:k]
