@@ -169,9 +169,11 @@ def c2pa_signed_jpeg(img: Image.Image, source_type: str | None, *, ingredient: b
 
 
 def scene_video(seed: int = 0, seconds: int = 12, size: tuple[int, int] = (320, 240), fps: int = 10,
-                scene_seconds: int = 2, codec: str = "libx264") -> bytes:
+                scene_seconds: int = 2, codec: str = "libx264", preset: str = "ultrafast") -> bytes:
     """An MP4 of ``seconds`` seconds whose scene (``picture``) changes every ``scene_seconds``,
-    panning slowly within a scene, so sampled frames differ along the video."""
+    panning slowly within a scene, so sampled frames differ along the video. ``preset`` is
+    x264's (``ultrafast`` encodes fastest; ``veryfast`` and slower use B-frames, as most
+    published video does)."""
     import av
 
     buf = io.BytesIO()
@@ -180,7 +182,7 @@ def scene_video(seed: int = 0, seconds: int = 12, size: tuple[int, int] = (320, 
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
         if codec == "libx264":
-            stream.options = {"preset": "ultrafast"}
+            stream.options = {"preset": preset}
         scenes = [np.asarray(picture(seed * 1000 + k, size)) for k in range(-(-seconds // scene_seconds))]
         span = fps * scene_seconds
         _write(container, stream, (np.roll(scenes[i // span], i % span, axis=1) for i in range(seconds * fps)))

@@ -161,8 +161,9 @@ def hash_video(data: bytes, seconds_per_hash: float = 1.0,
                max_seconds: float = MAX_HASH_SECONDS) -> list[VpdqFeature]:
     """vPDQ features of a video: the first decoded frame at or after every multiple of
     ``seconds_per_hash`` (every frame when 0). Only reference frames are decoded (B-frames
-    are skipped, so a sample may land a frame or two later), which halves decoding; frames
-    are scaled down by the decoder's scaler before PDQ. MediaError when nothing decodes."""
+    are skipped, so a sample may land a frame or two later) and without the deblocking
+    filter, which together halve decoding; frames are scaled down by the decoder's scaler
+    before PDQ. MediaError when nothing decodes."""
     import av
     import pdqhash
 
@@ -177,6 +178,8 @@ def hash_video(data: bytes, seconds_per_hash: float = 1.0,
             codec = stream.codec_context
             codec.thread_count = 1
             codec.skip_frame = "NONREF"
+            # no deblocking: a fifth less decoding, and PDQ's 64x64 reduction does not see it
+            codec.options = {"skip_loop_filter": "all"}
             for n, frame in enumerate(container.decode(stream)):
                 if time.monotonic() > deadline or len(out) >= MAX_FEATURES:
                     break
