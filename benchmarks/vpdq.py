@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from salingjaga.detection.media.vpdq import hash_video
 from tests.detection.helpers import scene_video
+
+from salingjaga.detection.media.vpdq import hash_video
 
 CACHE = Path("var/bench-vpdq")
 

@@ -115,3 +115,31 @@ def test_bank_matches_copies_and_takes_changes() -> None:
 def test_not_a_video_is_a_media_error() -> None:
     with pytest.raises(MediaError):
         hash_video(b"not a video at all")
+
+
+def test_cli_hashes_banks_and_matches(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from salingjaga.cli import app
+
+    runner = CliRunner()
+    for name in ("original", "trimmed", "unrelated"):
+        (tmp_path / f"{name}.mp4").write_bytes(_videos()[name])
+    r = runner.invoke(app, ["vpdq", "hash", str(tmp_path / "original.mp4"), "--format", "hasher"])
+    assert r.exit_code == 0, r.output
+    (tmp_path / "original.txt").write_text(r.output)
+    assert [str(f) for f in from_hasher_file(r.output)] == [str(f) for f in _hash("original")]
+    bank = tmp_path / "bank.jsonl"
+    # banked from the hash file alone (no video needed)
+    r = runner.invoke(app, ["vpdq", "bank-add", str(bank), str(tmp_path / "original.txt"),
+                            "--id", "removed-1", "--label", "hoax"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["vpdq", "match", str(tmp_path / "trimmed.mp4"), "--bank", str(bank), "--json"])
+    assert r.exit_code == 0, r.output
+    [hit] = json.loads(r.output)["matches"]
+    assert hit["id"] == "removed-1" and hit["match"] and hit["query_percent"] >= 80
+    r = runner.invoke(app, ["vpdq", "match", str(tmp_path / "unrelated.mp4"), "--bank", str(bank)])
+    assert r.exit_code == 3
+    (tmp_path / "bad.json").write_text("[1]")
+    r = runner.invoke(app, ["vpdq", "match", str(tmp_path / "bad.json"), "--bank", str(bank)])
+    assert r.exit_code == 1 and "vPDQ signal" in r.output

@@ -129,3 +129,8 @@ def register(app: typer.Typer) -> None:
     from salingjaga.detection import cli_text
 
     cli_text.register(app)
+
+    # vPDQ video hashes and bank files
+    from salingjaga.detection import cli_vpdq
+
+    cli_vpdq.register(app)
