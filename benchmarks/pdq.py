@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks._cpu import one_core
 from salingjaga.detection.media.index import PDQIndex
 
 RADIUS = 31
@@ -58,15 +59,6 @@ def _batched(index: PDQIndex, q: np.ndarray, threads: int) -> tuple[float, set[t
     return len(q) / (time.perf_counter() - t), pairs
 
 
-def _one_core() -> set[int] | None:
-    """Pin this process to one core (restored by the caller); None where not supported."""
-    if not hasattr(os, "sched_setaffinity"):
-        return None
-    before = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {min(before)})
-    return before
-
-
 def measure_ours(db: np.ndarray, q: np.ndarray, single: int, brute: int) -> dict[str, Any]:
     """Our figures, and our matched pairs (under "pairs")."""
     size = len(db)
@@ -86,7 +78,7 @@ def measure_ours(db: np.ndarray, q: np.ndarray, single: int, brute: int) -> dict
         load_s = time.perf_counter() - t
         batch_all, pairs = _batched(index, q, os.cpu_count() or 1)
         batch_all, pairs = _batched(index, q, os.cpu_count() or 1)  # warm pages: the steady state
-        before = _one_core()
+        before = one_core()
         try:
             cpu = time.process_time()
             batch_one, pairs_one = _batched(index, q, 1)

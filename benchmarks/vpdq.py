@@ -18,6 +18,7 @@ from typing import Any
 
 from tests.detection.helpers import scene_video
 
+from benchmarks._cpu import one_core
 from salingjaga.detection.media.vpdq import hash_video
 
 CACHE = Path("var/bench-vpdq")
@@ -36,9 +37,7 @@ def make_video(seconds: int) -> bytes:
 def measure(seconds: int, runs: int = 3) -> dict[str, Any]:
     """Best of ``runs`` on one core."""
     data = make_video(seconds)
-    before = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    if before is not None:
-        os.sched_setaffinity(0, {min(before)})
+    before = one_core()
     wall, cpu, frames = [], [], 0
     try:
         for _ in range(runs):
