@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from salingjaga.detection.media import index_kernels as kernels
-from salingjaga.detection.media.index_plan import LAYOUTS, layout_for, plan_for
+from salingjaga.detection.media.index_plan import layout_arrays, layout_for, plan_for
 
 MAX_RADIUS = 47  # bank thresholds are validated to 0..47
 TAIL_ROWS = 32768  # unindexed additions scanned by brute force before they are frozen
@@ -102,10 +102,9 @@ class Segment:
         plan = plan_for(self.layout, len(self.words), radius) if self.layout else None
         if plan is None or plan.scan or self.offsets is None or self.ids is None:
             return kernels.scan(q, self.words, live, radius, self.start)
-        layout = LAYOUTS[str(self.layout)]
-        word, shift, width = layout.arrays()
+        word, shift, width, bases = layout_arrays(self.layout)
         return kernels.mih_search(q, self.words, live, self.offsets, self.ids, word, shift, width,
-                                  layout.offset_bases(), plan.chunk, plan.depth, plan.mask_start,
+                                  bases, plan.chunk, plan.depth, plan.mask_start,
                                   plan.masks, radius, self.start)
 
     def nbytes(self) -> int:
@@ -304,6 +303,9 @@ def _search(v: _View, q: np.ndarray, radius: int, q_base: int
     if not found:
         empty = np.zeros(0, np.int64)
         return empty, empty.copy(), empty.copy()
+    if len(found) == 1:
+        qi, rows, dist = found[0]
+        return (qi + q_base if q_base else qi), rows, dist
     qi, rows, dist = (np.concatenate([f[k] for f in found]) for k in range(3))
     if len(found) > 1:
         order = np.argsort(qi, kind="stable")

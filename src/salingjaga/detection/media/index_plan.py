@@ -56,6 +56,13 @@ LAYOUTS = {
 WIDE_FROM = 2_000_000  # rows from which the 12-chunk layout is used
 
 
+@cache
+def layout_arrays(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A layout's (word, shift, width, offset base) arrays as the kernels take them, made once."""
+    layout = LAYOUTS[name]
+    return (*layout.arrays(), layout.offset_bases())
+
+
 def layout_for(rows: int) -> Layout:
     """The layout for a segment of ``rows`` hashes."""
     return LAYOUTS["12x21" if rows >= WIDE_FROM else "16x16"]
