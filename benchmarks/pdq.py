@@ -139,6 +139,7 @@ def measure(size: int, queries: int, single: int, brute: int = 200, baseline: bo
     db, q, _ = make_data(size, queries)
     ours = measure_ours(db, q, single, brute)
     out = {k: v for k, v in ours.items() if k != "pairs"}
+    print(json.dumps(out), flush=True)  # ours first: the baseline's build can take long
     out.update({"queries": queries, "radius": RADIUS})
     if baseline:
         te = measure_threatexchange(db, q, min(single, queries))

@@ -12,9 +12,11 @@ from typing import Any
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
+from numba.core import cgutils
 from numba.extending import intrinsic
 
 U64 = np.uint64
+COPY = 8  # bucket entries copied per probe without a data-dependent loop
 
 
 @intrinsic
@@ -28,8 +30,33 @@ def _ctpop(typingctx, x):  # type: ignore[no-untyped-def]
     return sig, codegen
 
 
+@intrinsic
+def _prefetch(typingctx, arr, idx):  # type: ignore[no-untyped-def]
+    """Ask the CPU to start loading ``arr[idx]`` (its first element of the row) into cache
+    (llvm.prefetch, read, keep): random reads issued ahead of use overlap in memory."""
+    sig = types.void(arr, idx)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        inds = [args[1]] + [context.get_constant(types.intp, 0)] * (aryty.ndim - 1)
+        ptr = cgutils.get_item_pointer2(
+            context, builder, data=ary.data, shape=cgutils.unpack_tuple(builder, ary.shape, aryty.ndim),
+            strides=cgutils.unpack_tuple(builder, ary.strides, aryty.ndim), layout=aryty.layout,
+            inds=inds, wraparound=False)
+        i8p = builder.bitcast(ptr, ir.IntType(8).as_pointer())
+        i32 = ir.IntType(32)
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p.type, i32, i32, i32]),
+                                            "llvm.prefetch")
+        builder.call(fn, [i8p, ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
 popcount: Any = _ctpop  # typed loosely: mypy cannot see through numba's intrinsic wrapper
-_ = ir  # llvmlite is what builder.ctpop emits into; imported so a missing llvmlite fails here
+prefetch: Any = _prefetch
+AHEAD = 16  # how many items ahead the passes prefetch
 
 
 @njit(nogil=True, cache=True)
@@ -80,6 +107,7 @@ def mih_search(q: np.ndarray, words: np.ndarray, alive: np.ndarray, offsets: np.
     the loads of one pass do not depend on each other and the CPU keeps many random
     memory reads in flight instead of waiting for each in turn."""
     n = words.shape[0]
+    last = ids.shape[0] - 1
     probes = masks.shape[0]
     bucket = np.empty(probes, np.int64)
     probe_plan = np.empty(probes, np.int64)
@@ -101,18 +129,30 @@ def mih_search(q: np.ndarray, words: np.ndarray, alive: np.ndarray, offsets: np.
                 bucket[mi] = c_obase[c] + np.int64(key ^ masks[mi])
                 probe_plan[mi] = p
         for mi in range(probes):
+            if mi + AHEAD < probes:
+                prefetch(offsets, bucket[mi + AHEAD])
             lo[mi] = offsets[bucket[mi]]
             hi[mi] = offsets[bucket[mi] + 1]
         nc = 0
         for mi in range(probes):
-            base = plan_chunk[probe_plan[mi]] * n
-            for j in range(lo[mi], hi[mi]):
-                if nc == cand_r.shape[0]:
-                    cand_r, cand_p = _grow(cand_r), _grow(cand_p)
-                cand_r[nc] = ids[base + j]
-                cand_p[nc] = probe_plan[mi]
-                nc += 1
+            if mi + AHEAD < probes:
+                prefetch(ids, min(plan_chunk[probe_plan[mi + AHEAD]] * n + lo[mi + AHEAD], last))
+            start = plan_chunk[probe_plan[mi]] * n + lo[mi]
+            count = hi[mi] - lo[mi]
+            while nc + max(count, COPY) > cand_r.shape[0]:
+                cand_r, cand_p = _grow(cand_r), _grow(cand_p)
+            # a fixed-length copy (clamped to the array) instead of a loop as long as the
+            # bucket: no mispredicted loop exits, so the random reads stay in flight
+            for j in range(COPY):
+                cand_r[nc + j] = ids[min(start + j, last)]
+                cand_p[nc + j] = probe_plan[mi]
+            for j in range(COPY, count):  # the rare bucket longer than COPY
+                cand_r[nc + j] = ids[start + j]
+                cand_p[nc + j] = probe_plan[mi]
+            nc += count
         for ci in range(nc):
+            if ci + AHEAD < nc:
+                prefetch(words, cand_r[ci + AHEAD])
             r = cand_r[ci]
             d = _distance(a0, a1, a2, a3, words, r)
             if d > rad or alive[r] == 0:

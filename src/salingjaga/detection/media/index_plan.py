@@ -15,7 +15,7 @@ rows while the offset tables cost ~13 bytes a hash).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import combinations
 from math import comb
 
@@ -96,7 +96,7 @@ def _probes(width: int, depth: int) -> int:
     return sum(comb(width, k) for k in range(depth + 1))
 
 
-@cache
+@lru_cache(maxsize=512)  # keyed by segment size too; sizes are few but not bounded
 def plan_for(layout_name: str, rows: int, radius: int) -> Plan:
     """The cheapest exact probe plan for a segment (greedy: deepen whichever chunk adds
     the least expected work until the pigeonhole sum exceeds the radius), or a scan when
