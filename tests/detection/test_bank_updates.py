@@ -4,6 +4,7 @@ database are added to or removed from the cached index, never rebuilt."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from sqlalchemy import delete
 
 from salingjaga.detection import service
@@ -55,3 +56,17 @@ def test_matcher_add_and_remove_keep_thresholds_per_bank() -> None:
     assert m.remove([entry_id("three", 1), entry_id("two", 2)]) == 2
     assert m.match_pdq([near_b]) == [[]] and m.match_md5("0" * 32) == []
     assert m.match_pdq([a])[0][0].entry.bank == "one"
+
+
+def test_matcher_over_an_index_loaded_from_disk(tmp_path) -> None:
+    from salingjaga.detection.media.index import PDQIndex
+
+    hashes = _hashes(20, 4)
+    entries = [BankEntry(entry_id("disk", i), "disk", "remove", "p", "pdq", h, f"#{i}") for i, h in enumerate(hashes)]
+    PDQIndex(hashes).save(tmp_path / "idx")
+    m = BankMatcher(entries, index=PDQIndex.load(tmp_path / "idx"))
+    assert m.match_pdq([hashes[7]])[0][0].entry.label == "#7"
+    m.remove([entry_id("disk", 7)])
+    assert m.match_pdq([hashes[7]]) == [[]]
+    with pytest.raises(ValueError, match="does not hold"):
+        BankMatcher(entries[:5], index=PDQIndex.load(tmp_path / "idx"))
