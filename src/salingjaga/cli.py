@@ -249,6 +249,9 @@ def users_create(
 def _register_domains() -> None:
     for module in domain_modules("cli"):
         module.register(app)
+    from salingjaga.simulate import cli as simulate_cli
+
+    simulate_cli.register(app)
 
 
 _register_domains()
