@@ -49,6 +49,10 @@ def test_every_arrival_is_decided_pending_or_expired_once(small_run) -> None:  #
             content_decisions = s.scalar(select(func.count()).select_from(Decision).where(
                 Decision.case_id.in_(select(Case.id).where(Case.kind == "review")), Decision.kind == "content"))
             assert decided_cases == content_decisions == report["policy"]["balance"]["decided"]
+            # the quiet period's deadline of the scenario (3 h), for notices and detection alike
+            spans = {(c.deadline - c.created_at).total_seconds() for c in s.scalars(
+                select(Case).where(Case.kind == "review"))}
+            assert spans == {3 * 3600.0}
     finally:
         db.dispose()
 

@@ -15,7 +15,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def simulate(
-        scenario_file: Path = typer.Argument(..., exists=True, dir_okay=False, help="the scenario (TOML)"),
+        scenario_file: str = typer.Argument(..., help="a scenario file (TOML), or the name of a shipped one "
+                                                     "(pemilu-2024-week, pilkada-2024-voting-day)"),
         out: Path = typer.Option(Path("var/simulation"), "--out", help="folder for the report and run databases"),
         database_url: str | None = typer.Option(
             None, "--database-url", help="a SCRATCH database for the runs (emptied before each); "
@@ -32,10 +33,10 @@ def register(app: typer.Typer) -> None:
         from salingjaga.simulate.report import write_report
         from salingjaga.simulate.runner import Target
         from salingjaga.simulate.runner import simulate as run_simulation
-        from salingjaga.simulate.scenario import ScenarioError, load_scenario
+        from salingjaga.simulate.scenario import ScenarioError, find_scenario, load_scenario
 
         try:
-            scenario = load_scenario(scenario_file)
+            scenario = load_scenario(find_scenario(scenario_file))
         except ScenarioError as exc:
             fail(str(exc))
             return

@@ -36,7 +36,7 @@ from salingjaga.detection.handlers import apply_route
 from salingjaga.detection.routing import route
 from salingjaga.moderation import actions as A
 from salingjaga.moderation.models import Case
-from salingjaga.moderation.service import claim_next, create_appeal, decide, queue_stats
+from salingjaga.moderation.service import claim_next, create_appeal, decide, queue_stats, use_settings
 from salingjaga.notices.schemas import ContentRef, NoticeIn
 from salingjaga.notices.service import NoticeJob, submit_notices
 from salingjaga.simulate.arrivals import Arrival, Inflow, draw_duration, follow_up_rng
@@ -130,7 +130,7 @@ class Simulation:
     # -- the run -----------------------------------------------------------------------
     def run(self) -> RunResult:
         """Run every event up to the end and return the measurements."""
-        with use_clock(self.clock), self.db.session() as session:
+        with use_clock(self.clock), use_settings(self.settings), self.db.session() as session:
             self.session: Session = session
             self.world = build_world(session, self.scenario)
             session.commit()
@@ -222,9 +222,19 @@ class Simulation:
         self._opened(arrival, item.id)
 
     # -- staff -------------------------------------------------------------------------
-    def _wake(self) -> None:
-        for seniority in SENIORITY:
+    def _wake(self, level: str = "moderator") -> None:
+        """A case of ``level`` may be waiting: wake one idle person who can take it, the
+        least senior first (seniors stay free for what only they can do)."""
+        for seniority in SENIORITY[SENIORITY.index(level):]:
             if self.idle[seniority]:
+                self.push(self.clock_s(), "claim", self.idle[seniority].pop())
+                return
+
+    def _wake_all(self) -> None:
+        """Wake every idle person (at each sample: a case that the woken could not take,
+        such as an appeal its own decider was woken for, waits at most until then)."""
+        for seniority in SENIORITY:
+            while self.idle[seniority]:
                 self.push(self.clock_s(), "claim", self.idle[seniority].pop())
 
     def clock_s(self) -> float:
@@ -272,7 +282,8 @@ class Simulation:
         decided = self._attempt("decide", lambda: self._decide(mod, case_id))
         if decided is None:
             self.result.lease_expired += 1
-        self._wake()
+        elif any(d.second_review == "pending" for d in decided.decisions):
+            self._wake("senior_moderator")
         self._on_claim(now_s, index)
 
     def _decide(self, mod: Moderator, case_id: str) -> Any:
@@ -302,6 +313,7 @@ class Simulation:
         self._wake()
 
     def _on_sample(self, now_s: float, _payload: Any) -> None:
+        self._wake_all()
         stats = queue_stats(self.session)
         self.result.backlog.append({"at_s": now_s, "waiting": stats["waiting"], "overdue": stats["overdue"],
                                     "leased": stats["by_status"].get("leased", 0),

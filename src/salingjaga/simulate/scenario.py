@@ -329,6 +329,21 @@ def parse_scenario(raw: dict[str, Any]) -> Scenario:
     return scenario
 
 
+SHIPPED = Path(__file__).with_name("scenarios")
+
+
+def find_scenario(name: str) -> Path:
+    """A scenario file by path, or a shipped scenario by name (``pemilu-2024-week``)."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    shipped = SHIPPED / (name if name.endswith(".toml") else f"{name}.toml")
+    if shipped.is_file():
+        return shipped
+    known = ", ".join(sorted(p.stem for p in SHIPPED.glob("*.toml")))
+    raise ScenarioError(f"no scenario file {name!r} and no shipped scenario of that name; shipped: {known}")
+
+
 def load_scenario(path: Path) -> Scenario:
     """Read and check a scenario file."""
     try:
