@@ -3,6 +3,7 @@ workflow, notice tags on content, and reach events and figures."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any, Literal
 
@@ -17,7 +18,7 @@ from salingjaga.core.db import Database
 from salingjaga.core.routing import Router
 from salingjaga.guide import reach, service, tags
 from salingjaga.guide.caching import app_cache, cache_headers, not_modified
-from salingjaga.guide.schemas import DecisionIn, DraftIn, DraftPatch, EventIn, EventsResult, TagIn
+from salingjaga.guide.schemas import DecisionIn, DraftIn, DraftPatch, EventIn, EventsResult, TagIn, TagLookupIn
 from salingjaga.regions.elections import get_election
 
 router = Router(prefix="/api/v1", tags=["guide"])
@@ -210,6 +211,20 @@ def delete_content_tag(
     """Take the tag off an item; later scans leave it off."""
     tags.remove_tag(session, who, content_id)
     return Response(status_code=204)
+
+
+@router.post("/tags/lookup")
+def lookup_tags(
+    body: TagLookupIn,
+    lang: Lang = LangQuery,
+    session: Session = Depends(get_session),
+    _: Principal = Depends(require("guide.tags.read")),
+) -> Response:
+    """The notice tags of up to 1,000 content items in one call: ``tags`` maps each id sent
+    to its tag or null, ``unknown`` lists ids that name no item. Reads only the tags the
+    scan applied (see ``GET /content/{id}/tag`` for one item)."""
+    answer = tags.lookup_tags(session, body.content_ids, lang)
+    return Response(json.dumps(answer, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
 
 
 # --- reach ----------------------------------------------------------------------------------
