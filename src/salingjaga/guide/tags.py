@@ -219,11 +219,11 @@ def lookup_tags(session: Session, refs: list[str], lang: str) -> dict[str, Any]:
     texts: dict[str, dict[str, str]] = {}
     tags: dict[str, dict[str, Any] | None] = {}
     for ref in wanted:
-        row = found.get(ref)
-        if row is None or row[2] is None:
+        hit = found.get(ref)
+        if hit is None or hit[2] is None:
             tags[ref] = None
             continue
-        content_id, platform_id, slug, region, source, tagged_at = row
+        content_id, platform_id, slug, region, source, tagged_at = hit
         election = get_election(slug)
         if slug not in texts:
             texts[slug] = tag_text(session, election, lang)
