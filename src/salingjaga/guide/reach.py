@@ -35,6 +35,8 @@ from salingjaga.regions.elections import all_elections
 from salingjaga.regions.service import all_regions, province_of
 
 MAX_BATCH = 5000
+# Rows per multi-row statement: well inside SQLite's and PostgreSQL's bound-parameter limits.
+ROWS_PER_STATEMENT = 1000
 # Events older than this are refused: their day's salt may already be purged, and a
 # re-created salt would count the same people twice.
 MAX_EVENT_AGE_DAYS = 7
@@ -120,6 +122,27 @@ def _validate(events: list[EventIn]) -> None:
                                   for p in problems[:5]), details=problems)
 
 
+def _count_visitors(session: Session, day: date, seen: list[tuple[str, str | None, str]],
+                    counts: Counter[tuple[date, str, str, str]]) -> None:
+    """Count the visitors of one day's guide views who are new in each scope: their
+    hashes go in with one multi-row ``INSERT .. ON CONFLICT DO NOTHING RETURNING``, which
+    returns only the rows that were new (both backends), whatever the batch's size."""
+    salt = _salt(session, day)
+    rows: dict[tuple[str, str, str], None] = {}
+    for election, region, user in seen:
+        digest = visitor_hash(salt, user)
+        for scope_election, scope_region in _unique_scopes(election, region):
+            rows[(scope_election, scope_region, digest)] = None
+    keys = list(rows)
+    for start in range(0, len(keys), ROWS_PER_STATEMENT):
+        chunk = keys[start:start + ROWS_PER_STATEMENT]
+        stmt = _insert(session, VisitorHash).values([
+            {"day": day, "election": e, "region": r, "user_hash": h} for e, r, h in chunk])
+        for scope_election, scope_region in session.execute(
+                stmt.on_conflict_do_nothing().returning(VisitorHash.election, VisitorHash.region)):
+            counts[(day, scope_election, scope_region, "unique_visitors")] += 1
+
+
 def record_events(session: Session, events: list[EventIn], idempotency_key: str | None = None
                   ) -> EventsResult:
     """Count a batch of events from the app, all or nothing; a batch resent under the same
@@ -157,24 +180,16 @@ def record_events(session: Session, events: list[EventIn], idempotency_key: str 
         if e.type == "guide_view":
             visitors.setdefault(day, []).append((election, region, e.user))
     for day, seen in sorted(visitors.items()):
-        salt = _salt(session, day)
-        for election, region, user in seen:
-            digest = visitor_hash(salt, user)
-            for scope_election, scope_region in _unique_scopes(election, region):
-                stmt = _insert(session, VisitorHash).values(
-                    day=day, election=scope_election, region=scope_region, user_hash=digest)
-                # RETURNING yields a row only when the hash is new (both backends).
-                inserted = session.execute(
-                    stmt.on_conflict_do_nothing().returning(VisitorHash.user_hash)).first()
-                if inserted is not None:
-                    counts[(day, scope_election, scope_region, "unique_visitors")] += 1
-    for (day, election, region, metric), n in sorted(counts.items()):
-        stmt = _insert(session, ReachCounter).values(day=day, election=election, region=region,
-                                                     metric=metric, count=n)
-        stmt = stmt.on_conflict_do_update(
+        _count_visitors(session, day, seen, counts)
+    keys = sorted(counts.items())
+    for start in range(0, len(keys), ROWS_PER_STATEMENT):
+        # Multi-row upserts: the keys are distinct (counted above), so no row is hit twice.
+        stmt = _insert(session, ReachCounter).values([
+            {"day": day, "election": election, "region": region, "metric": metric, "count": n}
+            for (day, election, region, metric), n in keys[start:start + ROWS_PER_STATEMENT]])
+        session.execute(stmt.on_conflict_do_update(
             index_elements=["day", "election", "region", "metric"],
-            set_={"count": ReachCounter.count + stmt.excluded.count})
-        session.execute(stmt)
+            set_={"count": ReachCounter.count + stmt.excluded.count}))
     result = EventsResult(received=len(events), counted=len(events) - len(ignored),
                           ignored=ignored)
     if idempotency_key:
