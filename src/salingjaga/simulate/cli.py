@@ -23,6 +23,8 @@ def register(app: typer.Typer) -> None:
                                          "default: a SQLite file per run in --out"),
         staffing: bool = typer.Option(True, "--staffing/--no-staffing", help="search for the fewest moderators"),
         seed: int | None = typer.Option(None, "--seed", help="overrides the scenario's seed"),
+        jobs: int = typer.Option(1, "--jobs", min=1, max=16,
+                                 help="runs side by side in processes (SQLite files only)"),
         as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
     ) -> None:
         """Simulate an election week on the real queue in virtual time: the claim order
@@ -52,7 +54,8 @@ def register(app: typer.Typer) -> None:
                     tasks[name] = bar.add_task(name, total=1.0)
                 bar.update(tasks[name], completed=share)
 
-            report = run_simulation(scenario, Target(out, database_url), staffing=staffing, progress=progress)
+            report = run_simulation(scenario, Target(out, database_url), staffing=staffing, workers=jobs,
+                                    progress=progress)
         json_path, html_path = write_report(report, out)
         policy, fifo = report["policy"]["by_source"], report["fifo"]["by_source"]
         trusted, base = policy.get("trusted_flagger", {}), fifo.get("trusted_flagger", {})

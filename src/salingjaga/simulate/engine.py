@@ -161,10 +161,13 @@ class Simulation:
         if self._ops % COMMIT_EVERY == 0:
             self.session.commit()
 
-    def _attempt(self, what: str, fn: Callable[[], Any]) -> Any:
-        """Run one service call in a savepoint; a refusal (4xx) is counted and rolled back."""
+    def _attempt(self, what: str, fn: Callable[[], Any], savepoint: bool = True) -> Any:
+        """Run one service call in a savepoint; a refusal (4xx) is counted and rolled back.
+        Without ``savepoint`` for calls that refuse before they write (a claim)."""
         self._tick()
         try:
+            if not savepoint:
+                return fn()
             with self.session.begin_nested():
                 return fn()
         except APIError as exc:
@@ -256,7 +259,8 @@ class Simulation:
         mod = self.world.moderators[index]
         if not mod.on_shift or mod.busy:
             return
-        case = self._attempt("claim", lambda: claim_next(self.session, mod.principal, self.settings))
+        case = self._attempt("claim", lambda: claim_next(self.session, mod.principal, self.settings),
+                             savepoint=False)
         if case is None:
             self.idle[mod.group.seniority].add(index)
             return

@@ -10,11 +10,13 @@ scratch database); the policy run goes last, so its state is what the database k
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -107,65 +109,102 @@ def run_once(scenario: Scenario, inflow: Inflow, url: str, data_dir: Path, queue
     return summary
 
 
-def staffing_search(scenario: Scenario, inflow: Inflow, probe: Callable[[Scenario], dict[str, Any]],
-                    limit: int = MAX_STAFF) -> dict[str, Any]:
+Probe = Callable[[list[Scenario]], list[dict[str, Any]]]
+
+
+def staffing_search(scenario: Scenario, probe: Probe, width: int = 1, limit: int = MAX_STAFF) -> dict[str, Any]:
     """The fewest first-level moderators per shift for which trusted flaggers' notices
-    meet their deadline at p95, found by bisection over runs (fewer staff never decide
-    faster). ``probe`` runs a scenario and returns its summary."""
+    meet their deadline at p95, found by search over runs (fewer staff never decide
+    faster): doubling until the condition holds, then narrowing the gap by trying
+    ``width`` staffings inside it at once (``width`` 1 is bisection). ``probe`` runs
+    scenarios (side by side when it can) and returns their summaries."""
     tried: dict[int, bool] = {}
 
-    def holds(n: int) -> bool:
-        if n not in tried:
-            tried[n] = trusted_within_deadline(probe(scenario.with_moderators_per_shift(n)))
-        return tried[n]
+    def check(ns: list[int]) -> None:
+        new = sorted({n for n in ns if n not in tried})
+        for n, summary in zip(new, probe([scenario.with_moderators_per_shift(n) for n in new]), strict=True):
+            tried[n] = trusted_within_deadline(summary)
 
     high = max(1, scenario.moderators_per_shift)
-    while not holds(high):
+    check([high])
+    while not tried[high]:
         if high >= limit:
             return {"moderators_per_shift": None, "limit": limit, "tried": tried,
                     "answer": f"no staffing up to {limit} moderators per shift keeps the deadline"}
         high = min(limit, high * 2)
+        check([high])
     low = -1  # below every staffing: the condition is taken to fail there, never run
     while high - low > 1:
-        middle = (low + high) // 2
-        if holds(middle):
-            high = middle
-        else:
-            low = middle
+        gap = high - low
+        check([low + max(1, round(gap * k / (width + 1))) for k in range(1, width + 1)
+               if low + max(1, round(gap * k / (width + 1))) < high])
+        high = min(n for n, ok in tried.items() if ok and low < n <= high)
+        low = max([n for n, ok in tried.items() if not ok and low <= n < high], default=low)
     answer = (f"{high} moderators per shift keep trusted notices within the deadline at p95; {high - 1} do not"
               if high > 0 else "the senior staff alone keep trusted notices within the deadline at p95")
     return {"moderators_per_shift": high, "tried": {str(k): v for k, v in sorted(tried.items())}, "answer": answer}
 
 
-def simulate(scenario: Scenario, target: Target, *, staffing: bool = True,
+def _named(progress: Callable[[str, float], None] | None, name: str) -> Progress | None:
+    if progress is None:
+        return None
+
+    def report(share: float) -> None:
+        progress(name, share)
+
+    return report
+
+
+def _run_job(job: tuple[Scenario, Inflow, str, Path, str]) -> dict[str, Any]:
+    return run_once(*job)
+
+
+def run_many(jobs: list[tuple[Scenario, Inflow, str, Path, str]], workers: int,
+             progress: Callable[[str, float], None] | None, names: list[str]) -> list[dict[str, Any]]:
+    """Run independent runs (each on its own database), ``workers`` at a time in child
+    processes, or one after the other in this one (with progress) when ``workers`` is 1."""
+    if workers <= 1 or len(jobs) == 1:
+        return [run_once(*job, progress=_named(progress, name)) for job, name in zip(jobs, names, strict=True)]
+    results: list[dict[str, Any]] = []
+    # fork: the children inherit the imported models and the wiring of this process
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for name, result in zip(names, pool.map(_run_job, jobs), strict=True):
+            if progress is not None:
+                progress(name, 1.0)
+            results.append(result)
+    return results
+
+
+def simulate(scenario: Scenario, target: Target, *, staffing: bool = True, workers: int = 1,
              progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
     """Run the scenario under FIFO and under the claim order (and the staffing search):
-    the report's data."""
+    the report's data. ``workers`` > 1 runs independent runs side by side in processes
+    (SQLite files only: a database URL is one database, used by one run at a time)."""
     target.out.mkdir(parents=True, exist_ok=True)
     data_dir = target.out / "data"
+    workers = 1 if target.database_url else max(1, workers)
     started = time.perf_counter()
     inflow = generate(scenario)
-
-    def step(name: str) -> Progress | None:
-        return (lambda share: progress(name, share)) if progress is not None else None
-
     report: dict[str, Any] = {"scenario": scenario_summary(scenario), "inflow": inflow_summary(inflow)}
     if staffing:
-        probes = 0
+        probes: list[int] = []
 
-        def probe(variant: Scenario) -> dict[str, Any]:
-            nonlocal probes
-            probes += 1
-            return run_once(variant, inflow, target.url("staffing"), data_dir, "priority",
-                            step(f"staffing {variant.moderators_per_shift}/shift"))
+        def probe(variants: list[Scenario]) -> list[dict[str, Any]]:
+            sizes = [v.moderators_per_shift for v in variants]
+            probes.extend(sizes)
+            jobs = [(v, inflow, target.url(f"staffing-{n}"), data_dir, "priority") for v, n in zip(
+                variants, sizes, strict=True)]
+            return run_many(jobs, workers, progress, [f"staffing {n}/shift" for n in sizes])
 
-        report["staffing"] = staffing_search(scenario, inflow, probe)
-        report["staffing"]["runs"] = probes
+        report["staffing"] = staffing_search(scenario, probe, width=workers)
+        report["staffing"]["runs"] = len(probes)
         if target.database_url is None:
-            for suffix in ("", "-wal", "-shm"):
-                (target.out / f"staffing.db{suffix}").unlink(missing_ok=True)
-    report["fifo"] = run_once(scenario, inflow, target.url("fifo"), data_dir, "fifo", step("fifo"))
-    report["policy"] = run_once(scenario, inflow, target.url("policy"), data_dir, "priority", step("claim order"))
+            for n in probes:
+                for suffix in ("", "-wal", "-shm"):
+                    (target.out / f"staffing-{n}.db{suffix}").unlink(missing_ok=True)
+    report["fifo"], report["policy"] = run_many(
+        [(scenario, inflow, target.url("fifo"), data_dir, "fifo"),
+         (scenario, inflow, target.url("policy"), data_dir, "priority")], workers, progress, ["fifo", "claim order"])
     report["wall_seconds"] = round(time.perf_counter() - started, 2)
     return report
 
