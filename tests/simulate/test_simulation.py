@@ -16,7 +16,7 @@ from salingjaga.core.db import Database
 from salingjaga.moderation.models import Case, Decision
 from salingjaga.simulate.arrivals import generate
 from salingjaga.simulate.runner import Target, simulate
-from salingjaga.simulate.scenario import ScenarioError, load_scenario, parse_scenario
+from salingjaga.simulate.scenario import ScenarioError, find_scenario, load_scenario, parse_scenario
 
 HERE = Path(__file__).parent
 
@@ -100,3 +100,11 @@ def test_staffing_search_finds_the_boundary(tmp_path: Path) -> None:
     assert staffing["tried"][str(n - 1)] is False
     assert not list(tmp_path.glob("staffing*"))
     assert report["fifo"]["balance"]["arrivals"] == report["policy"]["balance"]["arrivals"] > 0
+
+
+@pytest.mark.parametrize("name", ["pemilu-2024-week", "pilkada-2024-voting-day"])
+def test_shipped_scenarios_load_and_name_their_sources(name: str) -> None:
+    scenario = load_scenario(find_scenario(name))
+    assert {"removals", "calendar", "deadlines", "assumptions"} <= set(scenario.sources)
+    inflow = generate(scenario)
+    assert inflow.arrivals and {"detection", "notice"} == set(inflow.count_by_origin())

@@ -15,7 +15,8 @@ from salingjaga.content.models import Account
 from salingjaga.content.schemas import AccountIn
 from salingjaga.content.service import upsert_account
 from salingjaga.partners.service import create_partner
-from salingjaga.regions.service import provinces, regencies
+from salingjaga.regions.elections import get_election
+from salingjaga.regions.service import regencies
 from salingjaga.simulate.scenario import Scenario, Shift, StaffGroup
 
 ACCOUNTS = 200  # accounts the simulated items are spread over
@@ -56,10 +57,13 @@ class World:
     accounts: list[Account] = field(default_factory=list)
 
 
-def _partner_regions(level: str, count: int) -> list[str | None]:
+def _partner_regions(election: str, level: str, count: int) -> list[str | None]:
+    """Where each partner of a stream sits: national, or the provinces or regencies/cities
+    that hold the election (Pilkada 2024: 37 provinces, 508 regencies/cities), in turn."""
     if level == "national":
         return [None] * count
-    pool = [r.code for r in (provinces() if level == "province" else regencies())]
+    scope = get_election(election)
+    pool = sorted(scope.province_codes if level == "province" else scope.regency_codes)
     return [pool[i % len(pool)] for i in range(count)]
 
 
@@ -79,7 +83,7 @@ def build_world(session: Session, scenario: Scenario) -> World:
             senders[index] = [principal_for_user(user)]
             regions[index] = [None]
             continue
-        regions[index] = _partner_regions(stream.level, stream.partners)
+        regions[index] = _partner_regions(scenario.election, stream.level, stream.partners)
         senders[index] = []
         for p, region in enumerate(regions[index]):
             partner = create_partner(session, name=f"{stream.kind} {stream.level} {index}.{p}", kind=stream.kind,
