@@ -170,6 +170,14 @@ class Scenario:
         over the shift's moderator groups in their proportions; seniors stay as they are."""
         return replace(self, shifts=tuple(s.with_moderators(n) for s in self.shifts))
 
+    def scaled(self, factor: float) -> Scenario:
+        """The same period with every inflow (items, notices, reports) multiplied by
+        ``factor`` and the staff with it (at least one person per group)."""
+        streams = tuple(replace(st, per_day=st.per_day * factor) for st in self.streams)
+        shifts = tuple(replace(sh, staff=tuple(replace(g, count=max(1, round(g.count * factor))) for g in sh.staff))
+                       for sh in self.shifts)
+        return replace(self, items_per_day=self.items_per_day * factor, streams=streams, shifts=shifts)
+
     @property
     def moderators_per_shift(self) -> int:
         """The most first-level moderators any shift has."""
