@@ -33,6 +33,16 @@ class TTLCache:
         self._data: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, key: Any) -> Any | None:
+        """The fresh cached value for ``key``, or None (nothing is built)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None and hit[0] > now:
+                self._data.move_to_end(key)
+                return hit[1]
+        return None
+
     def get_or_set(self, key: Any, build: Callable[[], T]) -> T:
         """The cached value for ``key``, building (and storing) it when missing or stale."""
         now = time.monotonic()

@@ -86,13 +86,17 @@ def _tag_lookup(session: Session, ids: set[str]) -> dict[str, TagAssignment]:
     """Active tag assignments of the items named (by our id or the platform's)."""
     if not ids:
         return {}
-    rows = session.execute(
-        select(TagAssignment, ContentItem.id, ContentItem.platform_id)
-        .join(ContentItem, ContentItem.id == TagAssignment.content_id)
-        .where(or_(ContentItem.id.in_(ids), ContentItem.platform_id.in_(ids)),
-               TagAssignment.removed_at.is_(None))
-    ).all()
+    # By our id, then by the platform's for the rest: two index look-ups (an OR of the two
+    # lists would scan the content table).
+    joined = (select(TagAssignment, ContentItem.id, ContentItem.platform_id)
+              .join(ContentItem, ContentItem.id == TagAssignment.content_id)
+              .where(TagAssignment.removed_at.is_(None)))
     out: dict[str, TagAssignment] = {}
+    rows = list(session.execute(joined.where(ContentItem.id.in_(ids))).all())
+    found = {cid for _a, cid, _p in rows} | {pid for _a, _c, pid in rows}
+    rest = ids - found
+    if rest:
+        rows += session.execute(joined.where(ContentItem.platform_id.in_(rest))).all()
     for assignment, cid, pid in rows:
         out[cid] = assignment
         out[pid] = assignment
