@@ -108,3 +108,18 @@ def test_shipped_scenarios_load_and_name_their_sources(name: str) -> None:
     assert {"removals", "calendar", "deadlines", "assumptions"} <= set(scenario.sources)
     inflow = generate(scenario)
     assert inflow.arrivals and {"detection", "notice"} == set(inflow.count_by_origin())
+
+
+def test_runs_go_into_the_database_named_and_leave_the_policy_run_there(tmp_path: Path, database_url: str) -> None:
+    """With a database URL (PostgreSQL under --postgres) both runs use it in turn, emptied
+    before each; the claim-order run is what it keeps."""
+    report = simulate(load_scenario(HERE / "busy.toml"), Target(tmp_path, database_url), staffing=False)
+    db = Database(database_url)
+    try:
+        with db.session() as s:
+            reviews = s.scalar(select(func.count()).select_from(Case).where(Case.kind == "review"))
+    finally:
+        db.dispose()
+    assert reviews == report["policy"]["balance"]["arrivals"] == report["fifo"]["balance"]["arrivals"]
+    assert report["policy"]["by_source"]["trusted_flagger"]["deadline_met_share"] >= \
+        report["fifo"]["by_source"]["trusted_flagger"]["deadline_met_share"]
