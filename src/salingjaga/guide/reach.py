@@ -14,9 +14,9 @@ import hmac
 import secrets
 from collections import Counter
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Table, and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,8 +35,6 @@ from salingjaga.regions.elections import all_elections
 from salingjaga.regions.service import all_regions, province_of
 
 MAX_BATCH = 5000
-# Rows per multi-row statement: well inside SQLite's and PostgreSQL's bound-parameter limits.
-ROWS_PER_STATEMENT = 1000
 # Events older than this are refused: their day's salt may already be purged, and a
 # re-created salt would count the same people twice.
 MAX_EVENT_AGE_DAYS = 7
@@ -129,22 +127,23 @@ def _validate(events: list[EventIn]) -> None:
 def _count_visitors(session: Session, day: date, seen: list[tuple[str, str | None, str]],
                     counts: Counter[tuple[date, str, str, str]]) -> None:
     """Count the visitors of one day's guide views who are new in each scope: their
-    hashes go in with one multi-row ``INSERT .. ON CONFLICT DO NOTHING RETURNING``, which
-    returns only the rows that were new (both backends), whatever the batch's size."""
+    hashes go in with ``INSERT .. ON CONFLICT DO NOTHING RETURNING``, which returns only
+    the rows that were new (both backends), executed for the whole batch at once."""
     salt = _salt(session, day)
     rows: dict[tuple[str, str, str], None] = {}
     for election, region, user in seen:
         digest = visitor_hash(salt, user)
         for scope_election, scope_region in _unique_scopes(election, region):
             rows[(scope_election, scope_region, digest)] = None
-    keys = list(rows)
-    for start in range(0, len(keys), ROWS_PER_STATEMENT):
-        chunk = keys[start:start + ROWS_PER_STATEMENT]
-        stmt = _insert(session, VisitorHash).values([
-            {"day": day, "election": e, "region": r, "user_hash": h} for e, r, h in chunk])
-        for scope_election, scope_region in session.execute(
-                stmt.on_conflict_do_nothing().returning(VisitorHash.election, VisitorHash.region)):
-            counts[(day, scope_election, scope_region, "unique_visitors")] += 1
+    if not rows:
+        return
+    table = cast(Table, VisitorHash.__table__)
+    stmt = _insert(session, table).on_conflict_do_nothing().returning(table.c.election, table.c.region)
+    # executemany with RETURNING: sent as multi-row statements ("insertmanyvalues"); only
+    # the rows that were new come back.
+    result = session.execute(stmt, [{"day": day, "election": e, "region": r, "user_hash": h} for e, r, h in rows])
+    for scope_election, scope_region in result:
+        counts[(day, scope_election, scope_region, "unique_visitors")] += 1
 
 
 def record_events(session: Session, events: list[EventIn], idempotency_key: str | None = None
@@ -185,15 +184,16 @@ def record_events(session: Session, events: list[EventIn], idempotency_key: str 
             visitors.setdefault(day, []).append((election, region, e.user))
     for day, seen in sorted(visitors.items()):
         _count_visitors(session, day, seen, counts)
-    keys = sorted(counts.items())
-    for start in range(0, len(keys), ROWS_PER_STATEMENT):
-        # Multi-row upserts: the keys are distinct (counted above), so no row is hit twice.
-        stmt = _insert(session, ReachCounter).values([
-            {"day": day, "election": election, "region": region, "metric": metric, "count": n}
-            for (day, election, region, metric), n in keys[start:start + ROWS_PER_STATEMENT]])
+    if counts:
+        # One upsert executed for every key (the keys are distinct, counted above): the driver
+        # sends them as multi-row statements with one compiled form.
+        table = cast(Table, ReachCounter.__table__)
+        stmt = _insert(session, table)
         session.execute(stmt.on_conflict_do_update(
             index_elements=["day", "election", "region", "metric"],
-            set_={"count": ReachCounter.count + stmt.excluded.count}))
+            set_={"count": table.c.count + stmt.excluded.count}), [
+            {"day": day, "election": election, "region": region, "metric": metric, "count": n}
+            for (day, election, region, metric), n in sorted(counts.items())])
     result = EventsResult(received=len(events), counted=len(events) - len(ignored),
                           ignored=ignored)
     if idempotency_key:
