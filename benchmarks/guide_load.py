@@ -108,14 +108,18 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     auth = {"Authorization": f"Bearer {service}"}
     guide_path = "/api/v1/guide/pemilu-2024?lang=id"
 
-    health = run_load(servers.urls, CLIENTS, lambda c, i: ("GET", "/healthz", {}, None), duration=duration)
-    with cpu_window(servers.api_pids, ctx.postgres().pid, servers.worker_pids) as cpu:
-        guide = run_load(servers.urls, CLIENTS, lambda c, i: ("GET", guide_path, {}, None), duration=duration,
-                         keep_bodies=True)
-        cpu.requests = guide.completed
+    def measured(clients: int, make: Any, keep: bool = False) -> tuple[Any, dict[str, Any]]:
+        """A load and the CPU per request it cost: on a machine others share, the rate
+        swings with their load; the CPU per request does far less."""
+        with cpu_window(servers.api_pids, ctx.postgres().pid, servers.worker_pids) as cpu:
+            result = run_load(servers.urls, clients, make, duration=duration, keep_bodies=keep)
+            cpu.requests = result.completed
+        return result, cpu.per_request_ms()
+
+    health, health_cpu = measured(CLIENTS, lambda c, i: ("GET", "/healthz", {}, None))
+    guide, guide_cpu = measured(CLIENTS, lambda c, i: ("GET", guide_path, {}, None), keep=True)
     etag = httpx.get(servers.urls[0] + guide_path).headers["etag"]
-    revalidate = run_load(servers.urls, CLIENTS, lambda c, i: ("GET", guide_path, {"If-None-Match": etag}, None),
-                          duration=duration)
+    revalidate, revalidate_cpu = measured(CLIENTS, lambda c, i: ("GET", guide_path, {"If-None-Match": etag}, None))
     if set(guide.statuses) != {200} or set(revalidate.statuses) != {304}:
         raise RuntimeError(f"guide answered {guide.statuses}, revalidation {revalidate.statuses}")
     if len(json.loads(guide.bodies[-1])["sections"]) < 7:
@@ -129,7 +133,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     def lookup(c: int, i: int) -> tuple[str, str, dict[str, str], Any]:
         return "POST", "/api/v1/tags/lookup", auth, lookups[(c * 7919 + i) % len(lookups)]
 
-    tags = run_load(servers.urls, BATCH_CLIENTS, lookup, duration=duration, keep_bodies=True)
+    tags, tags_cpu = measured(BATCH_CLIENTS, lookup, keep=True)
     sample = json.loads(tags.bodies[-1])
     tagged = sum(1 for t in sample["tags"].values() if t is not None)
     if set(tags.statuses) != {200} or not 0.3 < tagged / len(sample["tags"]) < 0.7:
@@ -140,7 +144,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     def events(c: int, i: int) -> tuple[str, str, dict[str, str], Any]:
         return "POST", "/api/v1/guide/events", auth, batches[(c * 7919 + i) % len(batches)]
 
-    reach = run_load(servers.urls, BATCH_CLIENTS, events, duration=duration, keep_bodies=True)
+    reach, reach_cpu = measured(BATCH_CLIENTS, events, keep=True)
     counted = json.loads(reach.bodies[-1])
     if set(reach.statuses) != {200} or counted["counted"] != BATCH:
         raise RuntimeError(f"reach answered {reach.statuses}: {reach.bodies[-1][:300]!r}")
@@ -148,11 +152,15 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     events_per_s = reach.rate * BATCH
     return [
         ctx.figure("guide API GET (32 clients)", guide.rate, "/s", "/healthz rate", health.rate,
-                   target=">= 80% of /healthz", meets=guide.rate >= 0.8 * health.rate, **cpu.per_request_ms()),
-        ctx.figure("guide API 304 (If-None-Match)", revalidate.rate, "/s", "/healthz rate", health.rate),
+                   target=">= 80% of /healthz", meets=guide.rate >= 0.8 * health.rate, **guide_cpu,
+                   healthz_api_cpu_ms=health_cpu.get("api_cpu_ms")),
+        ctx.figure("guide API 304 (If-None-Match)", revalidate.rate, "/s", "/healthz rate", health.rate,
+                   **revalidate_cpu),
         ctx.figure("guide API p99", guide.pct(0.99), "ms", "/healthz p99", health.pct(0.99)),
         ctx.figure("tag look-up, ids/s (batches of 1,000)", ids_per_s, "/s", "/healthz rate", health.rate,
-                   target=">= 20,000 ids/s", meets=ids_per_s >= 20_000, p99_ms=round(tags.pct(0.99), 1)),
+                   target=">= 20,000 ids/s", meets=ids_per_s >= 20_000, p99_ms=round(tags.pct(0.99), 1),
+                   **tags_cpu),
         ctx.figure("reach events/s (batches of 1,000)", events_per_s, "/s", "/healthz rate", health.rate,
-                   target=">= 50,000/s", meets=events_per_s >= 50_000, p99_ms=round(reach.pct(0.99), 1)),
+                   target=">= 50,000/s", meets=events_per_s >= 50_000, p99_ms=round(reach.pct(0.99), 1),
+                   **reach_cpu),
     ]
