@@ -317,8 +317,9 @@ class Simulation:
         self._wake()
 
     def _on_sample(self, now_s: float, _payload: Any) -> None:
-        self._wake_all()
         stats = queue_stats(self.session)
+        if stats["waiting"]:
+            self._wake_all()
         self.result.backlog.append({"at_s": now_s, "waiting": stats["waiting"], "overdue": stats["overdue"],
                                     "leased": stats["by_status"].get("leased", 0),
                                     "on_shift": sum(1 for m in self.world.moderators if m.on_shift)})

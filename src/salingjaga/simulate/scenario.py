@@ -172,8 +172,10 @@ class Scenario:
 
     def scaled(self, factor: float) -> Scenario:
         """The same period with every inflow (items, notices, reports) multiplied by
-        ``factor`` and the staff with it (at least one person per group)."""
-        streams = tuple(replace(st, per_day=st.per_day * factor) for st in self.streams)
+        ``factor``, and the staff and the offices sending notices with it (at least one
+        each)."""
+        streams = tuple(replace(st, per_day=st.per_day * factor, partners=max(1, round(st.partners * factor)))
+                        for st in self.streams)
         shifts = tuple(replace(sh, staff=tuple(replace(g, count=max(1, round(g.count * factor))) for g in sh.staff))
                        for sh in self.shifts)
         return replace(self, items_per_day=self.items_per_day * factor, streams=streams, shifts=shifts)
