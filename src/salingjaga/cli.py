@@ -15,6 +15,7 @@ from salingjaga.factcheck import cli as factcheck_cli
 from salingjaga.guide import cli as guide_cli
 from salingjaga.moderation import cli as moderation_cli
 from salingjaga.rules import cli as rules_cli
+from salingjaga.simulate import cli as simulate_cli
 from salingjaga.stream import cli as stream_cli
 from salingjaga.transparency import cli as transparency_cli
 
@@ -164,12 +165,27 @@ def db_verify(
 def demo_load(
     database_url: str | None = DatabaseUrl,
     as_json: bool = typer.Option(False, "--json", help="print the logins and keys as JSON"),
+    history: bool = typer.Option(False, "--history", help="also fill an election period from a simulated "
+                                 "run: Pemilu 2024, 28 Nov 2023 - 15 Feb 2024, at the seeds' figures"),
+    history_scale: float = typer.Option(1.0, "--history-scale", min=0.001, max=1.0,
+                                        help="the share of that period's volume (1.0: ~59,000 removals, "
+                                             "which takes a while; 0.05 for a quick look)"),
 ) -> None:
     """Load demo data (idempotent) and print the demo logins and API keys."""
     from salingjaga.demo.load import load_demo
 
     settings = make_settings(database_url)
     db = open_db(settings)
+    past = None
+    if history:
+        # First, into a database without cases: the simulated moderators claim whatever waits.
+        from salingjaga.demo.history import load_history_and_rollup
+
+        try:
+            past = load_history_and_rollup(db, settings, history_scale)
+        except ValueError as exc:
+            fail(str(exc))
+        console.print(f"history: {past['summary'] if past else ''}")
     with db.session() as session:
         creds = load_demo(session, settings)
     from salingjaga.stream.handlers import dispatch
@@ -177,6 +193,8 @@ def demo_load(
     # Scan the demo content now, so the demo opens with signals and cases in place.
     for content_id in creds.get("content_ids", []):
         dispatch(db, settings, "content", {"content_id": content_id})
+    if past is not None:
+        creds["history"] = past
     db.dispose()
     if as_json:
         emit(creds, True)
@@ -262,6 +280,7 @@ DOMAIN_CLIS = (audit_cli, rules_cli, detection_cli, factcheck_cli, moderation_cl
 def _register_domains() -> None:
     for module in DOMAIN_CLIS:
         module.register(app)
+    simulate_cli.register(app)  # above the domains: it drives them in virtual time
 
 
 _register_domains()

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     deadline_hours_default: float = 24.0
     deadline_hours_tight: float = 2.0
     lease_seconds: int = 900
+    # The order claims take waiting cases in: "priority" (CLAIM_ORDER: source tier,
+    # severity, calendar, reach, then deadline and age) or "fifo" (oldest first), the
+    # baseline the simulator replays every scenario under.
+    queue_order: Literal["priority", "fifo"] = "priority"
     max_body_bytes: int = 10 * 1024 * 1024
     # Content Credentials (C2PA): a PEM file of the certificates a signer must chain to for
     # its manifest to count as evidence (an automatic "AI-generated" label). Unset: no

@@ -108,7 +108,7 @@ def claim_committed(db: Database, who: Principal, settings: Settings) -> Case | 
     """Lease the most urgent waiting case to ``who`` and commit the lease; None when nothing
     waits. The case comes back detached, with the columns as committed."""
     levels = levels_for(who)
-    if not one_statement(db):
+    if not one_statement(db) or settings.queue_order != "priority":
         with db.session() as session:
             case = claim_next(session, who, settings)
             if case is not None:
