@@ -217,6 +217,49 @@ def partners_create(
     emit(out, as_json, f"partner {out['id']}\napi key (shown once): {out['api_key']}")
 
 
+@partners_app.command("import")
+def partners_import(
+    file: str | None = typer.Argument(None, help="CSV: name,kind,region_code,contact_email[,organisation,"
+                                      "trusted,policies]"),
+    bawaslu: bool = typer.Option(False, "--bawaslu", help="import the shipped list of 553 Bawaslu offices"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="show what would change, write nothing"),
+    database_url: str | None = DatabaseUrl,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Create or update partner offices from a CSV file, one row per office; importing the
+    same file again changes nothing."""
+    from pathlib import Path
+
+    from salingjaga.core.errors import APIError
+    from salingjaga.partners.importer import apply_import, plan_import
+    from salingjaga.partners.offices import shipped_offices_csv
+
+    if bool(file) == bawaslu:
+        fail("give a CSV file or --bawaslu (the shipped office list), not both")
+    text = shipped_offices_csv() if bawaslu else Path(str(file)).read_text("utf-8-sig")
+    settings = make_settings(database_url)
+    db = open_db(settings)
+    try:
+        with db.session() as session:
+            plan = plan_import(session, text) if dry_run else apply_import(session, text)
+    except APIError as exc:
+        fail(exc.message)
+        return
+    finally:
+        db.dispose()
+    if plan.errors:
+        for error in plan.errors:
+            console.print(f"[red]{error}[/red]", soft_wrap=True)
+        fail(f"{len(plan.errors)} errors; nothing would be imported")
+    counts = plan.counts()
+    for warning in plan.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+    verb = "would create" if dry_run else "created"
+    emit({**plan.as_dict(), "dry_run": dry_run}, as_json,
+         f"{verb} {counts['create']}, {'would update' if dry_run else 'updated'} {counts['update']}, "
+         f"unchanged {counts['unchanged']}")
+
+
 @users_app.command("create")
 def users_create(
     name: str = typer.Option(..., "--name"),
