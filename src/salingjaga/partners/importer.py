@@ -242,11 +242,11 @@ def apply_import(session: Session, text: str, *, actor: Principal = SYSTEM) -> I
                            {"kind": row.kind, "region": row.region, "trusted": row.trusted,
                             "policies": list(row.policies), "import_line": row.line}))
         elif change.action == "update":
-            partner = session.get(Partner, change.partner_id)
-            assert partner is not None
+            found = session.get(Partner, change.partner_id)
+            assert found is not None
             for name, (_old, new) in change.fields.items():
-                setattr(partner, name, new)
-            events.append((actor, "partner.updated", "partner", partner.id,
+                setattr(found, name, new)
+            events.append((actor, "partner.updated", "partner", found.id,
                            {"fields": change.fields, "import_line": row.line}))
     session.add_all(created)
     session.flush()
