@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import typer
 
@@ -287,6 +288,60 @@ def users_create(
     finally:
         db.dispose()
     emit(out, as_json, f"user {out['id']}\napi key (shown once): {out['api_key']}")
+
+
+@users_app.command("invite")
+def users_invite(
+    email: str = typer.Option(..., "--email"),
+    role: str = typer.Option(..., "--role"),
+    name: str = typer.Option("", "--name"),
+    partner: str | None = typer.Option(None, "--partner", help="partner id"),
+    language: str = typer.Option("id", "--language", help="id or en: the e-mail's language"),
+    database_url: str | None = DatabaseUrl,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """E-mail a one-time link with which the person sets a password (and enrols TOTP)."""
+    from salingjaga.auth.invitations import invite
+
+    _send_link(database_url, as_json, lambda s, settings: invite(
+        s, email=email, name=name, role=role, partner_id=partner, language=language,
+        secret_key=settings.secret_key))
+
+
+@users_app.command("reset-access")
+def users_reset_access(
+    user_id: str = typer.Argument(..., help="user id"),
+    database_url: str | None = DatabaseUrl,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Remove a user's second factor and e-mail a link to set a new password and enrol again."""
+    from salingjaga.auth.invitations import invite_reset
+
+    _send_link(database_url, as_json, lambda s, settings: invite_reset(s, user_id, secret_key=settings.secret_key))
+
+
+def _send_link(database_url: str | None, as_json: bool, issue: Any) -> None:
+    from salingjaga.core.errors import APIError
+    from salingjaga.partners.service import partners_by_id
+    from salingjaga.web.invite import send_invitation
+
+    settings = make_settings(database_url)
+    db = open_db(settings)
+    try:
+        with db.session() as session:
+            issued = issue(session, settings)
+            inv = issued.invitation
+            office = partners_by_id(session, [inv.partner_id] if inv.partner_id else []).get(inv.partner_id or "")
+            session.flush()
+            send_invitation(settings, issued, office.name if office else None)
+            out = {"invitation_id": inv.id, "email": inv.email, "expires_at": inv.expires_at.isoformat()}
+    except APIError as exc:
+        fail(exc.message)
+    except OSError as exc:
+        fail(f"the mail server refused the message; nothing was saved: {exc}")
+    finally:
+        db.dispose()
+    emit(out, as_json, f"invitation {out['invitation_id']} sent to {out['email']}, valid until {out['expires_at']}")
 
 
 def _register_domains() -> None:

@@ -17,6 +17,7 @@ from salingjaga.auth.principal import Principal
 from salingjaga.auth.service import create_api_key, create_user
 from salingjaga.core.errors import APIError
 from salingjaga.core.routing import Router
+from salingjaga.partners import team
 from salingjaga.partners.importer import apply_import, plan_import
 from salingjaga.partners.models import PARTNER_KINDS
 from salingjaga.partners.offices import shipped_offices_csv
@@ -27,6 +28,7 @@ from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 
 router = Router(prefix="/admin", include_in_schema=False, dependencies=[Depends(page_guard)])
+routers = (router, team.router)
 
 
 def region_choices() -> list[tuple[str, str, list[tuple[str, str]]]]:
