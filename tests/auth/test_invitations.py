@@ -188,3 +188,21 @@ def test_reset_link_replaces_password_and_second_factor(client: Any, world: Any,
     with db.session() as s:
         actions = set(s.scalars(select(AuditEvent.action)))
     assert {"second_factor.reset", "invitation.reset_sent", "invitation.accepted"} <= actions
+
+
+def test_invitation_through_the_api(client: Any, world: Any, settings: Any) -> None:
+    from tests.conftest import bearer
+
+    office = world.partner("Bawaslu Provinsi Aceh", region="11")
+    other = world.partner("Bawaslu Provinsi Bali", region="51")
+    _uid, key = world.user("partner_admin", office, email="admin@aceh.bawaslu.example")
+    r = client.post(f"/api/v1/partners/{office}/invitations", headers=bearer(key),
+                    json={"email": "Teuku@Aceh.Bawaslu.example", "name": "Teuku", "language": "en"})
+    assert r.status_code == 201, r.text
+    assert r.json()["email"] == "teuku@aceh.bawaslu.example"
+    mail = read_outbox(settings)[-1]
+    assert mail["Subject"] == "Your invitation to SalingJaga" and "/invite/" in mail.get_content()
+    assert client.post(f"/api/v1/partners/{other}/invitations", headers=bearer(key),
+                       json={"email": "x@bali.example"}).status_code == 404
+    assert client.post(f"/api/v1/partners/{office}/invitations", headers=bearer(key),
+                       json={"email": "x@aceh.example", "role": "admin"}).status_code == 422
