@@ -19,6 +19,7 @@ DOMAINS: tuple[str, ...] = (
     "moderation",
     "notices",
     "guide",
+    "training",
     "transparency",
     "stream",
     "web",
