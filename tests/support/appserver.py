@@ -1,5 +1,5 @@
-"""A real uvicorn serving the app over a test's migrated database on 127.0.0.1, for browser
-tests; stopped by its PID."""
+"""For browser tests: a real uvicorn serving the app over a test's migrated database on
+127.0.0.1 (stopped by its PID), and Debian's headless Chromium driven by Playwright."""
 
 from __future__ import annotations
 
@@ -16,6 +16,28 @@ import httpx
 import pytest
 
 from tests.support.services import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Headless Debian Chromium (never a downloaded browser); skipped, or failed in CI,
+    where it is missing."""
+    from tests.conftest import skip_or_fail
+
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 @contextmanager

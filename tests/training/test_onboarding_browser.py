@@ -21,16 +21,12 @@ from salingjaga.core.mail import read_outbox
 from salingjaga.partners.importer import apply_import
 from salingjaga.partners.models import Partner
 from salingjaga.partners.offices import shipped_offices_csv
-from tests.conftest import skip_or_fail
-from tests.support.appserver import serve
+from tests.support.appserver import chromium, serve
 from tests.training.test_practice import GOOD
 from tests.web.helpers import DEMO_PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "sandi-petugas-bandung-2024"
 
@@ -56,14 +52,8 @@ def server(settings: Any, office: str) -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _png(path: Path) -> Path:
