@@ -145,3 +145,24 @@ def test_completion_figures_add_up_per_province(client: Any, world: Any) -> None
 def test_tally_is_pure() -> None:
     rows = tally([("11.01", True), ("11", False), (None, True), ("12.02", False)])
     assert [(r.code, r.staff, r.completed) for r in rows] == [("11", 2, 1), ("12", 1, 0), ("national", 1, 1)]
+
+
+def test_an_office_admin_sees_each_member_s_progress(client: Any, world: Any) -> None:
+    from tests.web.helpers import make_user, sign_in
+
+    office = world.partner("Bawaslu Kabupaten Bandung", region="32.04")
+    other = world.partner("Bawaslu Kabupaten Garut", region="32.05")
+    _uid, key = world.user("partner_reporter", office, name="Ujang", email="ujang@kab-bandung.example")
+    world.user("partner_reporter", office, name="Euis", email="euis@kab-bandung.example")
+    module = "hasutan-sara"
+    policy, ground, explanation = GOOD[module]
+    client.post(f"/api/v1/training/modules/{module}/notices", headers=bearer(key),
+                json=_notice(module, policy=policy, legal_ground=ground, explanation=explanation, evidence=True))
+    make_user(world, "partner_admin", "kepala@kab-bandung.example", office)
+    sign_in(client, "kepala@kab-bandung.example")
+    page = client.get("/training/office")
+    assert page.status_code == 200
+    rows = page.text[page.text.index('id="trainees"'):]
+    assert rows.index("Euis") < rows.index("Ujang")
+    assert "1/5" in rows and "0/5" in rows and "Garut" not in rows
+    assert client.get(f"/training/office?partner={other}").status_code == 404

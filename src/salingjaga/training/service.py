@@ -172,3 +172,19 @@ def staff_completion(session: Session) -> list[tuple[str | None, bool]]:
         .outerjoin(Completion, Completion.user_id == User.id)
         .where(User.active.is_(True), User.role.in_(PARTNER_ROLES), User.email.is_not(None))).all()
     return [(region, done is not None) for region, done in rows]
+
+
+@dataclass
+class TraineeRow:
+    """One member of an office and where they stand."""
+
+    user: User
+    progress: Progress
+
+
+def office_trainees(session: Session, partner_id: str) -> list[TraineeRow]:
+    """Every person of an office (members with an e-mail address, not API users) with their
+    modules done, practice score and certificate, by name."""
+    members = session.scalars(select(User).where(User.partner_id == partner_id, User.email.is_not(None))
+                              .order_by(User.name))
+    return [TraineeRow(user, progress(session, user.id)) for user in members]

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
+from salingjaga.auth.roles import PARTNER_ROLES
 from salingjaga.core.errors import APIError, Invalid, NotFound, first_error_message
 from salingjaga.core.inputlimits import text_bool
 from salingjaga.core.routing import Router
@@ -24,7 +25,14 @@ from salingjaga.partners.models import Partner
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.service import all_regions
 from salingjaga.training.scenarios import NO_VIOLATION, all_scenarios, get_scenario
-from salingjaga.training.service import attempt_of, file_practice, progress, staff_completion, tally
+from salingjaga.training.service import (
+    attempt_of,
+    file_practice,
+    office_trainees,
+    progress,
+    staff_completion,
+    tally,
+)
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 
@@ -133,6 +141,26 @@ def certificate_page(
     office = session.get(Partner, who.partner_id) if who.partner_id else None
     return render_app(request, "training/certificate.html", {
         "c": mine.completion, "progress": mine, "user": user, "office": office})
+
+
+@router.get("/training/office", response_class=HTMLResponse)
+def office_page(
+    request: Request,
+    partner: str | None = None,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("training.office")),
+) -> Response:
+    """Each member of an office: modules done, practice score and certificate. A partner
+    admin sees their own office; an administrator any (``?partner=``)."""
+    if who.role in PARTNER_ROLES:
+        if partner and partner != who.partner_id:
+            raise NotFound(f"partner {partner} not found")
+        partner = who.partner_id
+    office = session.get(Partner, partner) if partner else None
+    if office is None:
+        raise NotFound("choose an office: /training/office?partner=<id>")
+    return render_app(request, "training/office.html", {
+        "office": office, "rows": office_trainees(session, office.id), "total": len(all_scenarios())})
 
 
 @router.get("/admin/training", response_class=HTMLResponse)
