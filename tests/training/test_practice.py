@@ -166,3 +166,19 @@ def test_an_office_admin_sees_each_member_s_progress(client: Any, world: Any) ->
     assert rows.index("Euis") < rows.index("Ujang")
     assert "1/5" in rows and "0/5" in rows and "Garut" not in rows
     assert client.get(f"/training/office?partner={other}").status_code == 404
+
+
+def test_admin_completion_chart_page(client: Any, world: Any) -> None:
+    from tests.web.helpers import make_user, sign_in
+
+    office = world.partner("Bawaslu Provinsi Papua", region="91")
+    world.user("partner_reporter", office, name="Yakob", email="yakob@papua.example")
+    make_user(world, "admin", "admin@sj.example")
+    sign_in(client, "admin@sj.example")
+    page = client.get("/admin/training")
+    assert page.status_code == 200
+    assert 'id="completion-chart"' in page.text and "Papua" in page.text
+    assert "0 of 1 partner staff completed the training." in page.text
+    detail = client.get("/admin/training?province=91")
+    assert detail.status_code == 200 and "Papua" in detail.text
+    assert client.get("/training/certificate").status_code == 404  # nothing completed yet
