@@ -7,9 +7,17 @@ from typing import Any
 
 import typer
 
+from salingjaga.audit import cli as audit_cli
+
 # the helpers every command uses, kept importable from here as before
 from salingjaga.clikit import console, emit, fail, make_settings, on_open, open_db
-from salingjaga.domains import domain_modules
+from salingjaga.detection import cli as detection_cli
+from salingjaga.factcheck import cli as factcheck_cli
+from salingjaga.guide import cli as guide_cli
+from salingjaga.moderation import cli as moderation_cli
+from salingjaga.rules import cli as rules_cli
+from salingjaga.stream import cli as stream_cli
+from salingjaga.transparency import cli as transparency_cli
 
 app = typer.Typer(help="SalingJaga: open election-integrity platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema and maintenance.", no_args_is_help=True)
@@ -344,8 +352,13 @@ def _send_link(database_url: str | None, as_json: bool, issue: Any) -> None:
     emit(out, as_json, f"invitation {out['invitation_id']} sent to {out['email']}, valid until {out['expires_at']}")
 
 
+# Each domain's ``register(app)``, in ``domains.DOMAINS`` order.
+DOMAIN_CLIS = (audit_cli, rules_cli, detection_cli, factcheck_cli, moderation_cli, guide_cli,
+               transparency_cli, stream_cli)
+
+
 def _register_domains() -> None:
-    for module in domain_modules("cli"):
+    for module in DOMAIN_CLIS:
         module.register(app)
 
 

@@ -1,9 +1,9 @@
 """The shell's own pages: the landing page and the static files, and beside them the pages
 that stand on the shell but belong to the layers below it: signing in and out
 (``login.py``), the admin pages of users, keys and roles (``admin_users.py``) and of the
-audit log (``admin_audit.py``), and the invitation link's page (``invite.py``). Every domain's pages
-are its own (``<domain>/web.py`` with ``<domain>/templates/<domain>/``); the app finds them
-through ``domains.domain_modules("web")``."""
+audit log (``admin_audit.py``), and the invitation link's page (``invite.py``). Every domain's
+pages are its own (``<domain>/web.py`` with ``<domain>/templates/<domain>/``); the app
+includes the ones listed in ``parts.WEB``."""
 
 from __future__ import annotations
 
