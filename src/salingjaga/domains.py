@@ -20,6 +20,7 @@ DOMAINS: tuple[str, ...] = (
     "moderation",
     "notices",
     "guide",
+    "training",
     "transparency",
     "stream",
     "web",

@@ -42,6 +42,7 @@ from salingjaga.partners import api as partners_api
 from salingjaga.partners import models as partners_models
 from salingjaga.partners import web as partners_web
 from salingjaga.policies import api as policies_api
+from salingjaga.policies import models as policies_models
 from salingjaga.policies import web as policies_web
 from salingjaga.regions import api as regions_api
 from salingjaga.rules import api as rules_api
@@ -51,6 +52,9 @@ from salingjaga.stream import api as stream_api
 from salingjaga.stream import background as stream_background
 from salingjaga.stream import middleware as stream_middleware
 from salingjaga.stream import models as stream_models
+from salingjaga.training import api as training_api
+from salingjaga.training import models as training_models
+from salingjaga.training import web as training_web
 from salingjaga.transparency import api as transparency_api
 from salingjaga.transparency import background as transparency_background
 from salingjaga.transparency import models as transparency_models
@@ -61,19 +65,19 @@ from salingjaga.web import web as web_web
 
 # Tables: importing a models module puts its tables on the shared metadata.
 MODELS: tuple[ModuleType, ...] = (
-    auth_models, audit_models, partners_models, content_models, rules_models, detection_models,
-    factcheck_models, moderation_models, notices_models, guide_models, transparency_models,
-    stream_models, web_models,
+    auth_models, policies_models, audit_models, partners_models, content_models, rules_models,
+    detection_models, factcheck_models, moderation_models, notices_models, guide_models, training_models,
+    transparency_models, stream_models, web_models,
 )
 # ``router`` or ``routers``: included side by side at the top of the app.
 API: tuple[ModuleType, ...] = (
     regions_api, policies_api, partners_api, content_api, rules_api, detection_api, factcheck_api,
-    moderation_api, notices_api, guide_api, transparency_api, stream_api,
+    moderation_api, notices_api, guide_api, training_api, transparency_api, stream_api,
 )
 # Pages, the shell's last. Each may offer a ``PRINCIPAL_LOADER``: a way to sign in other
 # than an API key.
 WEB: tuple[ModuleType, ...] = (
-    policies_web, partners_web, factcheck_web, moderation_web, notices_web, guide_web,
+    policies_web, partners_web, factcheck_web, moderation_web, notices_web, guide_web, training_web,
     transparency_web, web_web,
 )
 # ``install(app, settings)``, in this order.
