@@ -43,7 +43,7 @@ def _scan_context(bank_files: list[Path], database_url: str | None) -> Any:
         db = open_db(settings)
         with db.session() as session:
             db_ctx = context_for(session, settings)
-            entries.extend(bank_matcher(session).pdq_entries)
+            entries.extend(bank_matcher(session).live_pdq_entries())
             entries.extend(e for es in bank_matcher(session).md5.values() for e in es)
         ctx.claim_matcher = db_ctx.claim_matcher
     if entries:
@@ -132,3 +132,8 @@ def register(app: typer.Typer) -> None:
     from salingjaga.detection import cli_text
 
     cli_text.register(app)
+
+    # vPDQ video hashes and bank files
+    from salingjaga.detection import cli_vpdq
+
+    cli_vpdq.register(app)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from PIL import Image
 
@@ -19,6 +20,23 @@ from salingjaga.detection.media.pdq import MAX_PIXELS, MediaError, pdq_dihedral_
 MAX_KEYFRAMES = 24
 MAX_PACKETS = 20_000  # bounds work on a file with a huge or looping packet stream
 MAX_DECODE_SECONDS = 20.0  # wall-clock budget per file, whatever its packets claim
+
+
+def checked_stream(container: Any) -> Any:
+    """The first video stream of an open container, once it has a decoder and frames
+    within the pixel limit; MediaError otherwise."""
+    if not container.streams.video:
+        raise MediaError("the file has no video stream")
+    stream = container.streams.video[0]
+    codec = stream.codec_context
+    if codec is None:
+        # the container names a codec no decoder exists for (or a mangled one)
+        raise MediaError(f"no decoder for the video stream's codec "
+                         f"({getattr(stream, 'codec_tag', '') or 'unknown'})")
+    width, height = codec.width or 0, codec.height or 0
+    if width * height > MAX_PIXELS:
+        raise MediaError(f"video frames of {width}x{height} exceed the pixel limit")
+    return stream
 
 
 def keyframes(data: bytes, max_frames: int = MAX_KEYFRAMES,
@@ -31,18 +49,8 @@ def keyframes(data: bytes, max_frames: int = MAX_KEYFRAMES,
     deadline = time.monotonic() + max_seconds
     try:
         with av.open(io.BytesIO(data), mode="r") as container:
-            if not container.streams.video:
-                raise MediaError("the file has no video stream")
-            stream = container.streams.video[0]
-            codec = stream.codec_context
-            if codec is None:
-                # the container names a codec no decoder exists for (or a mangled one)
-                raise MediaError(f"no decoder for the video stream's codec "
-                                 f"({getattr(stream, 'codec_tag', '') or 'unknown'})")
-            codec.skip_frame = "NONKEY"
-            width, height = codec.width or 0, codec.height or 0
-            if width * height > MAX_PIXELS:
-                raise MediaError(f"video frames of {width}x{height} exceed the pixel limit")
+            stream = checked_stream(container)
+            stream.codec_context.skip_frame = "NONKEY"
             for packets, packet in enumerate(container.demux(stream), 1):
                 if packets > MAX_PACKETS or count >= max_frames:
                     break
