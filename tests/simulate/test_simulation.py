@@ -123,3 +123,19 @@ def test_runs_go_into_the_database_named_and_leave_the_policy_run_there(tmp_path
     assert reviews == report["policy"]["balance"]["arrivals"] == report["fifo"]["balance"]["arrivals"]
     assert report["policy"]["by_source"]["trusted_flagger"]["deadline_met_share"] >= \
         report["fifo"]["by_source"]["trusted_flagger"]["deadline_met_share"]
+
+
+def test_a_database_with_people_who_sign_in_is_never_emptied(tmp_path: Path, database_url: str, world) -> None:
+    world.user("admin", email="admin@example.org", password="a-long-password-1")
+    result = CliRunner().invoke(app, ["simulate", str(HERE / "busy.toml"), "--out", str(tmp_path),
+                                      "--database-url", database_url, "--no-staffing"])
+    assert result.exit_code != 0 and "not a scratch database" in result.output
+    db = Database(database_url)
+    try:
+        with db.session() as s:
+            assert s.scalar(select(func.count()).select_from(Case)) == 0
+            from salingjaga.auth.models import User
+
+            assert s.scalar(select(func.count()).select_from(User)) == 1
+    finally:
+        db.dispose()

@@ -54,8 +54,12 @@ def register(app: typer.Typer) -> None:
                     tasks[name] = bar.add_task(name, total=1.0)
                 bar.update(tasks[name], completed=share)
 
-            report = run_simulation(scenario, Target(out, database_url), staffing=staffing, workers=jobs,
-                                    progress=progress)
+            try:
+                report = run_simulation(scenario, Target(out, database_url), staffing=staffing, workers=jobs,
+                                        progress=progress)
+            except ValueError as exc:
+                fail(str(exc))
+                return
         json_path, html_path = write_report(report, out)
         policy, fifo = report["policy"]["by_source"], report["fifo"]["by_source"]
         trusted, base = policy.get("trusted_flagger", {}), fifo.get("trusted_flagger", {})

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from salingjaga.audit.service import chain_all
 from salingjaga.core.db import Database
@@ -68,17 +68,35 @@ def fresh_database(url: str) -> None:
     database) and is migrated again."""
     if url.startswith("sqlite"):
         path = Path(url.split("///", 1)[1])
+        if path.exists():
+            _refuse_a_deployment(Database(url), url)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_sqlite_template(), path)
         return
+    _refuse_a_deployment(Database(url), url)
     db = Database(url)
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    db.dispose()
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        db.dispose()
     upgrade(Settings(database_url=url))
+
+
+def _refuse_a_deployment(db: Database, url: str) -> None:
+    """A guard against a wrong URL before the database is emptied: the simulator never gives
+    anyone a password, a deployment always has people who sign in."""
+    try:
+        with db.engine.connect() as conn:
+            if inspect(conn).has_table("users") and conn.execute(
+                    text("SELECT 1 FROM users WHERE password_hash IS NOT NULL LIMIT 1")).first() is not None:
+                raise ValueError(f"{url.split('@')[-1]} has users who sign in: not a scratch database "
+                                 "(the simulator empties the database it is given)")
+    finally:
+        db.dispose()
 
 
 def run_settings(scenario: Scenario, url: str, data_dir: Path, queue_order: str) -> Settings:
