@@ -26,6 +26,7 @@ from salingjaga.core.routing import Router
 from salingjaga.core.settings import Settings
 from salingjaga.domains import domain_modules, import_all_models
 from salingjaga.notices.intake import NoticeIntake
+from salingjaga.openapi import install_openapi
 from salingjaga.stream.base import make_transport
 from salingjaga.wiring import wire
 
@@ -36,61 +37,6 @@ health = Router(tags=["health"])
 async def healthz() -> dict[str, str]:
     """Liveness: the process answers (on the event loop: no thread-pool hop)."""
     return {"status": "ok", "version": __version__}
-
-
-ERROR_SCHEMA = {
-    "title": "Error",
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "details": {},
-            },
-        }
-    },
-}
-_ERROR_STATUSES = {
-    "400": "Malformed request",
-    "401": "No or unknown API key",
-    "403": "The caller's role may not do this",
-    "404": "Not found, or not visible to the caller",
-    "409": "Conflicts with stored state",
-    "413": "Body too large",
-    "415": "Unsupported media type",
-    "422": "A field is invalid",
-    "429": "Rate limited (see Retry-After)",
-}
-
-
-def install_openapi(app: FastAPI) -> None:
-    """Document the one error shape on every operation (replacing FastAPI's default 422)."""
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        from fastapi.openapi.utils import get_openapi
-
-        schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                             routes=app.routes)
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["Error"] = ERROR_SCHEMA
-        components.pop("HTTPValidationError", None)
-        components.pop("ValidationError", None)
-        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-        for path_item in schema.get("paths", {}).values():
-            for operation in path_item.values():
-                responses = operation.setdefault("responses", {})
-                for status, label in _ERROR_STATUSES.items():
-                    responses[status] = {"description": label, **ref}
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _select_one(db: Database) -> None:

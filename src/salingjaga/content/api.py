@@ -27,6 +27,7 @@ from salingjaga.content.service import (
     run_batch,
     upsert_account,
 )
+from salingjaga.core.apimodel import documented
 from salingjaga.core.errors import Invalid
 from salingjaga.core.routing import Router
 from salingjaga.core.settings import Settings
@@ -83,6 +84,7 @@ def _batch_result(results: list[IntakeResult]) -> dict[str, Any]:
     }
 
 
+documented(AccountIn, ContentIn)
 _ACCOUNT_DOC = {
     "requestBody": {
         "required": True,
