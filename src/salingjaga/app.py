@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
+from pydantic import Field
 from sqlalchemy import text
 
 from salingjaga import __version__
 from salingjaga.auth.cache import AuthCache
 from salingjaga.auth.deps import public
 from salingjaga.auth.middleware import install_outermost
+from salingjaga.core.apimodel import ApiModel, JsonObject
 from salingjaga.core.db import Database
 from salingjaga.core.db_waits import WaitBudget, request_budget
 from salingjaga.core.errors import install_error_handlers
@@ -33,7 +35,24 @@ from salingjaga.wiring import wire
 health = Router(tags=["health"])
 
 
-@health.get("/healthz", dependencies=[Depends(public)])
+class Health(ApiModel):
+    """The process answers."""
+
+    status: Literal["ok"]
+    version: str
+
+
+class Readiness(ApiModel):
+    """Whether the server can take requests, and why not."""
+
+    status: Literal["ready", "not ready"]
+    database: str
+    stream_pending: int
+    pool: JsonObject = Field(description="the database pool's figures (size, checked out, stuck)")
+    problem: str | None = None
+
+
+@health.get("/healthz", dependencies=[Depends(public)], response_model=Health)
 async def healthz() -> dict[str, str]:
     """Liveness: the process answers (on the event loop: no thread-pool hop)."""
     return {"status": "ok", "version": __version__}
@@ -102,8 +121,10 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     app.state.notice_intake = NoticeIntake(db, settings, app.state.loop_sessions)
     install_error_handlers(app)
 
-    @app.get("/readyz", tags=["health"], dependencies=[Depends(public)],
-             responses={503: {"description": "not ready: the database is stuck or does not answer"}})
+    @app.get("/readyz", tags=["health"], dependencies=[Depends(public)], response_model=Readiness,
+             response_model_exclude_unset=True,
+             responses={503: {"description": "not ready: the database is stuck or does not answer",
+                              "model": Readiness}})
     async def readyz() -> Any:
         """Readiness: the database answers within two seconds and its pool is not stuck.
 

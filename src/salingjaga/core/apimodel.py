@@ -30,6 +30,9 @@ Timestamp = Annotated[
 # A JSON number that stays an integer when it is one (a ``float`` field would answer 3.0).
 Number = int | float
 
+# A text in several languages, by language code ("id", "en").
+I18n = dict[str, str]
+
 # A JSON object whose keys are data (codes, names), not fields.
 Counts = dict[str, int]
 JsonObject = dict[str, Any]
