@@ -17,7 +17,19 @@ from salingjaga.core.db import Database
 from salingjaga.core.routing import Router
 from salingjaga.guide import reach, service, tags
 from salingjaga.guide.caching import app_cache, cache_headers, not_modified
-from salingjaga.guide.schemas import DecisionIn, DraftIn, DraftPatch, EventIn, EventsResult, TagIn
+from salingjaga.guide.schemas import (
+    DecisionIn,
+    DraftIn,
+    DraftPatch,
+    EventIn,
+    EventsResult,
+    GuideOut,
+    GuideRegionOut,
+    ReachOut,
+    TagIn,
+    TagOut,
+    VersionOut,
+)
 from salingjaga.regions.elections import get_election
 
 router = Router(prefix="/api/v1", tags=["guide"])
@@ -49,7 +61,8 @@ def conditional_json(request: Request, payload: dict[str, Any]) -> Response:
     return JSONResponse(jsonable_encoder(body), headers=headers)
 
 
-@router.get("/guide/{election}", dependencies=[Depends(public)])
+@router.get("/guide/{election}", dependencies=[Depends(public)], response_model=GuideOut,
+            responses={304: {"description": "the client's copy is current (If-None-Match, If-Modified-Since)"}})
 def guide(request: Request, election: str, lang: Lang = LangQuery) -> Response:
     """The published guide: sections (sanitised HTML), key dates and the next one with the
     days until it, regions with candidate lists, the notice tag. ETag and Last-Modified."""
@@ -60,7 +73,8 @@ def guide(request: Request, election: str, lang: Lang = LangQuery) -> Response:
     return conditional_json(request, payload)
 
 
-@router.get("/guide/{election}/regions/{code}", dependencies=[Depends(public)])
+@router.get("/guide/{election}/regions/{code}", dependencies=[Depends(public)], response_model=GuideRegionOut,
+            responses={304: {"description": "the client's copy is current"}})
 def guide_region(request: Request, election: str, code: str, lang: Lang = LangQuery) -> Response:
     """Candidates (as text) and local information for a region and its province."""
     get_election(election)
@@ -73,7 +87,7 @@ def guide_region(request: Request, election: str, code: str, lang: Lang = LangQu
 # --- editorial ------------------------------------------------------------------------------
 
 
-@router.get("/guide/{election}/versions")
+@router.get("/guide/{election}/versions", response_model=list[VersionOut])
 def versions(
     election: str,
     lang: Lang | None = None,
@@ -88,7 +102,7 @@ def versions(
     return [service.version_out(v, p) for v, p in rows]
 
 
-@router.post("/guide/{election}/versions", status_code=201)
+@router.post("/guide/{election}/versions", status_code=201, response_model=VersionOut)
 def create_version(
     election: str,
     body: DraftIn,
@@ -100,7 +114,7 @@ def create_version(
     return service.version_out(version, page)
 
 
-@router.get("/guide/{election}/versions/{version_id}")
+@router.get("/guide/{election}/versions/{version_id}", response_model=VersionOut)
 def version_detail(
     election: str,
     version_id: str,
@@ -112,7 +126,7 @@ def version_detail(
     return service.version_out(version, page)
 
 
-@router.patch("/guide/{election}/versions/{version_id}")
+@router.patch("/guide/{election}/versions/{version_id}", response_model=VersionOut)
 def edit_version(
     election: str,
     version_id: str,
@@ -125,7 +139,7 @@ def edit_version(
     return service.version_out(version, page)
 
 
-@router.post("/guide/{election}/versions/{version_id}/approve")
+@router.post("/guide/{election}/versions/{version_id}/approve", response_model=VersionOut)
 def approve_version(
     request: Request,
     election: str,
@@ -140,7 +154,7 @@ def approve_version(
     return service.version_out(version, page)
 
 
-@router.post("/guide/{election}/versions/{version_id}/reject")
+@router.post("/guide/{election}/versions/{version_id}/reject", response_model=VersionOut)
 def reject_version(
     election: str,
     version_id: str,
@@ -153,7 +167,7 @@ def reject_version(
     return service.version_out(version, page)
 
 
-@router.post("/guide/{election}/versions/{version_id}/rollback")
+@router.post("/guide/{election}/versions/{version_id}/rollback", response_model=VersionOut)
 def rollback_version(
     request: Request,
     election: str,
@@ -172,7 +186,7 @@ def rollback_version(
 # --- notice tags ----------------------------------------------------------------------------
 
 
-@router.get("/content/{content_id}/tag", responses={204: {"description": "no notice tag"}})
+@router.get("/content/{content_id}/tag", response_model=TagOut, responses={204: {"description": "no notice tag"}})
 def content_tag(
     content_id: str,
     lang: Lang = LangQuery,
@@ -186,7 +200,7 @@ def content_tag(
     return JSONResponse(jsonable_encoder(tag))
 
 
-@router.post("/content/{content_id}/tag")
+@router.post("/content/{content_id}/tag", response_model=TagOut)
 def set_content_tag(
     content_id: str,
     body: TagIn = Body(default_factory=TagIn),
@@ -229,7 +243,7 @@ def post_events(
     return result
 
 
-@router.get("/guide/{election}/reach")
+@router.get("/guide/{election}/reach", response_model=ReachOut)
 def guide_reach(
     election: str,
     start: date = Query(alias="from"),

@@ -90,7 +90,7 @@ class NoticeReceipt(BaseModel):
     status: NoticeStatus
     received_at: datetime
     case_id: str | None
-    source: NoticeSource = Field(description="trusted_flagger, partner or user_report: the priority tier it is handled in")
+    source: NoticeSource = Field(description="the priority tier it is handled in")
     priority_note: str | None = Field(
         default=None, description="why a trusted flagger's notice is handled at normal priority "
         "(a policy outside its areas, a region outside its jurisdiction)")
