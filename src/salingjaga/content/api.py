@@ -109,7 +109,9 @@ _CONTENT_DOC = {
     "/accounts",
     status_code=201,
     openapi_extra=_ACCOUNT_DOC,
-    responses={200: {"description": "already known, or a batch", "model": BatchResult}},
+    responses={201: {"description": "a new account", "model": AccountOut},
+               200: {"description": "already known (the account), or a batch (per-row results)",
+                     "model": AccountOut | BatchResult}},
 )
 def post_accounts(
     response: Response,
@@ -141,7 +143,9 @@ def get_account_detail(
     "/content",
     status_code=201,
     openapi_extra=_CONTENT_DOC,
-    responses={200: {"description": "already known, or a batch", "model": BatchResult}},
+    responses={201: {"description": "a new item", "model": ContentOut},
+               200: {"description": "already known (the item), or a batch (per-row results)",
+                     "model": ContentOut | BatchResult}},
 )
 def post_content(
     request: Request,

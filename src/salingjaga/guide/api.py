@@ -18,7 +18,6 @@ from salingjaga.core.routing import Router
 from salingjaga.guide import reach, service, tags
 from salingjaga.guide.caching import app_cache, cache_headers, not_modified
 from salingjaga.guide.schemas import (
-    DecisionIn,
     DraftIn,
     DraftPatch,
     EventIn,
@@ -28,6 +27,7 @@ from salingjaga.guide.schemas import (
     ReachOut,
     TagIn,
     TagOut,
+    VersionDecisionIn,
     VersionOut,
 )
 from salingjaga.regions.elections import get_election
@@ -158,7 +158,7 @@ def approve_version(
 def reject_version(
     election: str,
     version_id: str,
-    body: DecisionIn = Body(default_factory=DecisionIn),
+    body: VersionDecisionIn = Body(default_factory=VersionDecisionIn),
     session: Session = Depends(get_session),
     who: Principal = Depends(require("guide.approve")),
 ) -> dict[str, Any]:
@@ -172,7 +172,7 @@ def rollback_version(
     request: Request,
     election: str,
     version_id: str,
-    body: DecisionIn = Body(default_factory=DecisionIn),
+    body: VersionDecisionIn = Body(default_factory=VersionDecisionIn),
     session: Session = Depends(get_session),
     who: Principal = Depends(require("guide.approve")),
 ) -> dict[str, Any]:

@@ -25,7 +25,7 @@ class KeyDateIn(BaseModel):
     label: str = Field(min_length=1, max_length=200)
 
 
-class CandidateIn(BaseModel):
+class GuideCandidateIn(BaseModel):
     """A candidate (or candidate pair) as text only: no photo, no logo."""
 
     model_config = ConfigDict(extra="forbid")
@@ -41,7 +41,7 @@ class PageData(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dates: list[KeyDateIn] = Field(default_factory=list, max_length=50)
-    candidates: list[CandidateIn] = Field(default_factory=list, max_length=50)
+    candidates: list[GuideCandidateIn] = Field(default_factory=list, max_length=50)
     race: str = Field(default="", max_length=200, description="e.g. 'Pemilihan Wali Kota'")
     link: str | None = Field(default=None, max_length=300, description="tag link override")
     position: int = Field(default=0, ge=0, le=1000, description="order of a section")
@@ -79,7 +79,7 @@ class DraftPatch(BaseModel):
     data: PageData | None = None
 
 
-class DecisionIn(BaseModel):
+class VersionDecisionIn(BaseModel):
     """Why a draft was rejected or a page rolled back."""
 
     model_config = ConfigDict(extra="forbid")
