@@ -14,6 +14,7 @@ from pydantic import Field
 from sqlalchemy import text
 
 from salingjaga import __version__
+from salingjaga.apidocs import install_docs
 from salingjaga.auth.cache import AuthCache
 from salingjaga.auth.deps import public
 from salingjaga.auth.middleware import install_outermost
@@ -110,6 +111,9 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
         description="Open election-integrity platform: trusted-flagger notices, layered "
         "moderation, election rules, the Election Guide Center and transparency reports.",
         lifespan=lifespan,
+        # served from the package by install_docs (no CDN); ReDoc needs one, so it is not offered
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = db
@@ -145,6 +149,7 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
         return body
 
     install_openapi(app)
+    install_docs(app)
     app.include_router(health)
     for module in domain_modules("middleware"):
         module.install(app, settings)
