@@ -30,7 +30,7 @@ class DecisionIn(BaseModel):
     """A moderator's decision on a leased case."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "action": "remove", "policy": "election_misinformation",
+        "action": "remove", "policy": "civic_election_integrity",
         "facts": "The video claims the voting day moved to 28 November; KPU's schedule says 27 November.",
         "legal_ground": "UU 7/2017 Pasal 280 ayat (1) huruf c"}]})
 

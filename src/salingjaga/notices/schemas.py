@@ -60,7 +60,7 @@ class NoticeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "content": [{"url": "https://video.example/@akun_baru/video/7301"}],
-        "policy": "election_misinformation",
+        "policy": "civic_election_integrity",
         "legal_ground": "UU 7/2017 Pasal 280 ayat (1) huruf c",
         "explanation": "Claims the voting day moved to 28 November; KPU's schedule says 27 November.",
         "region": "32.73", "election": "pilkada-2024", "good_faith": True}]})
