@@ -1,0 +1,127 @@
+"""The "first notice in five calls" guides in README.md and docs/api.md, run as written
+(curl, jq and the ``salingjaga`` command) against a live server, and the typed client
+against the same kind of server and the OpenAPI document."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from salingjaga.client import OPERATIONS, ApiError, Client
+from tests.conftest import skip_or_fail
+from tests.support.services import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+GUIDE = re.compile(r"<!-- five-calls -->(.*?)<!-- /five-calls -->", re.S)
+SH_BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
+
+
+@pytest.fixture
+def live(settings: Any, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """uvicorn serving the app over the test's migrated database, stopped by PID; with the
+    environment a ``salingjaga`` command needs to reach the same database."""
+    port = free_port()
+    env = {**os.environ, "SALINGJAGA_DATABASE_URL": settings.database_url,
+           "SALINGJAGA_DATA_DIR": str(settings.data_dir), "SALINGJAGA_STREAM": "inline",
+           "SALINGJAGA_RATE_LIMIT_PER_MINUTE": "100000", "PYTHONPATH": os.pathsep.join(sys.path)}
+    log_path = tmp_path / "uvicorn.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "salingjaga.app:create_app", "--factory",
+                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                                env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while not Client(base).healthy():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("uvicorn did not start: " + log_path.read_text(errors="replace")[-2000:])
+        time.sleep(0.2)
+    yield base, env
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/api.md"])
+def test_the_five_call_guide_runs_as_written(doc: str, live: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    for tool in ("curl", "jq"):
+        if shutil.which(tool) is None:
+            skip_or_fail(f"{tool} is not installed (apt-get install {tool})")
+    base, env = live
+    guide = GUIDE.search((ROOT / doc).read_text(encoding="utf-8"))
+    assert guide, f"{doc} has no five-calls guide"
+    script = "\n".join(SH_BLOCK.findall(guide.group(1)))
+    assert script.count("curl ") == 5
+    script = script.replace("http://127.0.0.1:8000", base)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    command = bin_dir / "salingjaga"  # the command as installed, from this checkout
+    command.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c "from salingjaga.cli import main; main()" "$@"\n')
+    command.chmod(0o755)
+    run = subprocess.run(["bash", "-c", "set -euo pipefail\n" + script], capture_output=True, text=True,
+                         timeout=300, env={**env, "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}"})
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert '"status": "decided"' in run.stdout and '"action": "remove"' in run.stdout, run.stdout
+
+
+def test_client_operations_match_the_openapi_document(app: Any) -> None:
+    from pydantic import BaseModel
+
+    paths = app.openapi()["paths"]
+    for name, (method, path, model) in OPERATIONS.items():
+        operation = paths[path][method.lower()]
+        ok = next(s for s in operation["responses"] if s.startswith("2"))
+        schema = str(operation["responses"][ok]["content"]["application/json"]["schema"])
+        inner = model.__args__[0] if hasattr(model, "__args__") else model
+        assert isinstance(inner, type) and issubclass(inner, BaseModel), name
+        assert f"/{inner.__name__}'" in schema, (name, schema)
+
+
+def test_client_files_a_notice_and_follows_it_to_the_decision(live: tuple[str, dict[str, str]],
+                                                               world: Any) -> None:
+    base, _ = live
+    partner = world.partner(policies=["civic_election_integrity"])
+    with Client(base, world.key("service")) as platform, \
+            Client(base, world.key("partner_reporter", partner)) as bawaslu, \
+            Client(base, world.key("moderator")) as moderator:
+        item = platform.post_content({"platform_id": "c-1", "kind": "text", "caption": "Pencoblosan diundur",
+                                      "account": {"platform_id": "a-1", "handle": "akun"}})
+        again = platform.post_content({"platform_id": "c-1", "kind": "text", "caption": "Pencoblosan diundur",
+                                       "account": {"platform_id": "a-1", "handle": "akun"}})
+        assert again.id == item.id
+        notice = {"content": [{"content_id": item.id}], "policy": "civic_election_integrity",
+                  "explanation": "gives a false voting day", "good_faith": True}
+        receipt = bawaslu.post_notice(notice, idempotency_key="k-1")
+        assert bawaslu.post_notice(notice, idempotency_key="k-1").id == receipt.id  # a safe retry
+        case = moderator.claim()
+        assert case is not None and case.case_url == f"/api/v1/cases/{case.id}"
+        decision = moderator.decide(case.id, {"action": "remove", "policy": "civic_election_integrity",
+                                              "facts": "a false voting day"})
+        assert decision.statement_id is not None
+        assert moderator.get_statement(decision.statement_id).decision_facts == "a false voting day"
+        outcome = bawaslu.get_notice(receipt.id)
+        assert outcome.status == "decided" and outcome.decision is not None
+        assert outcome.decision.action == "remove"
+        with pytest.raises(ApiError) as refused:
+            bawaslu.claim()
+        assert refused.value.status == 403 and refused.value.code
+
+
+def test_client_gives_up_on_an_unreachable_server_after_its_retries() -> None:
+    with Client(f"http://127.0.0.1:{free_port()}", "k", retries=2, backoff=0.01) as api:
+        started = time.monotonic()
+        with pytest.raises(ApiError) as failed:
+            api.get_notice("ntc_x")
+        assert failed.value.code == "unreachable" and time.monotonic() - started < 10
+        assert not api.healthy()
