@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import pytest
 
 from salingjaga.client import OPERATIONS, ApiError, Client
 from tests.conftest import skip_or_fail
+from tests.support.live import live  # noqa: F401  (fixture)
 from tests.support.services import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,36 +25,9 @@ GUIDE = re.compile(r"<!-- five-calls -->(.*?)<!-- /five-calls -->", re.S)
 SH_BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
 
 
-@pytest.fixture
-def live(settings: Any, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """uvicorn serving the app over the test's migrated database, stopped by PID; with the
-    environment a ``salingjaga`` command needs to reach the same database."""
-    port = free_port()
-    env = {**os.environ, "SALINGJAGA_DATABASE_URL": settings.database_url,
-           "SALINGJAGA_DATA_DIR": str(settings.data_dir), "SALINGJAGA_STREAM": "inline",
-           "SALINGJAGA_RATE_LIMIT_PER_MINUTE": "100000", "PYTHONPATH": os.pathsep.join(sys.path)}
-    log_path = tmp_path / "uvicorn.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "salingjaga.app:create_app", "--factory",
-                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                                env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while not Client(base).healthy():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("uvicorn did not start: " + log_path.read_text(errors="replace")[-2000:])
-        time.sleep(0.2)
-    yield base, env
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
 @pytest.mark.parametrize("doc", ["README.md", "docs/api.md"])
-def test_the_five_call_guide_runs_as_written(doc: str, live: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+def test_the_five_call_guide_runs_as_written(doc: str, live: tuple[str, dict[str, str]],  # noqa: F811
+                                              tmp_path: Path) -> None:
     for tool in ("curl", "jq"):
         if shutil.which(tool) is None:
             skip_or_fail(f"{tool} is not installed (apt-get install {tool})")
@@ -88,7 +61,7 @@ def test_client_operations_match_the_openapi_document(app: Any) -> None:
         assert f"/{inner.__name__}'" in schema, (name, schema)
 
 
-def test_client_files_a_notice_and_follows_it_to_the_decision(live: tuple[str, dict[str, str]],
+def test_client_files_a_notice_and_follows_it_to_the_decision(live: tuple[str, dict[str, str]],  # noqa: F811
                                                                world: Any) -> None:
     base, _ = live
     partner = world.partner(policies=["civic_election_integrity"])

@@ -110,7 +110,7 @@ def stats(as_json: bool = typer.Option(False, "--json", help="answer in JSON, fo
 
 @stream_app.command("probe")
 def probe(
-    count: int = typer.Option(1, "--count", min=1),
+    count: int = typer.Option(1, "--count", min=1, help="how many probes to send"),
     timeout: float = typer.Option(30.0, "--timeout", help="seconds to wait for the workers"),
     fail: bool = typer.Option(False, "--fail", help="send probes that fail (tests dead-lettering)"),
     work_ms: float = typer.Option(0.0, "--work-ms", help="simulated work per probe, for capacity tests"),
@@ -238,8 +238,8 @@ def replay(
 @cluster_app.command("up")
 def cluster_up(
     directory: Path = typer.Option(Path("var/cluster"), "--dir", help="state, data and logs"),
-    apis: int = typer.Option(2, "--apis", min=1),
-    workers: int = typer.Option(2, "--workers", min=0),
+    apis: int = typer.Option(2, "--apis", min=1, help="API processes"),
+    workers: int = typer.Option(2, "--workers", min=0, help="stream workers"),
     api_port: int = typer.Option(8001, "--api-port", help="first API port; the others follow"),
     pg_port: int = typer.Option(55432, "--pg-port", help="PostgreSQL port on 127.0.0.1"),
     redis_port: int = typer.Option(56379, "--redis-port", help="Redis port on 127.0.0.1"),
