@@ -98,3 +98,21 @@ def test_client_gives_up_on_an_unreachable_server_after_its_retries() -> None:
             api.get_notice("ntc_x")
         assert failed.value.code == "unreachable" and time.monotonic() - started < 10
         assert not api.healthy()
+
+
+def test_prepared_requests_are_the_documented_operations(client: Any, world: Any) -> None:
+    """What the benchmarks' load generator sends: the client's request, its own transport."""
+    from salingjaga.client import parse, prepare
+
+    service = world.key("service")
+    method, path, headers, body = prepare("post_content", api_key=service, idempotency_key="c-9",
+                                          body={"platform_id": "c-9", "kind": "text", "caption": "x",
+                                                "account": {"platform_id": "a-9", "handle": "a9"}})
+    item = parse("post_content", client.request(method, path, headers=headers, json=body).content)
+    reporter = world.key("partner_reporter", world.partner())
+    method, path, headers, body = prepare("post_notice", api_key=reporter, idempotency_key="n-9", body={
+        "content": [{"content_id": item.id}], "policy": "misinformation", "explanation": "a false claim",
+        "good_faith": True})
+    answer = client.request(method, path, headers=headers, json=body)
+    assert answer.status_code == 201 and headers["Idempotency-Key"] == "n-9"
+    assert parse("post_notice", answer.content).status == "received"

@@ -28,7 +28,7 @@ from tests.hardening.test_hostile_corpus import pick_role
 from tests.support.live import live  # noqa: F401  (fixture)
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 20
 
 def test_no_server_errors_and_responses_match_schema(app, world, live):  # noqa: F811
     base, _ = live
