@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from importlib import resources
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse, Response
 
+from salingjaga.auth.deps import public
 from salingjaga.core.errors import NotFound
 
 _ASSETS = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript", "favicon.png": "image/png"}
@@ -49,15 +50,15 @@ def _asset(name: str) -> bytes:
 def install_docs(app: FastAPI) -> None:
     """``/docs`` (Swagger UI over ``/openapi.json``) and its files."""
 
-    @app.get("/docs", include_in_schema=False)
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(public)])
     async def docs() -> HTMLResponse:
         return HTMLResponse(PAGE.format(title=app.title))
 
-    @app.get("/docs/init.js", include_in_schema=False)
+    @app.get("/docs/init.js", include_in_schema=False, dependencies=[Depends(public)])
     async def docs_init() -> Response:
         return Response(INIT, media_type="text/javascript")
 
-    @app.get("/docs/assets/{name}", include_in_schema=False)
+    @app.get("/docs/assets/{name}", include_in_schema=False, dependencies=[Depends(public)])
     async def docs_asset(name: str) -> Response:
         if name not in _ASSETS:
             raise NotFound(f"no documentation file {name!r}")
