@@ -129,7 +129,7 @@ class VersionOut(ApiModel):
     kind: PageKind
     key: str
     number: int
-    status: str
+    status: Literal["draft", "published", "rejected"]
     current: bool
     title: str
     body: str

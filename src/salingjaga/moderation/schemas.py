@@ -9,20 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from salingjaga.core.apimodel import ApiModel, JsonObject, Timestamp
 from salingjaga.moderation import actions as A
 from salingjaga.moderation.models import CASE_LEVELS, CASE_STATUSES
-from salingjaga.policies.service import all_policies
-
-
-def _policy_enum(schema: dict[str, Any]) -> None:
-    """The policy codes of the taxonomy in force, listed in the document (the service
-    checks them, with a message naming the unknown code)."""
-    schema["enum"] = list(all_policies())
-
+from salingjaga.policies.schemas import policy_enum
 
 # Listed in the document only: the service checks the values, so a wrong one keeps its own
 # message ("unknown action ...") rather than a generic enum error.
 DECISION_ACTIONS: list[JsonValue] = [*A.ALL_ACTIONS, *A.APPEAL_OUTCOMES]
 CaseStatus = Literal["open", "leased", "on_hold", "escalated", "decided"]
 CaseLevel = Literal["moderator", "senior_moderator", "policy_lead"]
+AppealStatus = Literal["open", "upheld", "reversed", "changed"]
 assert get_args(CaseStatus) == CASE_STATUSES and get_args(CaseLevel) == CASE_LEVELS
 
 
@@ -36,7 +30,7 @@ class DecisionIn(BaseModel):
 
     action: str = Field(min_length=1, max_length=30, json_schema_extra={"enum": DECISION_ACTIONS},
                         description="a content action; uphold or reverse on an appeal or second review")
-    policy: str = Field(min_length=1, max_length=60, json_schema_extra=_policy_enum)
+    policy: str = Field(min_length=1, max_length=60, json_schema_extra=policy_enum)
     facts: str = Field(min_length=1, max_length=5000, description="what was seen and why it decides the case")
     legal_ground: str | None = Field(default=None, max_length=500)
     account_action: str | None = Field(default=None, max_length=30,
@@ -146,7 +140,7 @@ class CaseAppealOut(ApiModel):
     id: str
     appellant: str
     reason: str
-    status: str
+    status: AppealStatus
     original_decision: DecisionOut | None
 
 
@@ -179,7 +173,7 @@ class AppealOut(ApiModel):
     decision_id: str
     case_id: str | None
     appellant: str
-    status: str
+    status: AppealStatus
     created_at: Timestamp
 
 
