@@ -12,11 +12,7 @@ Screenshots go to test-artifacts/ (not committed).
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,16 +22,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from tests.conftest import bearer, skip_or_fail
-from tests.support.services import free_port
+from tests.conftest import bearer
+from tests.support.appserver import chromium, serve
 from tests.web.conftest import HOSTILE
 from tests.web.helpers import DEMO_PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 TEXT = {
@@ -51,47 +44,15 @@ TEXT = {
 @pytest.fixture
 def server(settings: Any, scene: Any) -> Iterator[str]:
     """uvicorn serving the app over the test's migrated database, stopped by PID."""
-    port = free_port()
-    env = {**os.environ, "SALINGJAGA_DATABASE_URL": settings.database_url,
-           "SALINGJAGA_DATA_DIR": str(settings.data_dir), "SALINGJAGA_STREAM": "inline",
-           "SALINGJAGA_RATE_LIMIT_PER_MINUTE": "100000"}
-    log = open(Path(str(settings.data_dir)).parent / "uvicorn.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "salingjaga.app:create_app", "--factory",
-                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            pytest.fail("uvicorn did not start: " + (Path(log.name).read_text(errors="replace")[-2000:]))
-        time.sleep(0.2)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serve(settings) as base:
+        yield base
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
     """Headless Debian Chromium (never a downloaded browser)."""
-    if not Path(CHROMIUM).exists():
-        skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 class Person:

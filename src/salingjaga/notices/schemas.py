@@ -130,6 +130,9 @@ class FeedbackOut(ApiModel):
     period: Period
     totals: FeedbackTotals
     by_policy: dict[str, PolicyCounts]
+    no_action_reasons: dict[str, int] = Field(
+        default_factory=dict, description="decided notices without action, by reason (most common first): "
+        "no_violation, reversed, no_legal_ground, no_evidence, short_explanation, outside_trusted_scope")
     flagged_mostly_unfounded: bool
 
 
