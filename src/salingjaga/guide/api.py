@@ -29,6 +29,7 @@ from salingjaga.guide.schemas import (
     ReachOut,
     TagIn,
     TagLookupIn,
+    TagLookupOut,
     TagOut,
     VersionDecisionIn,
     VersionOut,
@@ -242,7 +243,7 @@ def delete_content_tag(
     return Response(status_code=204)
 
 
-@router.post("/tags/lookup")
+@router.post("/tags/lookup", response_model=TagLookupOut)
 def lookup_tags(
     body: TagLookupIn,
     lang: Lang = LangQuery,

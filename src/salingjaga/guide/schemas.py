@@ -251,7 +251,7 @@ class TagOut(ApiModel):
     text: str
     url: str
     source: str
-    tagged_at: Timestamp
+    tagged_at: Timestamp | None
 
 
 class ReachOut(ApiModel):
@@ -264,3 +264,11 @@ class ReachOut(ApiModel):
     totals: dict[str, int]
     by_day: list[dict[str, int | str]] = Field(description="day, then each figure of totals")
     notes: dict[str, str]
+
+
+class TagLookupOut(ApiModel):
+    """The notice tags of several items: each id sent, its tag or null; ids naming no item."""
+
+    lang: Lang
+    tags: dict[str, TagOut | None]
+    unknown: list[str]
