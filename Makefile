@@ -3,6 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SJ := $(VENV)/bin/salingjaga
 PYTEST_ARGS ?=
+PORT ?= 8000
 
 .PHONY: install run test test-sqlite test-postgres lint typecheck bench clean
 
@@ -10,14 +11,16 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
+	@echo "installing SalingJaga and its dependencies into $(VENV) (a few minutes the first time)..."
 	$(PY) -m pip install -q -U pip wheel setuptools
 	$(PY) -m pip install -q -e '.[dev]'
+	@echo "installed."
 	touch $@
 
 run: install
 	$(SJ) db upgrade
 	$(SJ) demo load
-	$(SJ) serve --host 127.0.0.1 --port 8000
+	$(SJ) serve --host 127.0.0.1 --port $(PORT)
 
 # SQLite always; PostgreSQL too when CI=true or SALINGJAGA_TEST_POSTGRES=1.
 test: install lint

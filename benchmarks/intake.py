@@ -5,7 +5,6 @@ by HTTP and Python alone on this machine."""
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from benchmarks._cpu import cpu_window
 from benchmarks._load import run_load
 from benchmarks._seed import bulk_insert
 from benchmarks.run import Context, Skip
+from salingjaga import client
 from salingjaga.core.db import Database
 from salingjaga.dev.servers import free_port, stop_pid
 from salingjaga.wiring import wire
@@ -101,6 +101,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     rng = random.Random(7)
 
     def notice(c: int, i: int) -> tuple[str, str, dict[str, str], Any]:
+        # the client's request for the operation (checked against the OpenAPI document)
         body = {
             "content": [{"url": f"https://bench.example/v/{rng.randint(1, n_items)}"}],
             "policy": "misinformation",
@@ -109,8 +110,8 @@ def run(ctx: Context) -> list[dict[str, Any]]:
                            "pemilih datang pada hari yang keliru.",
             "region": None, "election": None, "contact": "pengawasan@bawaslu.example", "good_faith": True,
         }
-        headers = {"Authorization": f"Bearer {keys[c % len(keys)]}", "Idempotency-Key": f"bench-{c}-{i}"}
-        return "POST", "/api/v1/notices", headers, body
+        return client.prepare("post_notice", api_key=keys[c % len(keys)], body=body,
+                              idempotency_key=f"bench-{c}-{i}")
 
     with cpu_window(servers.api_pids, ctx.postgres().pid, servers.worker_pids) as cpu:
         result = run_load(urls, CLIENTS, notice, duration=duration, keep_bodies=True)
@@ -120,7 +121,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     if errors:
         sample = next((b for b in result.bodies if b and not b.startswith(b'{"id"')), b"")
         raise RuntimeError(f"notice intake answered {errors}: {sample[:300]!r}")
-    receipts = {json.loads(b)["id"] for b in result.bodies}
+    receipts = {client.parse("post_notice", b).id for b in result.bodies}
     with db.session() as s:
         stored = s.scalar(select(func.count()).select_from(Notice).where(Notice.id.in_(receipts)))
     db.dispose()

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
+from pydantic import Field
 from sqlalchemy import text
 
 from salingjaga import __version__, parts
+from salingjaga.apidocs import install_docs
 from salingjaga.auth.cache import AuthCache
 from salingjaga.auth.deps import public
 from salingjaga.auth.middleware import install_outermost
+from salingjaga.core.apimodel import ApiModel, JsonObject
 from salingjaga.core.db import Database
 from salingjaga.core.db_waits import WaitBudget, request_budget
 from salingjaga.core.errors import install_error_handlers
@@ -25,71 +28,34 @@ from salingjaga.core.periodic import start_domain_tasks
 from salingjaga.core.routing import Router
 from salingjaga.core.settings import Settings
 from salingjaga.notices.intake import NoticeIntake
+from salingjaga.openapi import install_openapi
 from salingjaga.stream.base import make_transport
 from salingjaga.wiring import wire
 
 health = Router(tags=["health"])
 
 
-@health.get("/healthz", dependencies=[Depends(public)])
+class Health(ApiModel):
+    """The process answers."""
+
+    status: Literal["ok"]
+    version: str
+
+
+class Readiness(ApiModel):
+    """Whether the server can take requests, and why not."""
+
+    status: Literal["ready", "not ready"]
+    database: str
+    stream_pending: int
+    pool: JsonObject = Field(description="the database pool's figures (size, checked out, stuck)")
+    problem: str | None = None
+
+
+@health.get("/healthz", dependencies=[Depends(public)], response_model=Health)
 async def healthz() -> dict[str, str]:
     """Liveness: the process answers (on the event loop: no thread-pool hop)."""
     return {"status": "ok", "version": __version__}
-
-
-ERROR_SCHEMA = {
-    "title": "Error",
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "details": {},
-            },
-        }
-    },
-}
-_ERROR_STATUSES = {
-    "400": "Malformed request",
-    "401": "No or unknown API key",
-    "403": "The caller's role may not do this",
-    "404": "Not found, or not visible to the caller",
-    "409": "Conflicts with stored state",
-    "413": "Body too large",
-    "415": "Unsupported media type",
-    "422": "A field is invalid",
-    "429": "Rate limited (see Retry-After)",
-}
-
-
-def install_openapi(app: FastAPI) -> None:
-    """Document the one error shape on every operation (replacing FastAPI's default 422)."""
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        from fastapi.openapi.utils import get_openapi
-
-        schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                             routes=app.routes)
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["Error"] = ERROR_SCHEMA
-        components.pop("HTTPValidationError", None)
-        components.pop("ValidationError", None)
-        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-        for path_item in schema.get("paths", {}).values():
-            for operation in path_item.values():
-                responses = operation.setdefault("responses", {})
-                for status, label in _ERROR_STATUSES.items():
-                    responses[status] = {"description": label, **ref}
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _select_one(db: Database) -> None:
@@ -143,6 +109,9 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
         description="Open election-integrity platform: trusted-flagger notices, layered "
         "moderation, election rules, the Election Guide Center and transparency reports.",
         lifespan=lifespan,
+        # served from the package by install_docs (no CDN); ReDoc needs one, so it is not offered
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = db
@@ -154,8 +123,10 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     app.state.notice_intake = NoticeIntake(db, settings, app.state.loop_sessions)
     install_error_handlers(app)
 
-    @app.get("/readyz", tags=["health"], dependencies=[Depends(public)],
-             responses={503: {"description": "not ready: the database is stuck or does not answer"}})
+    @app.get("/readyz", tags=["health"], dependencies=[Depends(public)], response_model=Readiness,
+             response_model_exclude_unset=True,
+             responses={503: {"description": "not ready: the database is stuck or does not answer",
+                              "model": Readiness}})
     async def readyz() -> Any:
         """Readiness: the database answers within two seconds and its pool is not stuck.
 
@@ -176,6 +147,7 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
         return body
 
     install_openapi(app)
+    install_docs(app)
     app.include_router(health)
     for module in parts.MIDDLEWARE:
         module.install(app, settings)

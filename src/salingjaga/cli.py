@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from typing import Any
 
 import typer
 
 from salingjaga.audit import cli as audit_cli
+from salingjaga.auth.roles import ROLES
 
 # the helpers every command uses, kept importable from here as before
-from salingjaga.clikit import console, emit, fail, make_settings, on_open, open_db
+from salingjaga.clikit import console, emit, fail, make_settings, on_open, open_db, run_app
 from salingjaga.detection import cli as detection_cli
 from salingjaga.factcheck import cli as factcheck_cli
 from salingjaga.guide import cli as guide_cli
 from salingjaga.moderation import cli as moderation_cli
+from salingjaga.partners.models import PARTNER_KINDS
 from salingjaga.rules import cli as rules_cli
 from salingjaga.simulate import cli as simulate_cli
 from salingjaga.stream import cli as stream_cli
@@ -41,13 +44,16 @@ def _wire() -> None:
 
 on_open(_wire)
 
+# Choices the command line checks and lists in its help.
+RoleChoice = StrEnum("RoleChoice", {r: r for r in ROLES})  # type: ignore[misc]
+
 DatabaseUrl = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL")
 
 
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
-    port: int = typer.Option(8000, help="port"),
+    port: int = typer.Option(8000, help="port to listen on", min=1, max=65535),
     database_url: str | None = DatabaseUrl,
     workers: int = typer.Option(1, help="API processes (production: several, Redis stream)"),
     migrate: bool = typer.Option(True, help="apply migrations first"),
@@ -58,6 +64,7 @@ def serve(
     from salingjaga.migrate import upgrade
 
     settings = make_settings(database_url)
+    _check_port(host, port)
     if migrate:
         upgrade(settings)
     if database_url:
@@ -74,14 +81,37 @@ def serve(
     )
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail with a hint when the port is taken (uvicorn would print only its errno)."""
+    import errno
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} on {host} is already in use; stop what listens there or choose "
+                     f"another port: salingjaga serve --port 8080 (make run PORT=8080)")
+            raise
+
+
 @db_app.command("upgrade")
 def db_upgrade(database_url: str | None = DatabaseUrl) -> None:
-    """Apply every migration."""
-    from salingjaga.migrate import upgrade
+    """Apply every migration and say what was applied."""
+    from salingjaga.migrate import applied_revisions, pending_count, upgrade
 
     settings = make_settings(database_url)
+    before = applied_revisions(settings.database_url)
+    todo = pending_count(before)
     upgrade(settings)
-    console.print("schema up to date")
+    where = settings.database_url.split("://", 1)[0]
+    if not before:
+        console.print(f"created the schema on a new {where} database ({todo} migrations applied)")
+    elif todo:
+        console.print(f"applied {todo} migrations; schema up to date")
+    else:
+        console.print("schema up to date (nothing to apply)")
 
 
 @db_app.command("backup")
@@ -139,7 +169,7 @@ def db_verify(
     anchors_of: str | None = typer.Option(
         None, "--anchors-of", help="check the heads anchored for this database URL (default: the one "
         "verified); for a copy restored under a new name, the live database's URL"),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
 ) -> None:
     """Check a database without changing it: a SalingJaga schema this code knows, every
     table present, the audit chain and its anchors intact. Run it on a PostgreSQL database
@@ -210,15 +240,15 @@ def demo_load(
 
 @partners_app.command("create")
 def partners_create(
-    name: str = typer.Option(..., "--name"),
-    kind: str = typer.Option(..., "--kind", help="election_supervisor, election_commission, "
-                             "civil_society, fact_checker, regulator"),
+    name: str = typer.Option(..., "--name", help="the organisation's name at this jurisdiction"),
+    kind: str = typer.Option(..., "--kind", help=f"what the organisation is: {', '.join(PARTNER_KINDS)}"),
     region: str | None = typer.Option(None, "--region", help="Kemendagri code; omit for national"),
-    organisation: str | None = typer.Option(None, "--organisation"),
-    trusted: bool = typer.Option(False, "--trusted"),
+    organisation: str | None = typer.Option(None, "--organisation", help="groups an organisation's partners "
+                                            "across jurisdictions, e.g. bawaslu"),
+    trusted: bool = typer.Option(False, "--trusted", help="a trusted flagger (DSA Art. 22): its notices come first"),
     policies: str = typer.Option("", "--policies", help="comma-separated policy codes"),
     database_url: str | None = DatabaseUrl,
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
 ) -> None:
     """Create a partner and print its id and first API key."""
     from salingjaga.auth.service import create_api_key, create_user
@@ -251,7 +281,7 @@ def partners_import(
     bawaslu: bool = typer.Option(False, "--bawaslu", help="import the shipped list of 553 Bawaslu offices"),
     dry_run: bool = typer.Option(False, "--dry-run", help="show what would change, write nothing"),
     database_url: str | None = DatabaseUrl,
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
 ) -> None:
     """Create or update partner offices from a CSV file, one row per office; importing the
     same file again changes nothing."""
@@ -289,13 +319,13 @@ def partners_import(
 
 @users_app.command("create")
 def users_create(
-    name: str = typer.Option(..., "--name"),
-    role: str = typer.Option(..., "--role"),
-    partner: str | None = typer.Option(None, "--partner", help="partner id"),
-    email: str | None = typer.Option(None, "--email"),
+    name: str = typer.Option(..., "--name", help="the person's or service's name"),
+    role: RoleChoice = typer.Option(..., "--role", help="the user's role (one per user)"),
+    partner: str | None = typer.Option(None, "--partner", help="partner id (partner roles must have one)"),
+    email: str | None = typer.Option(None, "--email", help="sign-in address for the web pages"),
     password: str | None = typer.Option(None, "--password", help="for web login"),
     database_url: str | None = DatabaseUrl,
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
 ) -> None:
     """Create a user and print its id and API key."""
     from salingjaga.auth.service import create_api_key, create_user
@@ -305,7 +335,7 @@ def users_create(
     db = open_db(settings)
     try:
         with db.session() as session:
-            user = create_user(session, name=name, role=role, partner_id=partner, email=email,
+            user = create_user(session, name=name, role=role.value, partner_id=partner, email=email,
                                password=password)
             key = create_api_key(session, user.id)
             out = {"id": user.id, "api_key": key}
@@ -324,7 +354,7 @@ def users_invite(
     partner: str | None = typer.Option(None, "--partner", help="partner id"),
     language: str = typer.Option("id", "--language", help="id or en: the e-mail's language"),
     database_url: str | None = DatabaseUrl,
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
 ) -> None:
     """E-mail a one-time link with which the person sets a password (and enrols TOTP)."""
     from salingjaga.auth.invitations import invite
@@ -338,7 +368,7 @@ def users_invite(
 def users_reset_access(
     user_id: str = typer.Argument(..., help="user id"),
     database_url: str | None = DatabaseUrl,
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
 ) -> None:
     """Remove a user's second factor and e-mail a link to set a new password and enrol again."""
     from salingjaga.auth.invitations import invite_reset
@@ -386,4 +416,4 @@ _register_domains()
 
 def main() -> None:
     """Entry point of the ``salingjaga`` command."""
-    app()
+    run_app(app)

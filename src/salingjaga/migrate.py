@@ -30,3 +30,27 @@ def current_heads() -> list[str]:
 
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     return list(script.get_heads())
+
+
+def applied_revisions(database_url: str) -> set[str]:
+    """The revisions a database is at (empty for a database without the schema)."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        engine.dispose()
+
+
+def pending_count(revisions: set[str]) -> int:
+    """How many migrations lie between ``revisions`` and the code's heads."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    done: set[str] = set()
+    for rev in revisions:
+        done.update(r.revision for r in script.iterate_revisions(rev, "base"))
+    return sum(1 for r in script.walk_revisions() if r.revision not in done)

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from salingjaga.dev.servers import free_port, free_port_run, pg_bin, pid_alive
+from tests.conftest import skip_or_fail
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -46,8 +47,10 @@ def _ports_outside(*taken: int) -> tuple[int, int]:
 
 
 def test_cluster_up_serves_scans_and_down_stops_every_process(cluster_dir):
-    if not pg_bin("initdb"):
-        pytest.skip("PostgreSQL binaries not installed")
+    if not (pg_bin("initdb") and pg_bin("postgres")):
+        skip_or_fail("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    if not shutil.which("redis-server"):
+        skip_or_fail("redis-server not installed (apt-get install redis-server)")
     d = cluster_dir
     api = free_port_run(2)
     pg, rs = _ports_outside(api, api + 1)

@@ -45,9 +45,9 @@ def register(app: typer.Typer) -> None:
 
     @audit_app.command("verify")
     def verify_cmd(
-        database_url: str | None = typer.Option(None, "--database-url"),
+        database_url: str | None = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL"),
         data_dir: Path | None = DataDir,
-        as_json: bool = typer.Option(False, "--json"),
+        as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
     ) -> None:
         """Check the chain and every anchored head; exit 1 naming the first bad or missing
         entry. A successful check anchors the current head."""
@@ -62,9 +62,9 @@ def register(app: typer.Typer) -> None:
 
     @audit_app.command("anchor")
     def anchor_cmd(
-        database_url: str | None = typer.Option(None, "--database-url"),
+        database_url: str | None = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL"),
         data_dir: Path | None = DataDir,
-        as_json: bool = typer.Option(False, "--json"),
+        as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
     ) -> None:
         """Verify, then append the chain's head (position, hash) to the anchor file and print
         it for publishing. Refuses to anchor a broken chain."""

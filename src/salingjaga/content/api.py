@@ -27,6 +27,7 @@ from salingjaga.content.service import (
     run_batch,
     upsert_account,
 )
+from salingjaga.core.apimodel import documented
 from salingjaga.core.errors import Invalid
 from salingjaga.core.routing import Router
 from salingjaga.core.settings import Settings
@@ -83,6 +84,7 @@ def _batch_result(results: list[IntakeResult]) -> dict[str, Any]:
     }
 
 
+documented(AccountIn, ContentIn)
 _ACCOUNT_DOC = {
     "requestBody": {
         "required": True,
@@ -107,7 +109,9 @@ _CONTENT_DOC = {
     "/accounts",
     status_code=201,
     openapi_extra=_ACCOUNT_DOC,
-    responses={200: {"description": "already known, or a batch", "model": BatchResult}},
+    responses={201: {"description": "a new account", "model": AccountOut},
+               200: {"description": "already known (the account), or a batch (per-row results)",
+                     "model": AccountOut | BatchResult}},
 )
 def post_accounts(
     response: Response,
@@ -139,7 +143,9 @@ def get_account_detail(
     "/content",
     status_code=201,
     openapi_extra=_CONTENT_DOC,
-    responses={200: {"description": "already known, or a batch", "model": BatchResult}},
+    responses={201: {"description": "a new item", "model": ContentOut},
+               200: {"description": "already known (the item), or a batch (per-row results)",
+                     "model": ContentOut | BatchResult}},
 )
 def post_content(
     request: Request,

@@ -43,7 +43,11 @@ class ContentIn(BaseModel):
     """A content item; the author is ``account_id`` (the platform's account id) or an inline
     ``account`` that is upserted first."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "platform_id": "7301", "kind": "video", "url": "https://video.example/@akun_baru/video/7301",
+        "account": {"platform_id": "u-991", "handle": "akun_baru"},
+        "caption": "Pencoblosan diundur ke 28 November!", "language": "id", "region": "32.73",
+        "posted_at": "2024-11-20T03:00:00+00:00"}]})
 
     platform_id: str = Field(min_length=1, max_length=200)
     kind: ContentKind

@@ -15,11 +15,12 @@ from salingjaga.core.errors import Invalid
 from salingjaga.core.routing import Router
 from salingjaga.detection import service
 from salingjaga.detection.models import HashBank, HashBankEntry
+from salingjaga.detection.schemas import BankImport, BanksOut, SignalsOut
 
 router = Router(prefix="/api/v1", tags=["detection"])
 
 
-@router.get("/content/{content_id}/signals")
+@router.get("/content/{content_id}/signals", response_model=SignalsOut)
 def get_signals(
     content_id: str,
     session: Session = Depends(get_session),
@@ -30,7 +31,7 @@ def get_signals(
     return {"content_id": item.id, "signals": service.signals_for(session, item.id)}
 
 
-@router.get("/hashbanks")
+@router.get("/hashbanks", response_model=BanksOut)
 def list_banks(
     session: Session = Depends(get_session),
     _: Principal = Depends(require("detection.hashbanks.read")),
@@ -44,7 +45,7 @@ def list_banks(
                       for b in banks]}
 
 
-@router.post("/hashbanks/{name}/entries")
+@router.post("/hashbanks/{name}/entries", response_model=BankImport)
 def import_entries(
     name: str,
     body: dict[str, Any] = Body(..., examples=[{"entries": [{"hash": "f8f8...", "label": "hoax"}],

@@ -103,9 +103,9 @@ def register(app: typer.Typer) -> None:
         bank: str = typer.Option(..., "--bank", help="bank name (created on first use)"),
         threshold: int | None = typer.Option(None, "--threshold", help="PDQ distance (default 31)"),
         action: str = typer.Option("review", "--action", help="review, or remove (removed media)"),
-        policy: str = typer.Option("misinformation", "--policy"),
-        database_url: str | None = typer.Option(None, "--database-url"),
-        as_json: bool = typer.Option(False, "--json"),
+        policy: str = typer.Option("misinformation", "--policy", help="policy the bank's matches are reviewed under"),
+        database_url: str | None = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL"),
+        as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
     ) -> None:
         """Import hashes into a bank; hashes already in it are skipped."""
         from salingjaga.clikit import emit, fail, make_settings, open_db

@@ -18,7 +18,7 @@ def eval_claims(
     queries: Path = typer.Option(..., "--queries", exists=True, dir_okay=False,
                                  help="CSV with columns text,expected_id"),
     semantic: str = typer.Option("auto", help="auto, always or never"),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
 ) -> None:
     """Recall@1, recall@5, MRR@5 and queries/s of the production claim matcher."""
     from salingjaga.clikit import emit, fail
@@ -38,7 +38,7 @@ def train(
     data: Path = typer.Option(..., "--data", exists=True, dir_okay=False,
                               help="CSV with columns text,label"),
     out: Path | None = typer.Option(None, "--out", help="model file (default: data dir)"),
-    database_url: str | None = typer.Option(None, "--database-url"),
+    database_url: str | None = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL"),
 ) -> None:
     """Retrain the text classifiers from a CSV of text,label (e.g. past decisions)."""
     from salingjaga.clikit import console, fail, make_settings
@@ -60,7 +60,7 @@ def train(
 
 def export_training(
     out: Path = typer.Option(Path("-"), "--out", help="CSV file; - for stdout"),
-    database_url: str | None = typer.Option(None, "--database-url"),
+    database_url: str | None = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL"),
 ) -> None:
     """Export decided cases as text,label rows for ``salingjaga train``. Captions come from
     anyone who posts, and the file is opened in spreadsheets to review labels, so every

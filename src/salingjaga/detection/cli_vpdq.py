@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
     def match_cmd(
         video: Path = typer.Argument(..., exists=True, dir_okay=False),
         bank_file: Path = typer.Option(..., "--bank", exists=True, dir_okay=False),
-        as_json: bool = typer.Option(False, "--json"),
+        as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
     ) -> None:
         """Banked videos sharing frames with a video, with vPDQ's two percentages; exit 0
         when one matches, 3 when none does."""

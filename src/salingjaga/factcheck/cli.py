@@ -15,8 +15,8 @@ def import_factchecks(
     file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                 help="ClaimReview JSON-LD, Google Fact Check Tools JSON, or CSV/TSV"),
     match: bool = typer.Option(True, help="match new fact-checks against content already taken in"),
-    database_url: str | None = typer.Option(None, "--database-url"),
-    as_json: bool = typer.Option(False, "--json"),
+    database_url: str | None = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL"),
+    as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
 ) -> None:
     """Import fact-checks; a re-import updates the known ones instead of duplicating them.
 

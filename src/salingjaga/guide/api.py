@@ -19,7 +19,21 @@ from salingjaga.core.db import Database
 from salingjaga.core.routing import Router
 from salingjaga.guide import reach, service, tags
 from salingjaga.guide.caching import app_cache, cache_headers, not_modified
-from salingjaga.guide.schemas import DecisionIn, DraftIn, DraftPatch, EventIn, EventsResult, TagIn, TagLookupIn
+from salingjaga.guide.schemas import (
+    DraftIn,
+    DraftPatch,
+    EventIn,
+    EventsResult,
+    GuideOut,
+    GuideRegionOut,
+    ReachOut,
+    TagIn,
+    TagLookupIn,
+    TagLookupOut,
+    TagOut,
+    VersionDecisionIn,
+    VersionOut,
+)
 from salingjaga.regions.elections import get_election
 
 router = Router(prefix="/api/v1", tags=["guide"])
@@ -64,7 +78,8 @@ def conditional_json(request: Request, payload: dict[str, Any]) -> Response:
     return Response(payload[_JSON], media_type="application/json", headers=headers)
 
 
-@router.get("/guide/{election}", dependencies=[Depends(public)])
+@router.get("/guide/{election}", dependencies=[Depends(public)], response_model=GuideOut,
+            responses={304: {"description": "the client's copy is current (If-None-Match, If-Modified-Since)"}})
 async def guide(request: Request, election: str, lang: Lang = LangQuery) -> Response:
     """The published guide: sections (sanitised HTML), key dates and the next one with the
     days until it, regions with candidate lists, the notice tag. ETag and Last-Modified."""
@@ -75,7 +90,8 @@ async def guide(request: Request, election: str, lang: Lang = LangQuery) -> Resp
     return conditional_json(request, payload)
 
 
-@router.get("/guide/{election}/regions/{code}", dependencies=[Depends(public)])
+@router.get("/guide/{election}/regions/{code}", dependencies=[Depends(public)], response_model=GuideRegionOut,
+            responses={304: {"description": "the client's copy is current"}})
 async def guide_region(request: Request, election: str, code: str, lang: Lang = LangQuery) -> Response:
     """Candidates (as text) and local information for a region and its province."""
     get_election(election)
@@ -88,7 +104,7 @@ async def guide_region(request: Request, election: str, code: str, lang: Lang = 
 # --- editorial ------------------------------------------------------------------------------
 
 
-@router.get("/guide/{election}/versions")
+@router.get("/guide/{election}/versions", response_model=list[VersionOut])
 def versions(
     election: str,
     lang: Lang | None = None,
@@ -103,7 +119,7 @@ def versions(
     return [service.version_out(v, p) for v, p in rows]
 
 
-@router.post("/guide/{election}/versions", status_code=201)
+@router.post("/guide/{election}/versions", status_code=201, response_model=VersionOut)
 def create_version(
     election: str,
     body: DraftIn,
@@ -115,7 +131,7 @@ def create_version(
     return service.version_out(version, page)
 
 
-@router.get("/guide/{election}/versions/{version_id}")
+@router.get("/guide/{election}/versions/{version_id}", response_model=VersionOut)
 def version_detail(
     election: str,
     version_id: str,
@@ -127,7 +143,7 @@ def version_detail(
     return service.version_out(version, page)
 
 
-@router.patch("/guide/{election}/versions/{version_id}")
+@router.patch("/guide/{election}/versions/{version_id}", response_model=VersionOut)
 def edit_version(
     election: str,
     version_id: str,
@@ -140,7 +156,7 @@ def edit_version(
     return service.version_out(version, page)
 
 
-@router.post("/guide/{election}/versions/{version_id}/approve")
+@router.post("/guide/{election}/versions/{version_id}/approve", response_model=VersionOut)
 def approve_version(
     request: Request,
     election: str,
@@ -155,11 +171,11 @@ def approve_version(
     return service.version_out(version, page)
 
 
-@router.post("/guide/{election}/versions/{version_id}/reject")
+@router.post("/guide/{election}/versions/{version_id}/reject", response_model=VersionOut)
 def reject_version(
     election: str,
     version_id: str,
-    body: DecisionIn = Body(default_factory=DecisionIn),
+    body: VersionDecisionIn = Body(default_factory=VersionDecisionIn),
     session: Session = Depends(get_session),
     who: Principal = Depends(require("guide.approve")),
 ) -> dict[str, Any]:
@@ -168,12 +184,12 @@ def reject_version(
     return service.version_out(version, page)
 
 
-@router.post("/guide/{election}/versions/{version_id}/rollback")
+@router.post("/guide/{election}/versions/{version_id}/rollback", response_model=VersionOut)
 def rollback_version(
     request: Request,
     election: str,
     version_id: str,
-    body: DecisionIn = Body(default_factory=DecisionIn),
+    body: VersionDecisionIn = Body(default_factory=VersionDecisionIn),
     session: Session = Depends(get_session),
     who: Principal = Depends(require("guide.approve")),
 ) -> dict[str, Any]:
@@ -187,7 +203,7 @@ def rollback_version(
 # --- notice tags ----------------------------------------------------------------------------
 
 
-@router.get("/content/{content_id}/tag", responses={204: {"description": "no notice tag"}})
+@router.get("/content/{content_id}/tag", response_model=TagOut, responses={204: {"description": "no notice tag"}})
 def content_tag(
     content_id: str,
     lang: Lang = LangQuery,
@@ -201,7 +217,7 @@ def content_tag(
     return JSONResponse(jsonable_encoder(tag))
 
 
-@router.post("/content/{content_id}/tag")
+@router.post("/content/{content_id}/tag", response_model=TagOut)
 def set_content_tag(
     content_id: str,
     body: TagIn = Body(default_factory=TagIn),
@@ -227,7 +243,7 @@ def delete_content_tag(
     return Response(status_code=204)
 
 
-@router.post("/tags/lookup")
+@router.post("/tags/lookup", response_model=TagLookupOut)
 def lookup_tags(
     body: TagLookupIn,
     lang: Lang = LangQuery,
@@ -258,7 +274,7 @@ def post_events(
     return result
 
 
-@router.get("/guide/{election}/reach")
+@router.get("/guide/{election}/reach", response_model=ReachOut)
 def guide_reach(
     election: str,
     start: date = Query(alias="from"),

@@ -13,8 +13,8 @@ guide_app = typer.Typer(help="Election Guide Center: reach and privacy housekeep
 @guide_app.command("purge")
 def purge_command(
     keep_days: int = typer.Option(30, "--keep-days", help="keep salts and hashes of this many days"),
-    database_url: str | None = typer.Option(None, "--database-url"),
-    as_json: bool = typer.Option(False, "--json"),
+    database_url: str | None = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL"),
+    as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
 ) -> None:
     """Delete daily salts and visitor hashes older than --keep-days (counts are kept)."""
     from salingjaga.clikit import emit, fail, make_settings, open_db
@@ -37,10 +37,10 @@ def purge_command(
 def reach_command(
     start: str = typer.Option(..., "--from", help="first day, YYYY-MM-DD (WIB)"),
     end: str = typer.Option(..., "--to", help="last day, YYYY-MM-DD (WIB)"),
-    election: str | None = typer.Option(None, "--election"),
-    region: str | None = typer.Option(None, "--region"),
-    database_url: str | None = typer.Option(None, "--database-url"),
-    as_json: bool = typer.Option(False, "--json"),
+    election: str | None = typer.Option(None, "--election", help="election slug, e.g. pilkada-2024"),
+    region: str | None = typer.Option(None, "--region", help="Kemendagri region code"),
+    database_url: str | None = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL"),
+    as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
 ) -> None:
     """Print guide reach totals for a period."""
     from salingjaga.clikit import emit, fail, make_settings, open_db

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from salingjaga.core.apimodel import ApiModel, JsonObject, Timestamp
+
 Lang = Literal["id", "en"]
 PageKind = Literal["section", "region", "tag"]
 EventType = Literal["tag_impression", "tag_click", "guide_view", "content_view"]
@@ -23,7 +25,7 @@ class KeyDateIn(BaseModel):
     label: str = Field(min_length=1, max_length=200)
 
 
-class CandidateIn(BaseModel):
+class GuideCandidateIn(BaseModel):
     """A candidate (or candidate pair) as text only: no photo, no logo."""
 
     model_config = ConfigDict(extra="forbid")
@@ -39,7 +41,7 @@ class PageData(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dates: list[KeyDateIn] = Field(default_factory=list, max_length=50)
-    candidates: list[CandidateIn] = Field(default_factory=list, max_length=50)
+    candidates: list[GuideCandidateIn] = Field(default_factory=list, max_length=50)
     race: str = Field(default="", max_length=200, description="e.g. 'Pemilihan Wali Kota'")
     link: str | None = Field(default=None, max_length=300, description="tag link override")
     position: int = Field(default=0, ge=0, le=1000, description="order of a section")
@@ -77,7 +79,7 @@ class DraftPatch(BaseModel):
     data: PageData | None = None
 
 
-class DecisionIn(BaseModel):
+class VersionDecisionIn(BaseModel):
     """Why a draft was rejected or a page rolled back."""
 
     model_config = ConfigDict(extra="forbid")
@@ -124,3 +126,149 @@ class EventsResult(BaseModel):
     counted: int
     ignored: list[dict[str, Any]]
     replayed: bool = False
+
+
+class VersionOut(ApiModel):
+    """A version of a guide page as editors see it, with its sanitised preview."""
+
+    id: str
+    page_id: str
+    election: str
+    lang: Lang
+    kind: PageKind
+    key: str
+    number: int
+    status: Literal["draft", "published", "rejected"]
+    current: bool
+    title: str
+    body: str
+    html: str
+    data: JsonObject
+    author_id: str
+    created_at: Timestamp
+    updated_at: Timestamp
+    decided_by: str | None
+    decided_at: Timestamp | None
+    reason: str
+
+
+class GuideElection(ApiModel):
+    """The election a guide is for."""
+
+    slug: str
+    name: str
+    kind: str | None = None
+    voting_day: str | None = None
+
+
+class GuideSection(ApiModel):
+    """A published section."""
+
+    key: str
+    title: str
+    html: str
+    version_id: str
+    version: int
+    published_at: Timestamp | None
+
+
+class KeyDateOut(ApiModel):
+    """A key date and the days left until it (negative once past)."""
+
+    date: str
+    label: str
+    source: str
+    days_until: int
+
+
+class GuideRegionLink(ApiModel):
+    """A region with a published page."""
+
+    code: str
+    name: str
+    level: str
+    province_code: str
+    province_name: str
+    url: str
+
+
+class NoticeTagText(ApiModel):
+    """What the notice tag says and where it links."""
+
+    text: str
+    url: str
+
+
+class GuideOut(ApiModel):
+    """The published guide of an election in one language."""
+
+    election: GuideElection
+    lang: Lang
+    url: str
+    alternate: dict[str, str] = Field(description="the guide in each language")
+    today: str
+    sections: list[GuideSection]
+    key_dates: list[KeyDateOut]
+    next_key_date: KeyDateOut | None
+    regions: list[GuideRegionLink]
+    notice_tag: NoticeTagText
+
+
+class RaceOut(ApiModel):
+    """One race of a region: its candidates as text."""
+
+    region: JsonObject
+    title: str
+    race: str
+    candidates: list[JsonObject]
+    html: str
+    version_id: str
+    version: int
+    published_at: Timestamp | None
+
+
+class GuideRegionOut(ApiModel):
+    """A region's page of the guide: its races and those of its province."""
+
+    election: GuideElection
+    region: JsonObject
+    lang: Lang
+    url: str
+    guide_url: str
+    alternate: dict[str, str]
+    races: list[RaceOut]
+
+
+class TagOut(ApiModel):
+    """The notice tag shown on a content item."""
+
+    content_id: str
+    platform_id: str
+    election: str
+    election_name: str
+    region: str | None
+    lang: Lang
+    text: str
+    url: str
+    source: str
+    tagged_at: Timestamp | None
+
+
+class ReachOut(ApiModel):
+    """Guide reach between two days: totals and per-day figures."""
+
+    from_: str = Field(alias="from")
+    to: str
+    election: str | None
+    region: str | None
+    totals: dict[str, int]
+    by_day: list[dict[str, int | str]] = Field(description="day, then each figure of totals")
+    notes: dict[str, str]
+
+
+class TagLookupOut(ApiModel):
+    """The notice tags of several items: each id sent, its tag or null; ids naming no item."""
+
+    lang: Lang
+    tags: dict[str, TagOut | None]
+    unknown: list[str]

@@ -23,7 +23,20 @@ from salingjaga.moderation.models import Appeal, Case, Decision, Notification
 from salingjaga.moderation.outcomes import get_decision, get_statement
 from salingjaga.moderation.queue import escalate_case, hold_case, queue_stats, release, unhold_case
 from salingjaga.moderation.reviews import create_appeal
-from salingjaga.moderation.schemas import AppealIn, DecisionIn, NoteIn
+from salingjaga.moderation.schemas import (
+    AppealIn,
+    AppealOut,
+    CaseDetail,
+    CaseOut,
+    ClaimOut,
+    DecisionCreated,
+    DecisionIn,
+    DecisionOut,
+    NoteIn,
+    NotificationOut,
+    QueueStats,
+    StatementOut,
+)
 from salingjaga.moderation.webhooks import deliver_quietly
 
 router = Router(prefix="/api/v1", tags=["moderation"])
@@ -96,7 +109,8 @@ def claim_out(c: Case) -> dict[str, Any]:
     return out
 
 
-@router.post("/queue/claim", responses={204: {"description": "nothing is waiting"}})
+@router.post("/queue/claim", response_model=ClaimOut | CaseDetail, response_model_exclude_unset=True,
+             responses={204: {"description": "nothing is waiting"}})
 def post_claim(
     full: bool = Query(False, description="answer with the whole case, as GET /api/v1/cases/{id} does"),
     db: Database = Depends(get_database),
@@ -121,7 +135,7 @@ def post_claim(
         return _case_detail(session, case)
 
 
-@router.get("/queue/stats")
+@router.get("/queue/stats", response_model=QueueStats)
 def get_queue_stats(
     session: Session = Depends(get_session),
     _: Principal = Depends(require("queue.stats")),
@@ -130,7 +144,7 @@ def get_queue_stats(
     return queue_stats(session)
 
 
-@router.get("/cases/{case_id}")
+@router.get("/cases/{case_id}", response_model=CaseDetail, response_model_exclude_unset=True)
 def get_case_detail(
     case_id: str,
     session: Session = Depends(get_session),
@@ -140,7 +154,8 @@ def get_case_detail(
     return _case_detail(session, get_case(session, case_id))
 
 
-@router.post("/cases/{case_id}/decisions", status_code=201)
+@router.post("/cases/{case_id}/decisions", status_code=201, response_model=DecisionCreated,
+             response_model_exclude_unset=True)
 def post_decision(
     case_id: str,
     body: DecisionIn,
@@ -162,49 +177,49 @@ def post_decision(
     return out
 
 
-@router.post("/cases/{case_id}/release")
+@router.post("/cases/{case_id}/release", response_model=CaseOut)
 def post_release(case_id: str, session: Session = Depends(get_session),
                  who: Principal = Depends(require("cases.decide"))) -> dict[str, Any]:
     """Give a case back to the queue."""
     return case_out(release(session, case_id, who))
 
 
-@router.post("/cases/{case_id}/escalate")
+@router.post("/cases/{case_id}/escalate", response_model=CaseOut)
 def post_escalate(case_id: str, body: NoteIn, session: Session = Depends(get_session),
                   who: Principal = Depends(require("cases.decide"))) -> dict[str, Any]:
     """Send a case to the next level (senior moderators, then policy leads)."""
     return case_out(escalate_case(session, case_id, who, body.note))
 
 
-@router.post("/cases/{case_id}/hold")
+@router.post("/cases/{case_id}/hold", response_model=CaseOut)
 def post_hold(case_id: str, body: NoteIn, session: Session = Depends(get_session),
               who: Principal = Depends(require("cases.decide"))) -> dict[str, Any]:
     """Put a case on hold (out of the queue) with a reason."""
     return case_out(hold_case(session, case_id, who, body.note))
 
 
-@router.post("/cases/{case_id}/unhold")
+@router.post("/cases/{case_id}/unhold", response_model=CaseOut)
 def post_unhold(case_id: str, session: Session = Depends(get_session),
                 who: Principal = Depends(require("cases.decide"))) -> dict[str, Any]:
     """Return a held case to the queue."""
     return case_out(unhold_case(session, case_id, who))
 
 
-@router.get("/decisions/{decision_id}")
+@router.get("/decisions/{decision_id}", response_model=DecisionOut)
 def get_decision_detail(decision_id: str, session: Session = Depends(get_session),
                         _: Principal = Depends(require("decisions.read"))) -> dict[str, Any]:
     """One decision."""
     return decision_out(get_decision(session, decision_id))
 
 
-@router.get("/statements/{statement_id}")
+@router.get("/statements/{statement_id}", response_model=StatementOut)
 def get_statement_detail(statement_id: str, session: Session = Depends(get_session),
                          _: Principal = Depends(require("statements.read"))) -> dict[str, Any]:
     """A statement of reasons as DSA Transparency Database JSON (no notifier identity)."""
     return dict(get_statement(session, statement_id).data)
 
 
-@router.post("/decisions/{decision_id}/appeals", status_code=201)
+@router.post("/decisions/{decision_id}/appeals", status_code=201, response_model=AppealOut)
 def post_appeal(decision_id: str, body: AppealIn, session: Session = Depends(get_session),
                 who: Principal = Depends(require("appeals.create"))) -> dict[str, Any]:
     """Appeal a decision: the creator (via a service key) or a notifier when nothing was done."""
@@ -220,7 +235,7 @@ notifications_router = Router(prefix="/api/v1", tags=["partners", "notices"])
 routers = (router, notifications_router)
 
 
-@notifications_router.get("/notifications")
+@notifications_router.get("/notifications", response_model=list[NotificationOut])
 def get_notifications(
     account_id: str | None = Query(default=None, description="creator notifications (service keys)"),
     limit: int = Query(default=100, ge=1, le=1000),

@@ -14,8 +14,8 @@ def register(app: typer.Typer) -> None:
 
     @queue_app.command("stats")
     def stats_cmd(
-        database_url: str | None = typer.Option(None, "--database-url"),
-        as_json: bool = typer.Option(False, "--json"),
+        database_url: str | None = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL"),
+        as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
     ) -> None:
         """Waiting cases by status and level, and how many are past their deadline."""
         from salingjaga.clikit import emit, make_settings, open_db
@@ -30,9 +30,9 @@ def register(app: typer.Typer) -> None:
 
     @mod_app.command("deliver-webhooks")
     def deliver_cmd(
-        database_url: str | None = typer.Option(None, "--database-url"),
+        database_url: str | None = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL"),
         limit: int = typer.Option(500, help="most deliveries to attempt"),
-        as_json: bool = typer.Option(False, "--json"),
+        as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
     ) -> None:
         """Send due webhook deliveries (run from cron; failures are retried with backoff)."""
         from salingjaga.clikit import emit, make_settings, open_db

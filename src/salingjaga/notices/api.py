@@ -17,7 +17,15 @@ from salingjaga.core.settings import Settings
 from salingjaga.notices.bulk import parse_bulk, submit_bulk
 from salingjaga.notices.feedback import partner_feedback, yearly_report
 from salingjaga.notices.intake import NoticeIntake
-from salingjaga.notices.schemas import NoticeIn, NoticeReceipt
+from salingjaga.notices.schemas import (
+    BulkResult,
+    EvidenceCreated,
+    FeedbackOut,
+    NoticeIn,
+    NoticeOut,
+    NoticeReceipt,
+    YearlyReport,
+)
 from salingjaga.notices.service import (
     MAX_EVIDENCE_BYTES,
     NoticeJob,
@@ -52,7 +60,7 @@ async def post_notice(
     return answer
 
 
-@router.get("/notices")
+@router.get("/notices", response_model=list[NoticeOut], response_model_exclude_unset=True)
 def get_notices(
     status: str | None = Query(default=None),
     limit: int = Query(default=100, ge=1, le=1000),
@@ -65,7 +73,7 @@ def get_notices(
     return notices_out(session, list_visible_notices(session, who, status=status, limit=limit, offset=offset))
 
 
-@router.get("/notices/{notice_id}")
+@router.get("/notices/{notice_id}", response_model=NoticeOut, response_model_exclude_unset=True)
 def get_notice(
     notice_id: str,
     session: Session = Depends(get_session),
@@ -87,7 +95,7 @@ _BULK_DOC = {"requestBody": {"required": True, "content": {
 }}}
 
 
-@router.post("/notices/bulk", openapi_extra=_BULK_DOC)
+@router.post("/notices/bulk", openapi_extra=_BULK_DOC, response_model=BulkResult, response_model_exclude_unset=True)
 async def post_bulk(
     request: Request,
     who: Principal = Depends(require("notices.create")),
@@ -110,7 +118,7 @@ async def post_bulk(
     return (await submit_bulk(intake, rows, who)).summary()
 
 
-@router.post("/notices/{notice_id}/evidence", status_code=201)
+@router.post("/notices/{notice_id}/evidence", status_code=201, response_model=EvidenceCreated)
 def post_evidence(
     notice_id: str,
     file: UploadFile = File(...),
@@ -139,7 +147,7 @@ def _year_bounds(year: int | None) -> tuple[datetime | None, datetime | None]:
     return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
 
 
-@router.get("/partners/{partner_id}/feedback")
+@router.get("/partners/{partner_id}/feedback", response_model=FeedbackOut)
 def get_feedback(
     partner_id: str,
     year: int | None = Query(default=None, ge=2000, le=2100),
@@ -152,7 +160,7 @@ def get_feedback(
     return partner_feedback(session, partner_id, start, end)
 
 
-@router.get("/partners/{partner_id}/report")
+@router.get("/partners/{partner_id}/report", response_model=YearlyReport)
 def get_yearly_report(
     partner_id: str,
     year: int = Query(ge=2000, le=2100),

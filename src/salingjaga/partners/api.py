@@ -23,12 +23,14 @@ from salingjaga.partners.models import Partner
 from salingjaga.partners.schemas import (
     InvitationIn,
     InvitationOut,
+    MeOut,
     PartnerCreated,
     PartnerIn,
     PartnerOut,
     UserCreated,
     UserIn,
     WebhookIn,
+    WebhookOut,
 )
 from salingjaga.partners.service import (
     check_webhook_url,
@@ -191,14 +193,14 @@ def post_user(
     return {**user_out(user), "api_key": key}
 
 
-@router.get("/me")
+@router.get("/me", response_model=MeOut)
 async def me(who: Principal = Depends(require("whoami"))) -> dict[str, Any]:
     """Who the presented credential belongs to (``async``: it reads memory only, and a plain
     ``def`` route pays a hop to the thread pool)."""
     return {"id": who.user_id, "name": who.name, "role": who.role, "partner_id": who.partner_id}
 
 
-@router.put("/partners/{partner_id}/webhook", tags=["notices"])  # the tags it always had
+@router.put("/partners/{partner_id}/webhook", tags=["notices"], response_model=WebhookOut)  # the tags it always had
 def put_webhook(
     partner_id: str,
     body: WebhookIn,

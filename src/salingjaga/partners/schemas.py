@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from salingjaga.auth.roles import ROLES
 from salingjaga.partners.models import PARTNER_KINDS
 
 PartnerKind = Literal[
@@ -60,7 +61,7 @@ class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    role: str
+    role: str = Field(json_schema_extra={"enum": list(ROLES)}, description="one of the roles; checked by the service")
     partner_id: str | None = None
     email: str | None = Field(default=None, max_length=320)
     password: str | None = Field(default=None, min_length=10, max_length=200)
@@ -89,6 +90,28 @@ class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(min_length=8, max_length=2000)
+
+
+class MeOut(BaseModel):
+    """Who a credential belongs to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    role: str = Field(json_schema_extra={"enum": list(ROLES)})
+    partner_id: str | None
+
+
+class WebhookOut(BaseModel):
+    """A partner's webhook and its new signing secret (shown only in this answer)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    partner_id: str
+    webhook_url: str
+    webhook_secret: str
+    signature: str = Field(description="how deliveries are signed")
 
 
 class InvitationIn(BaseModel):

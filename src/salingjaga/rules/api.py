@@ -24,16 +24,22 @@ from salingjaga.rules.models import CampaignAccount, Candidate, ClassificationPr
 from salingjaga.rules.schemas import (
     AdReviewIn,
     AdReviewOut,
+    CalendarOut,
     CampaignAccountIn,
     CampaignAccountOut,
     CandidateIn,
     CandidateOut,
     FeatureDecisionOut,
+    FindingOut,
+    GateTableOut,
     KindIn,
+    KindOut,
     ProposalDecisionIn,
     ProposalOut,
     PsaApprovalIn,
     PsaApprovalOut,
+    RefusalSummary,
+    ScanOut,
 )
 
 router = Router(prefix="/api/v1", tags=["rules"])
@@ -96,7 +102,7 @@ def list_features(
             for f in gate_table().features]
 
 
-@router.get("/rules/features", dependencies=[Depends(public)])
+@router.get("/rules/features", dependencies=[Depends(public)], response_model=GateTableOut)
 def feature_rules() -> dict[str, Any]:
     """The gate table in force: features and ordered rules (the rules are public)."""
     table = gate_table()
@@ -111,7 +117,7 @@ def feature_rules() -> dict[str, Any]:
     }
 
 
-@router.get("/rules/refusals/summary")
+@router.get("/rules/refusals/summary", response_model=RefusalSummary)
 def refusals_summary(
     from_: date = Query(alias="from", description="first day (UTC)"),
     to: date = Query(description="last day, inclusive (UTC)"),
@@ -129,7 +135,7 @@ def refusals_summary(
 # --- classification -----------------------------------------------------------------------------
 
 
-@router.put("/accounts/{account_id}/kind")
+@router.put("/accounts/{account_id}/kind", response_model=KindOut)
 def set_kind(
     account_id: str,
     body: KindIn,
@@ -151,7 +157,7 @@ def list_proposals(
     return [_proposal_out(p) for p in classification.list_proposals(session, status or None)]
 
 
-@router.post("/rules/classification-proposals/scan")
+@router.post("/rules/classification-proposals/scan", response_model=ScanOut)
 def scan_proposals(
     session: Session = Depends(get_session),
     _: Principal = Depends(require("rules.proposals.decide")),
@@ -269,7 +275,7 @@ def list_campaign_accounts(
             campaign_accounts.list_campaign_accounts(session, slug, region=region, platform=platform)]
 
 
-@router.get("/rules/findings/{content_id}")
+@router.get("/rules/findings/{content_id}", response_model=FindingOut)
 def get_finding(
     content_id: str,
     session: Session = Depends(get_session),
@@ -286,7 +292,7 @@ def get_finding(
 # --- calendar and ads ------------------------------------------------------------------------------
 
 
-@router.get("/calendar", dependencies=[Depends(public)])
+@router.get("/calendar", dependencies=[Depends(public)], response_model=CalendarOut)
 def calendar(
     region: str | None = Query(default=None, description="Kemendagri code; omit for national"),
     date_: date | None = Query(default=None, alias="date",

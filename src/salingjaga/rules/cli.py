@@ -16,8 +16,8 @@ def register(app: typer.Typer) -> None:
     @rules_app.command("close-campaign-accounts")
     def close_campaign_accounts(
         on: str | None = typer.Option(None, "--date", help="as of this local date YYYY-MM-DD (default today)"),
-        database_url: str | None = typer.Option(None, "--database-url"),
-        as_json: bool = typer.Option(False, "--json"),
+        database_url: str | None = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL"),
+        as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
     ) -> None:
         """Record in the audit log the closure of every campaign account past its validity."""
         from salingjaga.clikit import emit, fail, make_settings, open_db
@@ -42,8 +42,8 @@ def register(app: typer.Typer) -> None:
 
     @rules_app.command("propose-classifications")
     def propose_classifications(
-        database_url: str | None = typer.Option(None, "--database-url"),
-        as_json: bool = typer.Option(False, "--json"),
+        database_url: str | None = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL"),
+        as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
     ) -> None:
         """Propose GPPPA kinds for ordinary accounts whose names suggest one."""
         from salingjaga.clikit import emit, make_settings, open_db
@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
     def show_calendar(
         region: str | None = typer.Option(None, "--region", help="Kemendagri code; omit for national"),
         on: str | None = typer.Option(None, "--date", help="YYYY-MM-DD (default today in the region)"),
-        as_json: bool = typer.Option(False, "--json"),
+        as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
     ) -> None:
         """Which elections, races and periods apply to a region on a date."""
         from salingjaga.clikit import emit, fail

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from salingjaga.content.schemas import AccountKind
+from salingjaga.core.apimodel import ApiModel, I18n, JsonObject, Number, Timestamp
 
 
 class FeatureDecisionOut(BaseModel):
@@ -154,3 +155,97 @@ class AdReviewOut(BaseModel):
     ad_id: str | None
     decision: Literal["approved", "rejected"]
     reasons: list[dict[str, Any]]
+
+
+class FeatureInfo(ApiModel):
+    """A gated feature."""
+
+    group: str
+    name: I18n
+
+
+class GateRuleOut(ApiModel):
+    """One rule of the gate table, in the order they are tried ("*" matches any)."""
+
+    id: str
+    kinds: list[str]
+    features: list[str]
+    when: list[str]
+    unless: list[str]
+    effect: str
+    escalate: bool
+    reason: I18n
+
+
+class EscalationOut(ApiModel):
+    """When repeated refusals open a case."""
+
+    threshold: int
+    window_hours: Number
+    policy: str
+
+
+class GateTableOut(ApiModel):
+    """The gate table in force."""
+
+    features: dict[str, FeatureInfo]
+    rules: list[GateRuleOut]
+    escalation: EscalationOut
+
+
+class RefusalSummary(ApiModel):
+    """Refused feature attempts in a period."""
+
+    from_: Timestamp = Field(alias="from")
+    to: Timestamp
+    refusals: int
+    accounts: int
+    escalations: int
+    by_feature: dict[str, int]
+    by_rule: dict[str, int]
+    by_account_kind: dict[str, int]
+
+
+class KindOut(ApiModel):
+    """An account's kind after a change."""
+
+    id: str
+    kind: str
+    kind_source: str | None
+    gpppa: bool
+
+
+class ScanOut(ApiModel):
+    """Proposals a scan made."""
+
+    proposals: int
+
+
+class FindingOut(ApiModel):
+    """What the campaign rules found in a content item, and the case they opened."""
+
+    content_id: str
+    findings: list[JsonObject]
+    region: str | None
+    notify_partner_id: str | None
+    case_id: str | None
+    at: Timestamp
+
+
+class ActivePeriod(ApiModel):
+    """A period in force."""
+
+    election: str
+    period: str
+
+
+class CalendarOut(ApiModel):
+    """The elections, races and periods active in a region on a local day."""
+
+    date: str
+    region: JsonObject | None
+    timezone: str
+    elections: list[JsonObject]
+    active: list[ActivePeriod]
+    tight: bool
+    deadline_hours: Number = Field(description="the deadline new cases get there today")

@@ -26,6 +26,7 @@ from salingjaga.core.errors import Forbidden, Unauthorized
 from salingjaga.core.routing import Router
 from salingjaga.stream.deadletters import count_dead_letters, dead_letter_out, list_dead_letters
 from salingjaga.stream.metrics import APP_COLLECTORS, outbox_collector, stream_collector
+from salingjaga.stream.schemas import DeadLetters, StreamStats
 
 router = Router(tags=["operations"])
 
@@ -112,13 +113,13 @@ def metrics(request: Request, _: Principal | None = Depends(metrics_access()),
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/api/v1/stream/stats")
+@router.get("/api/v1/stream/stats", response_model=StreamStats)
 def stream_stats(request: Request, _: Principal = Depends(require("stream.read"))) -> dict[str, Any]:
     """Lag, pending and dead-letter counts and the consumers of the content stream."""
     return _stream_stats(request.app)
 
 
-@router.get("/api/v1/stream/dead-letters")
+@router.get("/api/v1/stream/dead-letters", response_model=DeadLetters)
 def dead_letters(session: Session = Depends(get_session), _: Principal = Depends(require("stream.read")),
                  limit: int = 50) -> dict[str, Any]:
     """The newest dead letters kept in the database: the message, the handler and step

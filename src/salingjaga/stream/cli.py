@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from salingjaga.clikit import fail
+
 console = Console(stderr=True)
 stream_app = typer.Typer(help="The content stream: state, probes, dead letters.", no_args_is_help=True)
 cluster_app = typer.Typer(help="A local production-shaped cluster on 127.0.0.1 (development, benchmarks).",
@@ -85,7 +87,7 @@ def _redis_settings() -> Any:
 
 
 @stream_app.command("stats")
-def stats(as_json: bool = typer.Option(False, "--json")) -> None:
+def stats(as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts")) -> None:
     """Length, lag, pending, dead letters and consumers of the stream."""
     from salingjaga.stream.redis_client import connect, stream_stats
 
@@ -108,11 +110,11 @@ def stats(as_json: bool = typer.Option(False, "--json")) -> None:
 
 @stream_app.command("probe")
 def probe(
-    count: int = typer.Option(1, "--count", min=1),
+    count: int = typer.Option(1, "--count", min=1, help="how many probes to send"),
     timeout: float = typer.Option(30.0, "--timeout", help="seconds to wait for the workers"),
     fail: bool = typer.Option(False, "--fail", help="send probes that fail (tests dead-lettering)"),
     work_ms: float = typer.Option(0.0, "--work-ms", help="simulated work per probe, for capacity tests"),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
 ) -> None:
     """Send probes through the configured stream and wait until workers handle them."""
     from sqlalchemy import func, select
@@ -156,7 +158,8 @@ def probe(
 
 
 @stream_app.command("dead")
-def dead(limit: int = typer.Option(20, "--limit"), as_json: bool = typer.Option(False, "--json")) -> None:
+def dead(limit: int = typer.Option(20, "--limit", help="how many, newest first"),
+         as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts")) -> None:
     """The newest dead letters: the entry, its error and how often it was tried.
 
     Those kept in the database (failed steps, and failed handlers of the in-process
@@ -235,16 +238,25 @@ def replay(
 @cluster_app.command("up")
 def cluster_up(
     directory: Path = typer.Option(Path("var/cluster"), "--dir", help="state, data and logs"),
-    apis: int = typer.Option(2, "--apis", min=1),
-    workers: int = typer.Option(2, "--workers", min=0),
+    apis: int = typer.Option(2, "--apis", min=1, help="API processes"),
+    workers: int = typer.Option(2, "--workers", min=0, help="stream workers"),
     api_port: int = typer.Option(8001, "--api-port", help="first API port; the others follow"),
-    pg_port: int = typer.Option(55432, "--pg-port"),
-    redis_port: int = typer.Option(56379, "--redis-port"),
+    pg_port: int = typer.Option(55432, "--pg-port", help="PostgreSQL port on 127.0.0.1"),
+    redis_port: int = typer.Option(56379, "--redis-port", help="Redis port on 127.0.0.1"),
     demo: bool = typer.Option(False, "--demo", help="load demo data"),
 ) -> None:
     """Start PostgreSQL, Redis, API processes and workers on 127.0.0.1 (stopped by `down`)."""
+    import shutil
+
+    from salingjaga.dev.servers import pg_bin
     from salingjaga.stream.cluster import Cluster
 
+    # Both binaries before starting anything, rather than a PostgreSQL started and stopped again.
+    missing = [package for package, found in (("postgresql", pg_bin("initdb") and pg_bin("postgres")),
+                                              ("redis-server", shutil.which("redis-server"))) if not found]
+    if missing:
+        fail(f"the cluster needs {' and '.join(missing)}, not found on this machine "
+             f"(apt-get install {' '.join(missing)})")
     cluster = Cluster(directory)
     if cluster.running():
         console.print(f"cluster in {directory} is already running; `salingjaga cluster down` first")
@@ -256,7 +268,7 @@ def cluster_up(
 
 @cluster_app.command("down")
 def cluster_down(
-    directory: Path = typer.Option(Path("var/cluster"), "--dir"),
+    directory: Path = typer.Option(Path("var/cluster"), "--dir", help="state, data and logs"),
     purge: bool = typer.Option(False, "--purge", help="also delete the data"),
 ) -> None:
     """Stop every process of the cluster by PID (workers and APIs first, databases last)."""
@@ -267,8 +279,8 @@ def cluster_down(
 
 @cluster_app.command("status")
 def cluster_status(
-    directory: Path = typer.Option(Path("var/cluster"), "--dir"),
-    as_json: bool = typer.Option(False, "--json"),
+    directory: Path = typer.Option(Path("var/cluster"), "--dir", help="state, data and logs"),
+    as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
 ) -> None:
     """Which processes of the cluster are alive, and whether the APIs answer."""
     from salingjaga.stream.cluster import Cluster

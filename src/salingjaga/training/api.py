@@ -14,6 +14,7 @@ from salingjaga.auth.principal import Principal
 from salingjaga.core.routing import Router
 from salingjaga.notices.schemas import NoticeIn
 from salingjaga.training.scenarios import all_scenarios, get_scenario
+from salingjaga.training.schemas import CompletionOut, ModuleOut, PracticeGrade, ProgressOut
 from salingjaga.training.service import file_practice, progress, staff_completion, tally
 
 router = Router(prefix="/api/v1/training", tags=["training"])
@@ -25,13 +26,13 @@ def _scenario_out(sid: str) -> dict[str, Any]:
             "post": s.post, "media": s.media, "url": s.url, "region": s.region, "election": s.election}
 
 
-@router.get("/modules")
+@router.get("/modules", response_model=list[ModuleOut])
 def get_modules(_: Principal = Depends(require("training.practice"))) -> list[dict[str, Any]]:
     """The practice modules: each a post to judge (the answer key is not shown)."""
     return [_scenario_out(sid) for sid in all_scenarios()]
 
 
-@router.post("/modules/{module_id}/notices", status_code=201)
+@router.post("/modules/{module_id}/notices", status_code=201, response_model=PracticeGrade)
 def post_practice_notice(
     module_id: str,
     body: NoticeIn,
@@ -47,7 +48,7 @@ def post_practice_notice(
             "checks": attempt.checks, "reasoning": scenario.reasoning, "practice": True}
 
 
-@router.get("/progress")
+@router.get("/progress", response_model=ProgressOut)
 def get_progress(
     session: Session = Depends(get_session),
     who: Principal = Depends(require("training.practice")),
@@ -56,7 +57,7 @@ def get_progress(
     return progress(session, who.user_id).as_dict()
 
 
-@router.get("/completion")
+@router.get("/completion", response_model=CompletionOut)
 def get_completion(
     request: Request,
     province: str | None = None,

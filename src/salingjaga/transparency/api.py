@@ -19,6 +19,7 @@ from salingjaga.transparency import service
 from salingjaga.transparency.exports import to_csv
 from salingjaga.transparency.queries import Scope
 from salingjaga.transparency.rollup import ROLLUP_LOCK
+from salingjaga.transparency.schemas import PartnerReport, PeriodReport
 
 router = Router(prefix="/api/v1/transparency", tags=["transparency"])
 
@@ -40,7 +41,8 @@ def locked_report(session: Session, scope: Scope) -> dict[str, Any]:
     return service.period_report(session, scope)
 
 
-@router.get("/report")
+@router.get("/report", response_model=PeriodReport, responses={200: {"content": {
+    "text/csv": {"schema": {"type": "string"}, "example": "section,key,value\n"}}}})
 def get_report(
     scope: Scope = Depends(scope_params),
     format: str = Query("json", pattern="^(json|csv)$", description="json or csv"),
@@ -57,7 +59,8 @@ def get_report(
     return report
 
 
-@router.get("/charts/{name}.svg")
+@router.get("/charts/{name}.svg", response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}})
 def get_chart(
     name: str,
     scope: Scope = Depends(scope_params),
@@ -72,7 +75,7 @@ def get_chart(
     return Response(charts[name], media_type="image/svg+xml")
 
 
-@router.get("/partners/{partner_id}/report")
+@router.get("/partners/{partner_id}/report", response_model=PartnerReport)
 def get_partner_report(
     partner_id: str,
     scope: Scope = Depends(scope_params),

@@ -120,7 +120,7 @@ def register(app: typer.Typer) -> None:
     def validate_cmd(
         files: list[Path] = typer.Argument(..., help="batch files ({\"statements\": [...]}) or files of one "
                                            "statement object"),
-        as_json: bool = typer.Option(False, "--json"),
+        as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
     ) -> None:
         """Check files against the DSA Transparency Database API's statement rules; exit 1 on any
         error. Each error names the statement (``statements[i]``) and the field."""
@@ -145,7 +145,7 @@ def register(app: typer.Typer) -> None:
         verify: bool = typer.Option(False, "--verify", help="also compare raw per-day counts with the "
                                     "rollups (after loading rows with triggers off)"),
         database_url: str | None = Db,
-        as_json: bool = typer.Option(False, "--json"),
+        as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
     ) -> None:
         """Bring the daily rollups up to date (only the days writes touched are rebuilt)."""
         from salingjaga.clikit import emit
