@@ -158,18 +158,10 @@ def demo_load(
     as_json: bool = typer.Option(False, "--json", help="print the logins and keys as JSON"),
 ) -> None:
     """Load demo data (idempotent) and print the demo logins and API keys."""
-    from salingjaga.demo.load import load_demo
+    from salingjaga.demo.load import load_and_scan
 
     settings = make_settings(database_url)
-    db = open_db(settings)
-    with db.session() as session:
-        creds = load_demo(session, settings)
-    from salingjaga.stream.handlers import dispatch
-
-    # Scan the demo content now, so the demo opens with signals and cases in place.
-    for content_id in creds.get("content_ids", []):
-        dispatch(db, settings, "content", {"content_id": content_id})
-    db.dispose()
+    creds = load_and_scan(open_db(settings), settings)
     if as_json:
         emit(creds, True)
         return
