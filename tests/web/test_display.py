@@ -55,3 +55,12 @@ def test_sizes_durations_numbers_and_priorities() -> None:
     # the part of a priority inside its source tier decides the level
     assert y["priority"](41200) == "Low" and y["priority"](47200) == "Urgent" and x["priority"](34491) == "Sedang"
     assert y["file_type"]("image/png") == "Image (PNG)" and x["file_type"]("application/pdf") == "Dokumen (PDF)"
+
+
+def test_server_messages_are_said_in_the_page_language_with_what_to_do() -> None:
+    raw = "no content with url 'https://video.example/@a/vid-1' is known to the platform"
+    said = f("id")["message"](raw)
+    assert said.startswith("Unggahan dengan alamat https://video.example/@a/vid-1 belum dikenal platform")
+    assert "Check the link" in f("en")["message"](raw)
+    assert f("id")["message"]("choose an action") == "pilih tindakan"
+    assert f("id")["message"]("something new") == "something new"  # unknown: shown as it is

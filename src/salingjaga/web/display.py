@@ -10,6 +10,7 @@ never as the code itself, so a new value degrades to plain text rather than to j
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -268,6 +269,32 @@ def file_type(translate: Callable[[str], str], mime: Any) -> str:
     return f"{name} ({sub.upper()})" if sub else name
 
 
+# Server messages that carry a value: matched, then said in the page's language with the
+# value kept. Exact messages are looked up in the catalogue as they are.
+MESSAGE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"no content with url '(?P<ref>.+)' is known to the platform"),
+     "No post with the address %(ref)s is known to the platform yet. Check the link; if it is right, "
+     "file the notice again once the platform has sent the post."),
+    (re.compile(r"content '(?P<ref>.+)' is not known to the platform"),
+     "The post %(ref)s is not known to the platform. Check the reference and send the notice again."),
+)
+
+
+def server_message(translate: Callable[[str], str], text: Any) -> str:
+    """A server's message in the page's language: from the catalogue, or by pattern."""
+    if not text:
+        return ""
+    message = str(text)
+    translated = translate(message)
+    if translated != message:
+        return translated
+    for pattern, template in MESSAGE_PATTERNS:
+        match = pattern.fullmatch(message)
+        if match:
+            return translate(template) % match.groupdict()
+    return message
+
+
 def number(value: Any, lang: str) -> str:
     """A count with the language's thousands separator (``250.000`` / ``250,000``)."""
     try:
@@ -290,6 +317,7 @@ def filters(translate: Callable[[str], str], lang: str) -> dict[str, Callable[..
         number=lambda v: number(v, lang),
         words=words,
         file_type=lambda mime: file_type(translate, mime),
+        message=lambda text: server_message(translate, text),
         permission=lambda code: " · ".join(words(part) for part in str(code).split(".")),
     )
     return out
