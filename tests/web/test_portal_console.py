@@ -87,7 +87,7 @@ def test_a_bad_notice_is_refused_with_the_form_kept(client, scene):
         "csrf_token": csrf_from(page.text), "content": "https://video.example/unknown",
         "policy": "misinformation", "explanation": "Tolong periksa <b>ini</b>", "good_faith": "true"})
     assert r.status_code == 422
-    assert "no content with url" in r.text
+    assert "No post with the address https://video.example/unknown is known" in r.text  # and what to do
     assert "Tolong periksa &lt;b&gt;ini&lt;/b&gt;" in r.text
 
 
