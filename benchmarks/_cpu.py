@@ -83,3 +83,13 @@ def cpu_window(api_pids: list[int], postgres_pid: int | None, worker_pids: list[
         split.api = sum(v - api0.get(pid, 0.0) for pid, v in api1.items())
         split.postgres = sum(v - pg0.get(pid, 0.0) for pid, v in pg1.items())
         split.loadgen = time.process_time() - own0
+
+
+def one_core() -> set[int] | None:
+    """Pin this process to one core (the figure is per core); the previous set, to restore
+    (None where affinity is not supported)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(before)})
+    return before

@@ -18,7 +18,7 @@ from benchmarks._seed import bulk_insert
 from benchmarks.run import Context, Skip
 from salingjaga.core.db import Database
 from salingjaga.dev.servers import free_port, stop_pid
-from salingjaga.domains import import_all_models
+from salingjaga.wiring import wire
 
 CLIENTS = 32
 CONTENT_ITEMS = 50_000
@@ -80,7 +80,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     from salingjaga.auth.service import create_api_key, create_user
     from salingjaga.partners.service import create_partner
 
-    import_all_models()
+    wire()  # every table on the metadata, the handlers registered
     url = ctx.database("bench_intake")
     db = Database(url)
     seed_content(db, ctx.scale(CONTENT_ITEMS, 5_000))

@@ -17,7 +17,7 @@ from benchmarks._seed import bulk_insert
 from benchmarks.intake import start_apis
 from benchmarks.run import Context, Skip
 from salingjaga.core.db import Database
-from salingjaga.domains import import_all_models
+from salingjaga.wiring import wire
 
 MODERATORS = 50
 OPEN_CASES = 1_000_000
@@ -58,7 +58,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         raise Skip(f"the moderation module is not present: {exc}") from exc
     from salingjaga.auth.service import create_api_key, create_user
 
-    import_all_models()
+    wire()  # every table on the metadata, the handlers registered
     url = ctx.database("bench_queue")
     db = Database(url)
     n = ctx.scale(OPEN_CASES, 20_000)

@@ -13,7 +13,7 @@ from benchmarks.run import Context, Skip
 from salingjaga.core.db import Database
 from salingjaga.core.settings import Settings
 from salingjaga.dev.servers import stop_pid
-from salingjaga.domains import import_all_models
+from salingjaga.wiring import wire
 
 
 def _seed_items(db: Database, prefix: str, n: int, seed: int) -> list[str]:
@@ -97,7 +97,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     from salingjaga.demo.load import load_demo
     from salingjaga.stream.models import StreamProbe
 
-    import_all_models()
+    wire()  # every table on the metadata, the handlers registered
     url = ctx.database("bench_scan")
     db = Database(url)
     settings = Settings(database_url=url, data_dir=ctx.workdir / "data", stream="inline")

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks._cpu import one_core
 from salingjaga.detection.history import MemoryHistory
 from salingjaga.detection.pipeline import ScanContext, default_classifier, scan_batch
 
@@ -116,19 +117,10 @@ def measure(n_items: int, batch: int) -> dict[str, Any]:
             "target_items_per_s": 1000, "meets_target": pipeline >= 1000}
 
 
-def _one_core() -> set[int] | None:
-    """Pin this process to one core (the figure is per core); the previous set, to restore."""
-    if not hasattr(os, "sched_setaffinity"):
-        return None
-    before = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {min(before)})
-    return before
-
-
 def run(ctx: Any) -> list[dict[str, Any]]:
     """Suite entry point: 5,000 items (1,000 with ``--quick``) on one core; the runner's
     CPU affinity is restored afterwards so later benchmarks get every core again."""
-    before = _one_core()
+    before = one_core()
     try:
         r = measure(ctx.scale(5000, 1000), 500)
     finally:
@@ -153,7 +145,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--out", type=Path, default=Path("var/bench-text-signals.json"))
     args = parser.parse_args()
-    _one_core()
+    one_core()
     result = measure(args.items, args.batch)
     for k, v in result.items():
         print(f"{k:32} {v}")

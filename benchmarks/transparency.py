@@ -146,12 +146,12 @@ def _exact_gap(s: Any, scope: Any) -> float:
 def run(ctx: Any) -> list[dict[str, Any]]:
     """Load, then time the report beside its baselines."""
     from salingjaga.core.db import Database
-    from salingjaga.domains import import_all_models
     from salingjaga.transparency import queries, service
     from salingjaga.transparency.rollup import refresh_rollup
+    from salingjaga.wiring import wire
 
     n = int(os.environ.get("SALINGJAGA_BENCH_DECISIONS", 0)) or ctx.scale(10_000_000, 300_000)
-    import_all_models()
+    wire()  # every table on the metadata, the handlers registered
     url = ctx.database("bench_transparency")
     db = Database(url)
     t0 = time.perf_counter()

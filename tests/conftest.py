@@ -16,7 +16,6 @@ from sqlalchemy import text
 from salingjaga.app import create_app
 from salingjaga.core.db import Base, Database
 from salingjaga.core.settings import Settings
-from salingjaga.domains import import_all_models
 from salingjaga.migrate import upgrade
 from salingjaga.wiring import wire
 from tests.support import services
@@ -67,7 +66,6 @@ def redis_server() -> Iterator[services.RedisServer]:
 @pytest.fixture(scope="session")
 def _template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated database: a SQLite file to copy, or a PostgreSQL database to truncate."""
-    import_all_models()
     if use_postgres(request.config):
         server: services.PostgresServer = request.getfixturevalue("pg_server")
         url = server.create_database("salingjaga_test")

@@ -34,13 +34,7 @@ from salingjaga.domains import DOMAINS
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "salingjaga"
 
 # (writing domain, table) -> why it is still written there. Remove an entry when fixed.
-KNOWN: dict[tuple[str, str], str] = {
-    ("moderation", "audit_pending"):
-        "the one-statement claim on PostgreSQL (moderation/claim_statement.py) queues its audit rows "
-        "for the chainer in the same statement as the lease, so a lease never commits without them; "
-        "audit offers no way to take part in another domain's statement (audit.service.record is a "
-        "round trip of its own, which that path exists to avoid)",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 @cache

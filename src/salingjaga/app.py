@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from salingjaga import __version__
+from salingjaga import __version__, parts
 from salingjaga.auth.cache import AuthCache
 from salingjaga.auth.deps import public
 from salingjaga.auth.middleware import install_outermost
@@ -24,7 +24,6 @@ from salingjaga.core.loop_sessions import LoopSessions
 from salingjaga.core.periodic import start_domain_tasks
 from salingjaga.core.routing import Router
 from salingjaga.core.settings import Settings
-from salingjaga.domains import domain_modules, import_all_models
 from salingjaga.notices.intake import NoticeIntake
 from salingjaga.stream.base import make_transport
 from salingjaga.wiring import wire
@@ -112,7 +111,6 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     """The application for ``settings`` (read from the environment when omitted)."""
     settings = settings or Settings()
     settings.ensure_dirs()
-    import_all_models()
     wire()  # the stream's handlers and the domains' /metrics figures
     db = Database(settings.database_url, audit_deferred=settings.audit_deferred)
     stream = make_transport(db, settings)
@@ -179,7 +177,7 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
 
     install_openapi(app)
     app.include_router(health)
-    for module in domain_modules("middleware"):
+    for module in parts.MIDDLEWARE:
         module.install(app, settings)
     # Outside the domains' middleware, whose key look-ups wait for the database too.
     app.add_middleware(WaitBudget, seconds=settings.request_db_wait_seconds)
@@ -187,10 +185,9 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
     # A module with several routers lists them in ``routers``; each is included here, at the
     # top, rather than inside another router: FastAPI matches a nested router's routes once
     # more for every level it sits under.
-    web = domain_modules("web")
-    for module in [*domain_modules("api"), *web]:
+    for module in [*parts.API, *parts.WEB]:
         for router in getattr(module, "routers", (module.router,)):
             app.include_router(router)
     # Ways to sign in other than an API key (the session cookie), per app.
-    app.state.principal_loaders = [m.PRINCIPAL_LOADER for m in web if hasattr(m, "PRINCIPAL_LOADER")]
+    app.state.principal_loaders = [m.PRINCIPAL_LOADER for m in parts.WEB if hasattr(m, "PRINCIPAL_LOADER")]
     return app

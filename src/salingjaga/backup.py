@@ -118,10 +118,10 @@ def _schema_revisions(database_url: str) -> list[str]:
 def _missing_tables(database_url: str) -> list[str]:
     from sqlalchemy import inspect
 
+    from salingjaga import parts
     from salingjaga.core.db import Base, make_engine
-    from salingjaga.domains import import_all_models
 
-    import_all_models()
+    assert parts.MODELS  # every domain's tables are on Base.metadata
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import typer
 
+from salingjaga.audit import cli as audit_cli
+
 # the helpers every command uses, kept importable from here as before
 from salingjaga.clikit import console, emit, fail, make_settings, on_open, open_db
-from salingjaga.domains import domain_modules
+from salingjaga.detection import cli as detection_cli
+from salingjaga.factcheck import cli as factcheck_cli
+from salingjaga.guide import cli as guide_cli
+from salingjaga.moderation import cli as moderation_cli
+from salingjaga.rules import cli as rules_cli
+from salingjaga.simulate import cli as simulate_cli
+from salingjaga.stream import cli as stream_cli
+from salingjaga.transparency import cli as transparency_cli
 
 app = typer.Typer(help="SalingJaga: open election-integrity platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema and maintenance.", no_args_is_help=True)
@@ -156,12 +166,30 @@ def db_verify(
 def demo_load(
     database_url: str | None = DatabaseUrl,
     as_json: bool = typer.Option(False, "--json", help="print the logins and keys as JSON"),
+    history: bool = typer.Option(False, "--history", help="also fill an election period from a simulated "
+                                 "run: Pemilu 2024, 28 Nov 2023 - 15 Feb 2024, at the seeds' figures"),
+    history_scale: float = typer.Option(1.0, "--history-scale", min=0.001, max=1.0,
+                                        help="the share of that period's volume (1.0: ~59,000 removals, "
+                                             "which takes a while; 0.05 for a quick look)"),
 ) -> None:
     """Load demo data (idempotent) and print the demo logins and API keys."""
     from salingjaga.demo.load import load_and_scan
 
     settings = make_settings(database_url)
-    creds = load_and_scan(open_db(settings), settings)
+    db = open_db(settings)
+    past = None
+    if history:
+        # First, into a database without cases: the simulated moderators claim whatever waits.
+        from salingjaga.demo.history import load_history_and_rollup
+
+        try:
+            past = load_history_and_rollup(db, settings, history_scale)
+        except ValueError as exc:
+            fail(str(exc))
+        console.print(f"history: {past['summary'] if past else ''}")
+    creds = load_and_scan(db, settings)  # disposes of db
+    if past is not None:
+        creds["history"] = past
     if as_json:
         emit(creds, True)
         return
@@ -209,6 +237,49 @@ def partners_create(
     emit(out, as_json, f"partner {out['id']}\napi key (shown once): {out['api_key']}")
 
 
+@partners_app.command("import")
+def partners_import(
+    file: str | None = typer.Argument(None, help="CSV: name,kind,region_code,contact_email[,organisation,"
+                                      "trusted,policies]"),
+    bawaslu: bool = typer.Option(False, "--bawaslu", help="import the shipped list of 553 Bawaslu offices"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="show what would change, write nothing"),
+    database_url: str | None = DatabaseUrl,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Create or update partner offices from a CSV file, one row per office; importing the
+    same file again changes nothing."""
+    from pathlib import Path
+
+    from salingjaga.core.errors import APIError
+    from salingjaga.partners.importer import apply_import, plan_import
+    from salingjaga.partners.offices import shipped_offices_csv
+
+    if bool(file) == bawaslu:
+        fail("give a CSV file or --bawaslu (the shipped office list), not both")
+    text = shipped_offices_csv() if bawaslu else Path(str(file)).read_text("utf-8-sig")
+    settings = make_settings(database_url)
+    db = open_db(settings)
+    try:
+        with db.session() as session:
+            plan = plan_import(session, text) if dry_run else apply_import(session, text)
+    except APIError as exc:
+        fail(exc.message)
+        return
+    finally:
+        db.dispose()
+    if plan.errors:
+        for error in plan.errors:
+            console.print(f"[red]{error}[/red]", soft_wrap=True)
+        fail(f"{len(plan.errors)} errors; nothing would be imported")
+    counts = plan.counts()
+    for warning in plan.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+    verb = "would create" if dry_run else "created"
+    emit({**plan.as_dict(), "dry_run": dry_run}, as_json,
+         f"{verb} {counts['create']}, {'would update' if dry_run else 'updated'} {counts['update']}, "
+         f"unchanged {counts['unchanged']}")
+
+
 @users_app.command("create")
 def users_create(
     name: str = typer.Option(..., "--name"),
@@ -238,9 +309,69 @@ def users_create(
     emit(out, as_json, f"user {out['id']}\napi key (shown once): {out['api_key']}")
 
 
+@users_app.command("invite")
+def users_invite(
+    email: str = typer.Option(..., "--email"),
+    role: str = typer.Option(..., "--role"),
+    name: str = typer.Option("", "--name"),
+    partner: str | None = typer.Option(None, "--partner", help="partner id"),
+    language: str = typer.Option("id", "--language", help="id or en: the e-mail's language"),
+    database_url: str | None = DatabaseUrl,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """E-mail a one-time link with which the person sets a password (and enrols TOTP)."""
+    from salingjaga.auth.invitations import invite
+
+    _send_link(database_url, as_json, lambda s, settings: invite(
+        s, email=email, name=name, role=role, partner_id=partner, language=language,
+        secret_key=settings.secret_key))
+
+
+@users_app.command("reset-access")
+def users_reset_access(
+    user_id: str = typer.Argument(..., help="user id"),
+    database_url: str | None = DatabaseUrl,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Remove a user's second factor and e-mail a link to set a new password and enrol again."""
+    from salingjaga.auth.invitations import invite_reset
+
+    _send_link(database_url, as_json, lambda s, settings: invite_reset(s, user_id, secret_key=settings.secret_key))
+
+
+def _send_link(database_url: str | None, as_json: bool, issue: Any) -> None:
+    from salingjaga.core.errors import APIError
+    from salingjaga.partners.service import partners_by_id
+    from salingjaga.web.invite import send_invitation
+
+    settings = make_settings(database_url)
+    db = open_db(settings)
+    try:
+        with db.session() as session:
+            issued = issue(session, settings)
+            inv = issued.invitation
+            office = partners_by_id(session, [inv.partner_id] if inv.partner_id else []).get(inv.partner_id or "")
+            session.flush()
+            send_invitation(settings, issued, office.name if office else None)
+            out = {"invitation_id": inv.id, "email": inv.email, "expires_at": inv.expires_at.isoformat()}
+    except APIError as exc:
+        fail(exc.message)
+    except OSError as exc:
+        fail(f"the mail server refused the message; nothing was saved: {exc}")
+    finally:
+        db.dispose()
+    emit(out, as_json, f"invitation {out['invitation_id']} sent to {out['email']}, valid until {out['expires_at']}")
+
+
+# Each domain's ``register(app)``, in ``domains.DOMAINS`` order.
+DOMAIN_CLIS = (audit_cli, rules_cli, detection_cli, factcheck_cli, moderation_cli, guide_cli,
+               transparency_cli, stream_cli)
+
+
 def _register_domains() -> None:
-    for module in domain_modules("cli"):
+    for module in DOMAIN_CLIS:
         module.register(app)
+    simulate_cli.register(app)  # above the domains: it drives them in virtual time
 
 
 _register_domains()

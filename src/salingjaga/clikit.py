@@ -17,7 +17,6 @@ from rich.console import Console
 
 from salingjaga.core.db import Database
 from salingjaga.core.settings import Settings
-from salingjaga.domains import import_all_models
 
 console = Console(stderr=True)
 
@@ -41,9 +40,9 @@ def make_settings(database_url: str | None = None, **overrides: Any) -> Settings
 
 
 def open_db(settings: Settings) -> Database:
-    """A Database for a command, with every model imported and the domains wired to the
-    stream (a command may handle messages: ``salingjaga worker``, ``demo load``)."""
-    import_all_models()
+    """A Database for a command, after the ``on_open`` hooks: ``salingjaga.cli``'s wiring
+    imports every model and wires the domains to the stream (a command may handle messages:
+    ``salingjaga worker``, ``demo load``)."""
     for hook in _on_open:
         hook()
     return Database(settings.database_url, audit_deferred=settings.audit_deferred)

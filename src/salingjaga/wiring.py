@@ -16,8 +16,10 @@ from typing import Any
 
 from prometheus_client.registry import Collector
 
+from salingjaga import parts
 from salingjaga.auth import partners as auth_partners
 from salingjaga.core.db import Database
+from salingjaga.core.periodic import register_domain_task
 from salingjaga.detection import handlers as detection
 from salingjaga.detection import retro
 from salingjaga.detection import service as detection_service
@@ -90,8 +92,17 @@ def register_lookups() -> None:
     guide.provide_election_check(detection_service.is_election_related)
 
 
+def register_background() -> None:
+    """The domains' periodic work (``<domain>/background.py``), started by an API process
+    or ``salingjaga worker`` (``core.periodic.start_domain_tasks``)."""
+    for module in parts.BACKGROUND:
+        register_domain_task(module.start)
+
+
 def wire() -> None:
-    """Register every domain with the stream (once per process; calling again is harmless)."""
+    """Register every domain with the stream and with each other, and every table with the
+    metadata (``parts`` imports each domain's models): once per process, calling again is
+    harmless."""
     global _wired
     with _lock:
         if _wired:
@@ -100,4 +111,5 @@ def wire() -> None:
         subscribe_case_events()
         register_metrics()
         register_lookups()
+        register_background()
         _wired = True

@@ -6,7 +6,9 @@ import datetime
 import functools
 import io
 import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -58,14 +60,20 @@ def video(seed: int = 0, frames: int = 24, size: tuple[int, int] = (160, 120)) -
         stream.pix_fmt = "yuv420p"
         stream.gop_size = 6
         base = np.asarray(picture(seed, size))
-        for i in range(frames):
-            arr = np.roll(base, i, axis=1)
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(arr), format="rgb24")
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+        _write(container, stream, (np.roll(base, i, axis=1) for i in range(frames)))
     return buf.getvalue()
+
+
+def _write(container: Any, stream: Any, frames: Iterable[np.ndarray]) -> None:
+    """Encode RGB frames into the stream and flush it."""
+    import av
+
+    for arr in frames:
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(arr), format="rgb24")
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
 
 
 def _name(cn: str) -> object:
@@ -158,3 +166,45 @@ def c2pa_signed_jpeg(img: Image.Image, source_type: str | None, *, ingredient: b
     dst = io.BytesIO()
     builder.sign(test_signer(root), "image/jpeg", io.BytesIO(encode(img, "JPEG", quality=90)), dst)
     return dst.getvalue()
+
+
+def scene_video(seed: int = 0, seconds: int = 12, size: tuple[int, int] = (320, 240), fps: int = 10,
+                scene_seconds: int = 2, codec: str = "libx264", preset: str = "ultrafast") -> bytes:
+    """An MP4 of ``seconds`` seconds whose scene (``picture``) changes every ``scene_seconds``,
+    panning slowly within a scene, so sampled frames differ along the video. ``preset`` is
+    x264's (``ultrafast`` encodes fastest; ``veryfast`` and slower use B-frames, as most
+    published video does)."""
+    import av
+
+    buf = io.BytesIO()
+    with av.open(buf, mode="w", format="mp4") as container:
+        stream = container.add_stream(codec, rate=fps)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        if codec == "libx264":
+            stream.options = {"preset": preset}
+        scenes = [np.asarray(picture(seed * 1000 + k, size)) for k in range(-(-seconds // scene_seconds))]
+        span = fps * scene_seconds
+        _write(container, stream, (np.roll(scenes[i // span], i % span, axis=1) for i in range(seconds * fps)))
+    return buf.getvalue()
+
+
+def transcode(data: bytes, *, size: tuple[int, int] | None = None, start: float = 0.0,
+              end: float | None = None, codec: str = "mpeg4", bitrate: int = 400_000) -> bytes:
+    """A re-encoded copy of a video (another codec and bit rate), optionally resized and
+    trimmed to ``start .. end`` seconds, decoded and encoded with PyAV (libav)."""
+    import av
+
+    out = io.BytesIO()
+    with av.open(io.BytesIO(data)) as src, av.open(out, mode="w", format="mp4") as dst:
+        vin = src.streams.video[0]
+        rate = vin.average_rate or 10
+        stream = dst.add_stream(codec, rate=rate)
+        width, height = size or (vin.codec_context.width, vin.codec_context.height)
+        stream.width, stream.height = width, height
+        stream.pix_fmt = "yuv420p"
+        stream.bit_rate = bitrate
+        kept = (f for f in src.decode(vin)
+                if start <= float(f.time or 0.0) and (end is None or float(f.time or 0.0) < end))
+        _write(dst, stream, (np.asarray(f.to_image().resize((width, height))) for f in kept))
+    return out.getvalue()

@@ -46,7 +46,7 @@ def test_signal_type_values_are_the_stored_strings() -> None:
     assert {t.value for t in SignalType} == {
         "classifier", "claim_match", "scam_pattern", "fundraising", "md5_match", "media_hash_match",
         "media_error", "creator_ai_label", "c2pa_ai", "c2pa_ai_unverified", "unlabelled_ai_public_figure",
-        "near_duplicate", "coordinated_burst"}
+        "near_duplicate", "coordinated_burst", "on_screen_text", "ocr_unavailable"}
     sig = SignalResult(SignalType.CLAIM_MATCH, "misinformation", 0.9, "x")
     assert type(sig.type) is str and sig.type == "claim_match"
     assert sig.as_dict()["type"] == "claim_match"

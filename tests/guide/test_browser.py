@@ -19,7 +19,7 @@ from salingjaga.guide.schemas import DraftIn
 from salingjaga.guide.service import approve, create_draft, today_wib
 from salingjaga.migrate import upgrade
 from tests.conftest import skip_or_fail
-from tests.web.site import live_server
+from tests.support.appserver import serve
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "guide"
@@ -69,7 +69,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         skip_or_fail(f"{CHROMIUM} not found (apt-get install chromium)")
     tmp = tmp_path_factory.mktemp("guide-browser")
     settings = _prepare(tmp)
-    with live_server(settings.database_url, Path(str(settings.data_dir)), tmp / "server.log") as url:
+    with serve(settings) as url:
         yield url
 
 

@@ -44,6 +44,9 @@ def test_etag_and_last_modified_give_304_until_something_is_published(client, ed
     first = client.get(GUIDE + "?lang=id")
     etag, modified = first.headers["etag"], first.headers["last-modified"]
     assert first.headers["cache-control"].startswith("public")
+    # what a CDN in front needs: a shared-cache lifetime and leave to serve stale copies
+    assert {"s-maxage=60", "stale-while-revalidate=60", "stale-if-error=86400"} <= {
+        d.strip() for d in first.headers["cache-control"].split(",")}
     again = client.get(GUIDE + "?lang=id", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
     assert client.get(GUIDE + "?lang=id", headers={"If-Modified-Since": modified}).status_code == 304

@@ -174,3 +174,26 @@ def test_purge_removes_old_hashes_and_salts_but_keeps_counts(client, world, db, 
                                      "--database-url", settings.database_url])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output.strip().splitlines()[-1])["totals"]["guide_views"] == 4
+
+
+def test_a_full_batch_of_guide_views_counts_exact_uniques(client, world, db):
+    """5,000 guide views over many regencies, 1,500 distinct visitors: the visitor hashes and
+    counters go in as multi-row statements, split below the databases' parameter limits."""
+    service = world.key("service")
+    regencies = ["32.73", "32.04", "35.78", "31.71", "33.74", "51.71"]
+    events = [ev("guide_view", f"visitor-{i % 1500}", election="pemilu-2024", region=regencies[i % 1500 % 6])
+              for i in range(5000)]
+    r = client.post(EVENTS, json=events, headers=bearer(service))
+    assert r.status_code == 200, r.text
+    assert r.json()["counted"] == 5000
+    today = today_wib()
+    with db.session() as s:
+        overall = reach_summary(s, today, today, "pemilu-2024")["totals"]
+        bandung = reach_summary(s, today, today, "pemilu-2024", "32.73")["totals"]
+        jabar = reach_summary(s, today, today, "pemilu-2024", "32")["totals"]
+    assert (overall["guide_views"], overall["unique_visitors"]) == (5000, 1500)
+    assert bandung["unique_visitors"] == 250 and jabar["unique_visitors"] == 500
+    # resending the same visitors the same day adds views, not visitors
+    assert client.post(EVENTS, json=events[:100], headers=bearer(service)).json()["counted"] == 100
+    with db.session() as s:
+        assert reach_summary(s, today, today, "pemilu-2024")["totals"]["unique_visitors"] == 1500

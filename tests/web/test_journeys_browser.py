@@ -23,9 +23,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from tests.conftest import bearer
+from tests.support.appserver import chromium, serve
 from tests.web.conftest import HOSTILE
 from tests.web.helpers import DEMO_PASSWORD, make_user
-from tests.web.site import headless_chromium, live_server
 
 pytestmark = pytest.mark.browser
 
@@ -44,15 +44,14 @@ TEXT = {
 @pytest.fixture
 def server(settings: Any, scene: Any) -> Iterator[str]:
     """uvicorn serving the app over the test's migrated database, stopped by PID."""
-    with live_server(settings.database_url, settings.data_dir,
-                     Path(str(settings.data_dir)).parent / "uvicorn.log") as base:
+    with serve(settings) as base:
         yield base
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
     """Headless Debian Chromium (never a downloaded browser)."""
-    with headless_chromium() as b:
+    with chromium() as b:
         yield b
 
 

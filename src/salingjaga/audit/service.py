@@ -82,6 +82,18 @@ def record_many(session: Session, events: Sequence[tuple[Actor | str, str, str, 
     session.flush()
 
 
+def deferred_insert_sql(events: str) -> str:
+    """The SQL that queues audit events for the chainer from inside another domain's
+    statement, for a path whose writes must commit in one statement (a PostgreSQL CTE: the
+    queue claim, ``moderation.claim_statement``). ``events`` is a SELECT of the columns
+    ``n, actor, action, entity_type, entity_id, data`` (``n`` orders them, ``data`` is
+    jsonb); the statement binds ``:at``, the events' time (``record_many``'s, to the
+    second). Deferred mode only: chaining at once needs the chain's lock and head, which a
+    single statement cannot take in order."""
+    return ("INSERT INTO audit_pending (at, actor, action, entity_type, entity_id, data)\n"
+            f"SELECT :at, actor, action, entity_type, entity_id, data FROM ({events}) AS e ORDER BY n")
+
+
 def _lock(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         advisory_xact_lock(session, _LOCK_KEY)

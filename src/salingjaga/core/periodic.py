@@ -40,19 +40,29 @@ def start_periodic(name: str, interval: float, step: Callable[[], object], *, lo
     return stopper
 
 
+Starter = Callable[["Database", object, "Settings"], Callable[[], None]]
+_starters: list[Starter] = []
+
+
+def register_domain_task(start: Starter) -> None:
+    """Add a domain's ``start(db, stream, settings)`` (its ``background.py``); the app's
+    wiring registers them, since this core module imports no domain. Registering twice is
+    harmless."""
+    if start not in _starters:
+        _starters.append(start)
+
+
 def start_domain_tasks(db: Database, stream: object, settings: Settings,
                        process: Literal["server", "worker"]) -> Callable[[], None]:
-    """Start every domain's periodic work (``<domain>/background.py: start(db, stream,
-    settings)``, each returning its stopper) if ``settings.periodic`` names this kind of
+    """Start every registered domain's periodic work (``register_domain_task``: each
+    ``start(db, stream, settings)`` returns its stopper) if ``settings.periodic`` names this kind of
     ``process``; returns one stopper for all. ``stream`` is the process's
     ``stream.base.Transport``, handed on as it is (this core module knows no domain).
 
     An API process's lifespan calls it as ``"server"``, ``salingjaga worker`` as
     ``"worker"``: one kind of process runs the work, never both."""
-    from salingjaga.domains import domain_modules
-
     wanted = settings.periodic == process
-    stops = [module.start(db, stream, settings) for module in domain_modules("background")] if wanted else []
+    stops = [start(db, stream, settings) for start in _starters] if wanted else []
 
     def stop_all() -> None:
         for stop in reversed(stops):

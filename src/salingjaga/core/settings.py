@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     deadline_hours_default: float = 24.0
     deadline_hours_tight: float = 2.0
     lease_seconds: int = 900
+    # The order claims take waiting cases in: "priority" (CLAIM_ORDER: source tier,
+    # severity, calendar, reach, then deadline and age) or "fifo" (oldest first), the
+    # baseline the simulator replays every scenario under.
+    queue_order: Literal["priority", "fifo"] = "priority"
     max_body_bytes: int = 10 * 1024 * 1024
     # Content Credentials (C2PA): a PEM file of the certificates a signer must chain to for
     # its manifest to count as evidence (an automatic "AI-generated" label). Unset: no
@@ -67,6 +71,17 @@ class Settings(BaseSettings):
     # write, before it is answered 503 with Retry-After (background work waits longer).
     request_db_wait_seconds: float = 8.0
     cookie_secure: bool = False
+    # The address people reach the site at, for links sent by e-mail (invitations).
+    public_url: str = "http://127.0.0.1:8000"
+    # Outgoing mail: "file" writes each message as an .eml file under data_dir/outbox
+    # (development and tests read them there); "smtp" sends through the server below.
+    mail_transport: Literal["file", "smtp"] = "file"
+    mail_from: str = "SalingJaga <no-reply@salingjaga.invalid>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = Field(default="", repr=False)
+    smtp_starttls: bool = True
     webhook_timeout_seconds: float = 5.0
     # Webhooks never go to loopback, private, link-local or other internal addresses
     # (outbound.py); list here, comma-separated, the networks (CIDR), addresses or host names

@@ -14,12 +14,12 @@ from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from salingjaga import parts
 from salingjaga.auth.service import create_api_key, create_user
 from salingjaga.content.schemas import AccountIn, ContentIn
 from salingjaga.content.service import ingest_content, upsert_account
 from salingjaga.core.db import Database
 from salingjaga.core.settings import Settings
-from salingjaga.domains import domain_modules
 from salingjaga.partners.models import Partner
 from salingjaga.partners.service import create_partner
 
@@ -157,7 +157,7 @@ def load_demo(session: Session, settings: Settings) -> dict[str, Any]:
         item, _ = ingest_content(session, ContentIn(**body), settings.data_dir)
         content_ids.append(item.id)
     ctx = {"partners": partner_ids, "users": user_ids, "content_ids": content_ids}
-    for module in domain_modules("demo"):
+    for module in parts.DEMO:
         module.load(session, settings, ctx)
     creds = {"users": users_out, "partner_keys": partner_keys, "content_ids": content_ids}
     path = _creds_path(settings)

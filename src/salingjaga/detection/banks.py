@@ -51,9 +51,12 @@ class BankMatch:
 
 
 class BankMatcher:
-    """Every bank's entries, indexed for look-up."""
+    """Every bank's entries, indexed for look-up. Entries can be added and removed in
+    place (a bank refresh) without re-indexing the rest."""
 
-    def __init__(self, entries: Sequence[BankEntry]) -> None:
+    def __init__(self, entries: Sequence[BankEntry], index: PDQIndex | None = None) -> None:
+        """``index``, when given, already holds the PDQ entries' hashes in order (a saved
+        index loaded from disk), so it is not rebuilt."""
         self.md5: dict[str, list[BankEntry]] = {}
         pdq = [e for e in entries if e.kind == "pdq"]
         for e in entries:
@@ -61,11 +64,59 @@ class BankMatcher:
                 self.md5.setdefault(e.value, []).append(e)
         self.pdq_entries = pdq
         self.thresholds = np.array([e.threshold for e in pdq], dtype=np.int64)
-        self.radius = min(MAX_RADIUS, int(self.thresholds.max())) if pdq else 0
-        self.index = PDQIndex([e.value for e in pdq]) if pdq else None
+        self._live: dict[str, int] = {e.entry_id: row for row, e in enumerate(pdq)}
+        if index is not None and index.rows != len(pdq):
+            raise ValueError("the index does not hold the bank's PDQ entries")
+        self.index: PDQIndex | None = index if index is not None else PDQIndex([e.value for e in pdq])
+        self._set_radius()
+
+    def _set_radius(self) -> None:
+        live = self.thresholds[list(self._live.values())] if self._live else self.thresholds[:0]
+        self.radius = min(MAX_RADIUS, int(live.max())) if len(live) else 0
 
     def __len__(self) -> int:
-        return len(self.pdq_entries) + sum(len(v) for v in self.md5.values())
+        return len(self._live) + sum(len(v) for v in self.md5.values())
+
+    def add(self, entries: Sequence[BankEntry]) -> None:
+        """Add entries (a PDQ entry whose id is already live is skipped)."""
+        pdq = [e for e in entries if e.kind == "pdq" and e.entry_id not in self._live]
+        for e in entries:
+            if e.kind == "md5" and e not in self.md5.get(e.value, []):
+                self.md5.setdefault(e.value, []).append(e)
+        if pdq and self.index is not None:
+            # entries and thresholds first: a search in another thread may see the new
+            # rows as soon as the index has them
+            self.pdq_entries.extend(pdq)
+            self.thresholds = np.concatenate([self.thresholds,
+                                              np.array([e.threshold for e in pdq], np.int64)])
+            rows = self.index.add([e.value for e in pdq])
+            self._live.update({e.entry_id: int(r) for e, r in zip(pdq, rows, strict=True)})
+            self._set_radius()
+
+    def remove(self, entry_ids: Sequence[str]) -> int:
+        """Remove entries by id; returns how many were held."""
+        gone = set(entry_ids)
+        rows = [self._live.pop(i) for i in gone if i in self._live]
+        if rows and self.index is not None:
+            self.index.remove(rows)
+        removed = len(rows)
+        for value in list(self.md5):
+            kept = [e for e in self.md5[value] if e.entry_id not in gone]
+            removed += len(self.md5[value]) - len(kept)
+            if kept:
+                self.md5[value] = kept
+            else:
+                del self.md5[value]
+        self._set_radius()
+        return removed
+
+    def live_pdq_entries(self) -> list[BankEntry]:
+        """The PDQ entries held (removed ones left out), in the order they were added."""
+        return [self.pdq_entries[r] for r in sorted(self._live.values())]
+
+    def entry_ids(self) -> set[str]:
+        """Ids of every entry held."""
+        return set(self._live) | {e.entry_id for es in self.md5.values() for e in es}
 
     def match_md5(self, md5: str) -> list[BankMatch]:
         """Entries whose file is byte-identical."""
@@ -82,7 +133,7 @@ class BankMatcher:
         threshold: one match per entry, at its nearest orientation (the plain one on a
         tie), nearest first."""
         out: list[list[BankMatch]] = [[] for _ in hash_sets]
-        if self.index is None or not hash_sets:
+        if self.index is None or not self._live or not hash_sets:
             return out
         flat: list[str] = []
         owner: list[tuple[int, int]] = []  # (image, orientation index) per flat query

@@ -13,13 +13,16 @@ def _scan_context(bank_files: list[Path], database_url: str | None) -> Any:
     from salingjaga.core.settings import Settings
     from salingjaga.detection.banks import BankEntry, BankMatcher, entry_id
     from salingjaga.detection.history import MemoryHistory
+    from salingjaga.detection.media.ocr import default_engine
+    from salingjaga.detection.media.screen_text import MemoryOcrCache, ScreenReader
     from salingjaga.detection.pipeline import ScanContext, default_classifier
     from salingjaga.detection.routing import load_config
     from salingjaga.detection.service import parse_bank_file
 
     # the trust list comes from the environment (SALINGJAGA_C2PA_TRUST_ANCHORS), as for the server
     ctx = ScanContext(history=MemoryHistory(), classify=default_classifier(), routing=load_config(),
-                      c2pa_trust_anchors=Settings().c2pa_trust_anchors)
+                      c2pa_trust_anchors=Settings().c2pa_trust_anchors,
+                      screen_reader=ScreenReader(default_engine(), MemoryOcrCache()))
     entries: list[BankEntry] = []
     names: set[str] = set()
     for path in bank_files:
@@ -40,7 +43,7 @@ def _scan_context(bank_files: list[Path], database_url: str | None) -> Any:
         db = open_db(settings)
         with db.session() as session:
             db_ctx = context_for(session, settings)
-            entries.extend(bank_matcher(session).pdq_entries)
+            entries.extend(bank_matcher(session).live_pdq_entries())
             entries.extend(e for es in bank_matcher(session).md5.values() for e in es)
         ctx.claim_matcher = db_ctx.claim_matcher
     if entries:
@@ -129,3 +132,8 @@ def register(app: typer.Typer) -> None:
     from salingjaga.detection import cli_text
 
     cli_text.register(app)
+
+    # vPDQ video hashes and bank files
+    from salingjaga.detection import cli_vpdq
+
+    cli_vpdq.register(app)

@@ -85,3 +85,15 @@ class Fingerprint(Base):
     band: Mapped[str] = mapped_column(String(24))
     value: Mapped[str] = mapped_column(String(64))
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OcrText(Base):
+    """The text OCR read from one media file, kept by the file's SHA-256 so a repost of
+    the same image or video is not read again."""
+
+    __tablename__ = "detection_ocr_texts"
+
+    media_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    engine: Mapped[str] = mapped_column(String(80))
+    frames: Mapped[list[Any]] = mapped_column(JSONType, default=list)  # [[seconds or null, text]]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -31,8 +31,11 @@ from salingjaga.detection.base import SignalResult
 from salingjaga.detection.detectors.base import ScanContext
 from salingjaga.detection.detectors.text_classifier import CLASSIFIER_FLOOR, default_classifier
 from salingjaga.detection.history import DatabaseHistory
+from salingjaga.detection.media.ocr import default_engine
 from salingjaga.detection.media.pdq import validate_hex
+from salingjaga.detection.media.screen_text import ScreenReader
 from salingjaga.detection.models import HashBank, HashBankEntry, Signal
+from salingjaga.detection.ocr_store import DatabaseOcrCache
 from salingjaga.detection.routing import RoutingConfig, load_config
 from salingjaga.detection.signals import SignalType
 from salingjaga.detection.text.matcher import get_matcher
@@ -51,33 +54,52 @@ def routing_config() -> RoutingConfig:
 # ------------------------------------------------------------------------------ banks
 
 _bank_lock = threading.Lock()
-_bank_cache: dict[str, tuple[tuple[int, int, int], BankMatcher]] = {}
+# database url -> (version, bank settings, matcher); see bank_matcher
+_bank_cache: dict[str, tuple[tuple[int, int], int, BankMatcher]] = {}
 
 
-def bank_matcher(session: Session) -> BankMatcher:
-    """The bank index, rebuilt when entries were added or removed, or any bank's name,
-    action, policy or threshold changed since last time (banks are few, so their settings
-    are part of the version)."""
-    version_row = session.execute(
-        select(func.count(HashBankEntry.id), func.coalesce(func.max(HashBankEntry.id), 0))).one()
-    banks = session.execute(select(HashBank.id, HashBank.name, HashBank.action, HashBank.policy,
-                                   HashBank.pdq_threshold).order_by(HashBank.id)).all()
-    version = (int(version_row[0]), int(version_row[1]), hash(tuple(tuple(b) for b in banks)))
-    key = str(session.get_bind().engine.url)
-    with _bank_lock:
-        cached = _bank_cache.get(key)
-        if cached is not None and cached[0] == version:
-            return cached[1]
+def _bank_entries(session: Session, after_id: int = 0) -> list[BankEntry]:
     rows = session.execute(
         select(HashBankEntry.id, HashBank.name, HashBank.action, HashBank.policy,
                HashBankEntry.kind, HashBankEntry.value, HashBankEntry.label, HashBank.pdq_threshold)
         .join(HashBank, HashBank.id == HashBankEntry.bank_id)
+        .where(HashBankEntry.id > after_id)
         .order_by(HashBankEntry.id)
     ).all()
-    matcher = BankMatcher([BankEntry(entry_id(r[1], r[0]), r[1], r[2], r[3], r[4], r[5], r[6], int(r[7]))
-                           for r in rows])
+    return [BankEntry(entry_id(r[1], r[0]), r[1], r[2], r[3], r[4], r[5], r[6], int(r[7])) for r in rows]
+
+
+def bank_matcher(session: Session) -> BankMatcher:
+    """The bank index, kept in step with the database. Every worker process checks the
+    entries' count and highest id on each call: entries added since are added to its
+    index in place, removed ones (the count fell short) are found by id and removed, so
+    a bank refresh reaches every worker without re-indexing. A change of any bank's name,
+    action, policy or threshold rebuilds (banks are few, so their settings are compared
+    whole)."""
+    version_row = session.execute(
+        select(func.count(HashBankEntry.id), func.coalesce(func.max(HashBankEntry.id), 0))).one()
+    banks = session.execute(select(HashBank.id, HashBank.name, HashBank.action, HashBank.policy,
+                                   HashBank.pdq_threshold).order_by(HashBank.id)).all()
+    version = (int(version_row[0]), int(version_row[1]))
+    settings = hash(tuple(tuple(b) for b in banks))
+    key = str(session.get_bind().engine.url)
     with _bank_lock:
-        _bank_cache[key] = (version, matcher)
+        cached = _bank_cache.get(key)
+        if cached is not None and cached[1] == settings:
+            if cached[0] == version:
+                return cached[2]
+            matcher = cached[2]
+            matcher.add(_bank_entries(session, cached[0][1]))
+            if len(matcher) != version[0]:
+                ids = {entry_id(r[1], r[0]) for r in session.execute(
+                    select(HashBankEntry.id, HashBank.name)
+                    .join(HashBank, HashBank.id == HashBankEntry.bank_id))}
+                matcher.remove(sorted(matcher.entry_ids() - ids))
+            _bank_cache[key] = (version, settings, matcher)
+            return matcher
+    matcher = BankMatcher(_bank_entries(session))
+    with _bank_lock:
+        _bank_cache[key] = (version, settings, matcher)
     return matcher
 
 
@@ -199,6 +221,7 @@ def context_for(session: Session, settings: Settings) -> ScanContext:
         data_dir=settings.data_dir,
         routing=routing_config(),
         c2pa_trust_anchors=settings.c2pa_trust_anchors,
+        screen_reader=ScreenReader(default_engine(), DatabaseOcrCache(session)),
     )
 
 

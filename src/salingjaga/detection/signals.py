@@ -17,6 +17,9 @@ class SignalType(StrEnum):
     CLAIM_MATCH = "claim_match"
     SCAM_PATTERN = "scam_pattern"
     FUNDRAISING = "fundraising"
+    # text read from images and video frames
+    ON_SCREEN_TEXT = "on_screen_text"
+    OCR_UNAVAILABLE = "ocr_unavailable"
     # media: hash banks
     MD5_MATCH = "md5_match"
     MEDIA_HASH_MATCH = "media_hash_match"

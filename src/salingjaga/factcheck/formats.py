@@ -36,6 +36,8 @@ class FactCheckData:
     review_url: str | None = None
     review_date: datetime | None = None
     language: str | None = None
+    # the review article's own headline, when it says the claim in other words (matched too)
+    headline: str = ""
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,13 @@ def _claim_text(obj: dict[str, Any], reviewed: dict[str, Any]) -> str:
     return text or _text(reviewed.get("name"))
 
 
+def _headline(obj: dict[str, Any], claim: str) -> str:
+    """The review article's headline (``headline``, else its ``name``) when it differs
+    from the claim: fact-checkers often restate the claim there in the words posts use."""
+    text = _text(obj.get("headline")) or _text(obj.get("name"))
+    return "" if " ".join(text.lower().split()) == " ".join(claim.lower().split()) else text
+
+
 def from_claimreview(obj: dict[str, Any]) -> FactCheckData:
     """A schema.org ClaimReview object (JSON-LD), in the shapes fact-checkers publish:
     ``claimReviewed`` a string or a list; ``reviewRating`` with ``alternateName``, ``name``
@@ -275,6 +284,7 @@ def from_claimreview(obj: dict[str, Any]) -> FactCheckData:
         appearance_urls=list(dict.fromkeys(appearances)),
         publisher=_publisher(obj), review_url=_review_url(obj),
         review_date=parse_date(obj.get("datePublished")), language=_language(obj.get("inLanguage")),
+        headline=_headline(obj, claim),
     )
 
 
@@ -353,6 +363,7 @@ def from_google(obj: dict[str, Any]) -> Parsed:
                 review_url=_text(review.get("url")) or None,
                 review_date=parse_date(review.get("reviewDate")),
                 language=_text(review.get("languageCode")) or None,
+                headline=_headline({"headline": review.get("title")}, _text(claim.get("text"))),
             )))
     return out
 
@@ -360,7 +371,7 @@ def from_google(obj: dict[str, Any]) -> Parsed:
 # ------------------------------------------------------------------------------ CSV
 
 CSV_COLUMNS = ("claim", "rating", "verdict", "claimant", "claim_date", "appearance_urls",
-               "publisher", "review_url", "review_date", "language")
+               "publisher", "review_url", "review_date", "language", "headline")
 _ALIASES = {"claimreviewed": "claim", "claim_reviewed": "claim", "text": "claim",
             "textualrating": "rating", "textual_rating": "rating", "alternatename": "rating",
             "url": "review_url", "reviewurl": "review_url", "claimdate": "claim_date",
@@ -396,7 +407,8 @@ def sniff_delimiter(text: str) -> str:
 def from_csv(text: str) -> Parsed:
     """CSV or TSV (the delimiter is sniffed) with a header naming some of: claim
     (required), rating or verdict, claimant, claim_date, appearance_urls (space or |
-    separated), publisher, review_url, review_date, language. Dates in the formats of
+    separated), publisher, review_url, review_date, language, headline (or title).
+    Dates in the formats of
     ``read_date``; a row with a date that is none is reported and skipped."""
     try:
         delimiter = sniff_delimiter(text)
@@ -440,6 +452,7 @@ def _read_rows(reader: Any, out: Parsed) -> None:
             claim_date=claim_date, appearance_urls=urls,
             publisher=row.get("publisher") or "", review_url=row.get("review_url") or None,
             review_date=review_date, language=row.get("language") or None,
+            headline=row.get("headline") or row.get("title") or "",
         )))
     if header is None:
         raise Invalid("the CSV needs a header with at least a 'claim' column")

@@ -31,6 +31,8 @@ class FactCheck(Base):
     review_url: Mapped[str | None] = mapped_column(String(2000))
     review_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     language: Mapped[str | None] = mapped_column(String(10))
+    # the review article's headline when it differs from the claim (matched beside it)
+    headline: Mapped[str] = mapped_column(Text, default="", server_default="")
     source: Mapped[str] = mapped_column(String(20), default="import")  # import | api | referral
     partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

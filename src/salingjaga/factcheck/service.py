@@ -51,7 +51,7 @@ def dedup_key(data: FactCheckData) -> str:
 def validate(data: FactCheckData) -> FactCheckData:
     """Check and complete parsed data: a claim, a known or derivable verdict."""
     # A NUL byte (from a broken CSV) is refused by PostgreSQL; it is never meaningful text.
-    for name in ("claim", "rating", "publisher", "claimant", "review_url", "language"):
+    for name in ("claim", "rating", "publisher", "claimant", "review_url", "language", "headline"):
         value = getattr(data, name)
         if isinstance(value, str) and "\x00" in value:
             setattr(data, name, value.replace("\x00", ""))
@@ -60,6 +60,7 @@ def validate(data: FactCheckData) -> FactCheckData:
         raise Invalid("claim: the claim text is empty")
     if len(data.claim) > MAX_CLAIM:
         raise Invalid(f"claim: at most {MAX_CLAIM} characters")
+    data.headline = " ".join((data.headline or "").split())[:MAX_CLAIM]
     verdict = (data.verdict or "").strip().lower()
     data.verdict = verdict if verdict in CLASSES else verdict_for(data.rating or data.verdict)
     if not data.rating:
@@ -90,6 +91,7 @@ def store_factcheck(
         "appearance_urls": data.appearance_urls, "verdict": data.verdict,
         "rating": data.rating[:200], "publisher": data.publisher[:300],
         "review_url": data.review_url, "review_date": data.review_date, "language": data.language,
+        "headline": data.headline,
     }
     if row is not None:
         changed = {k: v for k, v in fields.items() if getattr(row, k) != v}

@@ -3,10 +3,12 @@ workflow, notice tags on content, and reach events and figures."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any, Literal
 
 from fastapi import Body, Depends, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
@@ -17,26 +19,40 @@ from salingjaga.core.db import Database
 from salingjaga.core.routing import Router
 from salingjaga.guide import reach, service, tags
 from salingjaga.guide.caching import app_cache, cache_headers, not_modified
-from salingjaga.guide.schemas import DecisionIn, DraftIn, DraftPatch, EventIn, EventsResult, TagIn
+from salingjaga.guide.schemas import DecisionIn, DraftIn, DraftPatch, EventIn, EventsResult, TagIn, TagLookupIn
 from salingjaga.regions.elections import get_election
 
 router = Router(prefix="/api/v1", tags=["guide"])
 
 Lang = Literal["id", "en"]
 LangQuery = Query(default="id", description="id (Bahasa Indonesia) or en")
-_META = ("etag", "last_modified")
+_JSON = "_json"  # the encoded body, cached with the payload
+_META = ("etag", "last_modified", _JSON)
 
 
 def cached_read(request: Request, key: tuple[Any, ...], build: Any) -> dict[str, Any]:
-    """A published payload from the app's short-lived cache, built in its own session."""
+    """A published payload from the app's short-lived cache, built in its own session, with
+    the JSON the API answers encoded once per entry (``_JSON``)."""
     db: Database = request.app.state.db
 
     def load() -> dict[str, Any]:
         with db.session() as session:
             payload: dict[str, Any] = build(session)
-            return payload
+        body = {k: v for k, v in payload.items() if k not in _META}
+        encoded = json.dumps(jsonable_encoder(body), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return {**payload, _JSON: encoded.encode("utf-8")}
 
     payload: dict[str, Any] = app_cache(request.app).get_or_set(key, load)
+    return payload
+
+
+async def cached_payload(request: Request, key: tuple[Any, ...], build: Any) -> dict[str, Any]:
+    """``cached_read`` without leaving the event loop when the entry is fresh (nearly every
+    request at election-day load); a miss builds it in the thread pool."""
+    hit: dict[str, Any] | None = app_cache(request.app).peek(key)
+    if hit is not None:
+        return hit
+    payload: dict[str, Any] = await run_in_threadpool(cached_read, request, key, build)
     return payload
 
 
@@ -45,28 +61,27 @@ def conditional_json(request: Request, payload: dict[str, Any]) -> Response:
     headers = cache_headers(payload["etag"], payload["last_modified"])
     if not_modified(request, payload["etag"], payload["last_modified"]):
         return Response(status_code=304, headers=headers)
-    body = {k: v for k, v in payload.items() if k not in _META}
-    return JSONResponse(jsonable_encoder(body), headers=headers)
+    return Response(payload[_JSON], media_type="application/json", headers=headers)
 
 
 @router.get("/guide/{election}", dependencies=[Depends(public)])
-def guide(request: Request, election: str, lang: Lang = LangQuery) -> Response:
+async def guide(request: Request, election: str, lang: Lang = LangQuery) -> Response:
     """The published guide: sections (sanitised HTML), key dates and the next one with the
     days until it, regions with candidate lists, the notice tag. ETag and Last-Modified."""
     get_election(election)
     today = service.today_wib()
-    payload = cached_read(request, ("guide", election, lang, today),
-                          lambda s: service.published_guide(s, election, lang, today))
+    payload = await cached_payload(request, ("guide", election, lang, today),
+                                   lambda s: service.published_guide(s, election, lang, today))
     return conditional_json(request, payload)
 
 
 @router.get("/guide/{election}/regions/{code}", dependencies=[Depends(public)])
-def guide_region(request: Request, election: str, code: str, lang: Lang = LangQuery) -> Response:
+async def guide_region(request: Request, election: str, code: str, lang: Lang = LangQuery) -> Response:
     """Candidates (as text) and local information for a region and its province."""
     get_election(election)
     today = service.today_wib()
-    payload = cached_read(request, ("region", election, code, lang, today),
-                          lambda s: service.published_region(s, election, code, lang, today))
+    payload = await cached_payload(request, ("region", election, code, lang, today),
+                                   lambda s: service.published_region(s, election, code, lang, today))
     return conditional_json(request, payload)
 
 
@@ -210,6 +225,20 @@ def delete_content_tag(
     """Take the tag off an item; later scans leave it off."""
     tags.remove_tag(session, who, content_id)
     return Response(status_code=204)
+
+
+@router.post("/tags/lookup")
+def lookup_tags(
+    body: TagLookupIn,
+    lang: Lang = LangQuery,
+    session: Session = Depends(get_session),
+    _: Principal = Depends(require("guide.tags.read")),
+) -> Response:
+    """The notice tags of up to 1,000 content items in one call: ``tags`` maps each id sent
+    to its tag or null, ``unknown`` lists ids that name no item. Reads only the tags the
+    scan applied (see ``GET /content/{id}/tag`` for one item)."""
+    answer = tags.lookup_tags(session, body.content_ids, lang)
+    return Response(json.dumps(answer, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
 
 
 # --- reach ----------------------------------------------------------------------------------

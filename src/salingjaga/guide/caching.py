@@ -33,6 +33,16 @@ class TTLCache:
         self._data: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, key: Any) -> Any | None:
+        """The fresh cached value for ``key``, or None (nothing is built)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None and hit[0] > now:
+                self._data.move_to_end(key)
+                return hit[1]
+        return None
+
     def get_or_set(self, key: Any, build: Callable[[], T]) -> T:
         """The cached value for ``key``, building (and storing) it when missing or stale."""
         now = time.monotonic()
@@ -96,10 +106,20 @@ def not_modified(request: Request, etag: str, last_modified: datetime | None) ->
     return False
 
 
+STALE_WHILE_REVALIDATE = 60  # a CDN may answer from a copy this much past fresh while it revalidates
+STALE_IF_ERROR = 86_400  # ... and for a day when this server cannot answer (voting day must not go blank)
+
+
 def cache_headers(etag: str, last_modified: datetime | None, max_age: int = 60) -> dict[str, str]:
-    """Validators and freshness for a public response."""
+    """Validators and freshness for a public response, for browsers and for a CDN in front:
+    ``s-maxage`` for shared caches, ``stale-while-revalidate`` so a popular page never
+    waits on a revalidation, ``stale-if-error`` so the guide stays up through an outage
+    (RFC 9111, RFC 5861). A CDN revalidates with the ETag and gets a 304 when nothing
+    changed, so an expiry costs this server a header, not a page."""
     # The language is in the path or the query, so nothing else varies the response.
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
+    headers = {"ETag": etag, "Cache-Control": (
+        f"public, max-age={max_age}, s-maxage={max_age}, stale-while-revalidate={STALE_WHILE_REVALIDATE}, "
+        f"stale-if-error={STALE_IF_ERROR}")}
     if last_modified is not None:
         headers["Last-Modified"] = http_date(last_modified)
     return headers

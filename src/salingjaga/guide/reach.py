@@ -14,9 +14,9 @@ import hmac
 import secrets
 from collections import Counter
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Table, and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -84,13 +84,17 @@ def _tag_lookup(session: Session, ids: set[str]) -> dict[str, TagAssignment]:
     """Active tag assignments of the items named (by our id or the platform's)."""
     if not ids:
         return {}
-    rows = session.execute(
-        select(TagAssignment, ContentItem.id, ContentItem.platform_id)
-        .join(ContentItem, ContentItem.id == TagAssignment.content_id)
-        .where(or_(ContentItem.id.in_(ids), ContentItem.platform_id.in_(ids)),
-               TagAssignment.removed_at.is_(None))
-    ).all()
+    # By our id, then by the platform's for the rest: two index look-ups (an OR of the two
+    # lists would scan the content table).
+    joined = (select(TagAssignment, ContentItem.id, ContentItem.platform_id)
+              .join(ContentItem, ContentItem.id == TagAssignment.content_id)
+              .where(TagAssignment.removed_at.is_(None)))
     out: dict[str, TagAssignment] = {}
+    rows = list(session.execute(joined.where(ContentItem.id.in_(ids))).all())
+    found = {cid for _a, cid, _p in rows} | {pid for _a, _c, pid in rows}
+    rest = ids - found
+    if rest:
+        rows += session.execute(joined.where(ContentItem.platform_id.in_(rest))).all()
     for assignment, cid, pid in rows:
         out[cid] = assignment
         out[pid] = assignment
@@ -118,6 +122,28 @@ def _validate(events: list[EventIn]) -> None:
         raise Invalid(f"{len(problems)} event(s) are invalid; nothing was counted: "
                       + "; ".join(f"[{p['index']}] {p['field']}: {p['message']}"
                                   for p in problems[:5]), details=problems)
+
+
+def _count_visitors(session: Session, day: date, seen: list[tuple[str, str | None, str]],
+                    counts: Counter[tuple[date, str, str, str]]) -> None:
+    """Count the visitors of one day's guide views who are new in each scope: their
+    hashes go in with ``INSERT .. ON CONFLICT DO NOTHING RETURNING``, which returns only
+    the rows that were new (both backends), executed for the whole batch at once."""
+    salt = _salt(session, day)
+    rows: dict[tuple[str, str, str], None] = {}
+    for election, region, user in seen:
+        digest = visitor_hash(salt, user)
+        for scope_election, scope_region in _unique_scopes(election, region):
+            rows[(scope_election, scope_region, digest)] = None
+    if not rows:
+        return
+    table = cast(Table, VisitorHash.__table__)
+    stmt = _insert(session, table).on_conflict_do_nothing().returning(table.c.election, table.c.region)
+    # executemany with RETURNING: sent as multi-row statements ("insertmanyvalues"); only
+    # the rows that were new come back.
+    result = session.execute(stmt, [{"day": day, "election": e, "region": r, "user_hash": h} for e, r, h in rows])
+    for scope_election, scope_region in result:
+        counts[(day, scope_election, scope_region, "unique_visitors")] += 1
 
 
 def record_events(session: Session, events: list[EventIn], idempotency_key: str | None = None
@@ -157,24 +183,17 @@ def record_events(session: Session, events: list[EventIn], idempotency_key: str 
         if e.type == "guide_view":
             visitors.setdefault(day, []).append((election, region, e.user))
     for day, seen in sorted(visitors.items()):
-        salt = _salt(session, day)
-        for election, region, user in seen:
-            digest = visitor_hash(salt, user)
-            for scope_election, scope_region in _unique_scopes(election, region):
-                stmt = _insert(session, VisitorHash).values(
-                    day=day, election=scope_election, region=scope_region, user_hash=digest)
-                # RETURNING yields a row only when the hash is new (both backends).
-                inserted = session.execute(
-                    stmt.on_conflict_do_nothing().returning(VisitorHash.user_hash)).first()
-                if inserted is not None:
-                    counts[(day, scope_election, scope_region, "unique_visitors")] += 1
-    for (day, election, region, metric), n in sorted(counts.items()):
-        stmt = _insert(session, ReachCounter).values(day=day, election=election, region=region,
-                                                     metric=metric, count=n)
-        stmt = stmt.on_conflict_do_update(
+        _count_visitors(session, day, seen, counts)
+    if counts:
+        # One upsert executed for every key (the keys are distinct, counted above): the driver
+        # sends them as multi-row statements with one compiled form.
+        table = cast(Table, ReachCounter.__table__)
+        stmt = _insert(session, table)
+        session.execute(stmt.on_conflict_do_update(
             index_elements=["day", "election", "region", "metric"],
-            set_={"count": ReachCounter.count + stmt.excluded.count})
-        session.execute(stmt)
+            set_={"count": table.c.count + stmt.excluded.count}), [
+            {"day": day, "election": election, "region": region, "metric": metric, "count": n}
+            for (day, election, region, metric), n in sorted(counts.items())])
     result = EventsResult(received=len(events), counted=len(events) - len(ignored),
                           ignored=ignored)
     if idempotency_key:

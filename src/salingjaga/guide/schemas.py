@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -106,6 +106,15 @@ class EventIn(BaseModel):
     content_id: str | None = Field(default=None, max_length=200)
     user: str = Field(min_length=1, max_length=200)
     at: datetime
+
+
+class TagLookupIn(BaseModel):
+    """Content items whose notice tags the app wants, by our id or the platform's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content_ids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=1000, description="at most 1,000 per call")
 
 
 class EventsResult(BaseModel):

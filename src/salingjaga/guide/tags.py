@@ -185,3 +185,50 @@ def tag_for(session: Session, content_id: str, lang: str) -> dict[str, Any] | No
         "text": text["text"], "url": text["url"], "source": assignment.source,
         "tagged_at": assignment.created_at,
     }
+
+
+MAX_LOOKUP = 1000  # content ids per tag look-up
+
+
+def lookup_tags(session: Session, refs: list[str], lang: str) -> dict[str, Any]:
+    """The notice tags of many items at once, by our id or the platform's: ``tags`` maps
+    each reference sent to its tag (the shape ``tag_for`` gives) or None, ``unknown`` lists
+    the references that name no item.
+
+    Two reads however many references (items with their live assignment by our id, then by
+    the platform's for the rest) and one per election for the tag's text: the app asks this
+    for a whole feed page at election-day load. It reads the tags the scan applied and never
+    writes: an item the scan has not tagged answers None here, where the one-item look-up
+    would tag it on the spot if detection found it election-related.
+    """
+    if len(refs) > MAX_LOOKUP:
+        raise Invalid(f"a look-up names at most {MAX_LOOKUP} content ids; got {len(refs)}",
+                      status=413, code="payload_too_large")
+    wanted = list(dict.fromkeys(refs))
+    columns = (ContentItem.id, ContentItem.platform_id, TagAssignment.election, TagAssignment.region_code,
+               TagAssignment.source, TagAssignment.created_at)
+    joined = select(*columns).outerjoin(
+        TagAssignment, (TagAssignment.content_id == ContentItem.id) & TagAssignment.removed_at.is_(None))
+    found: dict[str, Any] = {}
+    if wanted:
+        found = {row[0]: row for row in session.execute(joined.where(ContentItem.id.in_(wanted)))}
+    rest = [r for r in wanted if r not in found]
+    if rest:
+        for row in session.execute(joined.where(ContentItem.platform_id.in_(rest))):
+            found.setdefault(row[1], row)
+    texts: dict[str, dict[str, str]] = {}
+    tags: dict[str, dict[str, Any] | None] = {}
+    for ref in wanted:
+        hit = found.get(ref)
+        if hit is None or hit[2] is None:
+            tags[ref] = None
+            continue
+        content_id, platform_id, slug, region, source, tagged_at = hit
+        election = get_election(slug)
+        if slug not in texts:
+            texts[slug] = tag_text(session, election, lang)
+        tags[ref] = {"content_id": content_id, "platform_id": platform_id, "election": slug,
+                     "election_name": election.name.get(lang, slug), "region": region, "lang": lang,
+                     "text": texts[slug]["text"], "url": texts[slug]["url"], "source": source,
+                     "tagged_at": tagged_at.isoformat() if tagged_at is not None else None}
+    return {"lang": lang, "tags": tags, "unknown": [r for r in wanted if r not in found]}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
+from salingjaga import parts
 from salingjaga.core.db import Base, make_engine
-from salingjaga.domains import import_all_models
 
-import_all_models()
+assert parts.MODELS  # every domain's tables are on Base.metadata
 config = context.config
 target_metadata = Base.metadata
 

@@ -7,7 +7,9 @@ and appeals all check them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -39,11 +41,29 @@ ROLE_LEVELS = {
 }
 
 
+_installed: ContextVar[Settings | None] = ContextVar("moderation_settings", default=None)
+
+
 def settings_or_env(settings: Settings | None) -> Settings:
-    """``settings``, or the settings the environment gives when a caller passes none."""
+    """``settings``, else those installed with ``use_settings``, else the settings the
+    environment gives."""
     # Callers in other domains (detection, rules) do not pass settings; the environment
-    # then gives the same deadlines the running app was configured with.
-    return settings if settings is not None else Settings()
+    # then gives the same deadlines the running app was configured with. A simulation
+    # installs its scenario's settings so those callers take its deadlines.
+    if settings is not None:
+        return settings
+    return _installed.get() or Settings()
+
+
+@contextmanager
+def use_settings(settings: Settings) -> Iterator[Settings]:
+    """Make ``settings`` what case opening uses when its caller passes none (in this
+    thread or task, inside the block)."""
+    token = _installed.set(settings)
+    try:
+        yield settings
+    finally:
+        _installed.reset(token)
 
 
 def is_tight(item: ContentItem) -> bool:

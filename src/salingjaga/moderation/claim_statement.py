@@ -16,7 +16,8 @@ What the statement does is what ``claim_next`` does, in the same order:
   ``claim_sql``: the notices domain puts the case's received notices in review); when a
   subscriber gave none, claims take ``claim_next``, which calls it;
 - the audit rows (``case.lease_expired`` for a lapsed lease, then ``case.claimed``) are
-  queued for the chainer in the same statement, so the lease never commits without them.
+  queued for the chainer in the same statement, through the audit domain's SQL
+  (``audit.service.deferred_insert_sql``), so the lease never commits without them.
 
 Expired leases the claim does not take stay leased until the maintenance thread puts them
 back (every ``maintenance_interval_seconds``, 30 s by default), instead of being put back by
@@ -35,6 +36,7 @@ from typing import cast
 
 from sqlalchemy import Column, String, Table, TextualSelect, text
 
+from salingjaga.audit.service import deferred_insert_sql
 from salingjaga.auth.principal import Principal
 from salingjaga.core.bulk import detached
 from salingjaga.core.db import Database
@@ -56,6 +58,14 @@ _PICK = (
     "SELECT id, status, lease_owner, priority, deadline, created_at FROM cases WHERE level = :level "  # noqa: S608
     "AND (excluded_user_id IS NULL OR excluded_user_id != :user_id) AND {where} "
     f"ORDER BY {_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED")
+# The audit rows, queued by the audit domain's SQL (``audit.service.deferred_insert_sql``).
+_AUDIT = deferred_insert_sql(
+    "SELECT 1 AS n, 'system:moderation' AS actor, 'case.lease_expired' AS action, 'case' AS entity_type, "
+    "id AS entity_id, jsonb_build_object('lease_owner', expired_lease_of) AS data "
+    "FROM taken WHERE expired_lease_of IS NOT NULL "
+    "UNION ALL "
+    "SELECT 2, :actor, 'case.claimed', 'case', id, jsonb_build_object('lease_expires_at', "
+    "CAST(:until_text AS text), 'expired_lease_of', expired_lease_of) FROM taken")
 _SQL = f"""
 WITH waiting AS ({_PICK.format(where=WAITING_SQL)}),
 lapsed AS ({_PICK.format(where="status = 'leased' AND lease_expires_at < :now")}),
@@ -70,16 +80,7 @@ taken AS (
     AND ({WAITING_SQL} OR (cases.status = 'leased' AND cases.lease_expires_at < :now))
   RETURNING {_RETURNING}, CASE WHEN chosen.lapsed THEN chosen.lease_owner END AS expired_lease_of),
 {{subscribers}}events AS (
-  INSERT INTO audit_pending (at, actor, action, entity_type, entity_id, data)
-  SELECT :at, actor, action, 'case', id, data FROM (
-    SELECT 1 AS n, 'system:moderation' AS actor, 'case.lease_expired' AS action, id,
-           jsonb_build_object('lease_owner', expired_lease_of) AS data
-    FROM taken WHERE expired_lease_of IS NOT NULL
-    UNION ALL
-    SELECT 2, :actor, 'case.claimed', id,
-           jsonb_build_object('lease_expires_at', CAST(:until_text AS text), 'expired_lease_of', expired_lease_of)
-    FROM taken) AS e
-  ORDER BY n)
+{_AUDIT})
 SELECT * FROM taken
 """  # noqa: S608
 
@@ -107,7 +108,7 @@ def claim_committed(db: Database, who: Principal, settings: Settings) -> Case | 
     """Lease the most urgent waiting case to ``who`` and commit the lease; None when nothing
     waits. The case comes back detached, with the columns as committed."""
     levels = levels_for(who)
-    if not one_statement(db):
+    if not one_statement(db) or settings.queue_order != "priority":
         with db.session() as session:
             case = claim_next(session, who, settings)
             if case is not None:

@@ -90,21 +90,29 @@ def _expired(levels: tuple[str, ...]) -> Select[tuple[str]]:
 # and locks its first free row (SKIP LOCKED). A row another claim leased and committed after
 # this statement's snapshot is re-checked on its newest version (READ COMMITTED) and passed
 # over, so no retry loop is needed; the outer status condition repeats the check.
-_TAKE = (
-    update(_CASES)
-    .where(
-        _C.id == select(_C.id)
-        .where(_C.level == bindparam("p_level"), _WAITING,
-               or_(_C.excluded_user_id.is_(None), _C.excluded_user_id != bindparam("p_user")))
-        .order_by(*claim_order())
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery(),
-        _WAITING,
+def _take(order: tuple[ColumnElement[Any], ...]) -> Any:
+    return (
+        update(_CASES)
+        .where(
+            _C.id == select(_C.id)
+            .where(_C.level == bindparam("p_level"), _WAITING,
+                   or_(_C.excluded_user_id.is_(None), _C.excluded_user_id != bindparam("p_user")))
+            .order_by(*order)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery(),
+            _WAITING,
+        )
+        .values(status="leased", lease_owner=bindparam("p_user"), lease_expires_at=bindparam("p_until"))
+        .returning(*_CASES.columns)
     )
-    .values(status="leased", lease_owner=bindparam("p_user"), lease_expires_at=bindparam("p_until"))
-    .returning(*_CASES.columns)
-)
+
+
+_TAKE = _take(claim_order())
+# Plain first-come-first-served (``queue_order = "fifo"``): the baseline a simulation
+# compares the claim order with. Without an index in this order it sorts the waiting cases
+# of a level, which is fine for a baseline and never used by default.
+_TAKE_FIFO = _take((_C.created_at, _C.id))
 
 
 def _requeue_expired(session: Session, now: datetime, levels: tuple[str, ...] = LEVELS,
@@ -146,7 +154,8 @@ def claim_next(session: Session, who: Principal, settings: Settings) -> Case | N
     lease_until = now + timedelta(seconds=settings.lease_seconds)
     case: Case | None = None
     for level in sorted(levels, key=LEVELS.index, reverse=True):
-        row = session.execute(_TAKE, {"p_level": level, "p_user": who.user_id, "p_until": lease_until}).first()
+        take = _TAKE_FIFO if settings.queue_order == "fifo" else _TAKE
+        row = session.execute(take, {"p_level": level, "p_user": who.user_id, "p_until": lease_until}).first()
         if row is not None:
             # A Case this session loaded earlier (the demo opens and claims in one session)
             # takes the leased state from RETURNING instead of keeping its own.

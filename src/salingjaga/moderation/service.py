@@ -30,6 +30,7 @@ from salingjaga.moderation.cases import (
     levels_for,
     open_case,
     open_cases,
+    use_settings,
 )
 from salingjaga.moderation.claim_statement import claim_committed
 from salingjaga.moderation.decisions import apply_automated_action, decide
@@ -81,4 +82,5 @@ __all__ = [
     "queue_stats",
     "release",
     "unhold_case",
+    "use_settings",
 ]

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from statistics import median
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from salingjaga.notices.models import Notice
+from salingjaga.notices.models import Notice, NoticeEvidence
 from salingjaga.partners.service import get_partner
 
 MIN_DECIDED = 10
@@ -25,14 +25,41 @@ UNFOUNDED_SHARE = 0.5
 NOT_ACTIONED = frozenset({"no_violation", "uphold", "reverse"})
 
 
+# A specific explanation is at least this long (the training sandbox asks the same).
+SHORT_EXPLANATION = 60
+
+
 @dataclass(frozen=True)
 class NoticeFact:
-    """What feedback needs of one notice."""
+    """What feedback needs of one notice (how it was made, for the reasons it got no action)."""
 
     policy: str
     received_at: datetime
     decided_at: datetime | None
     outcome: str | None
+    legal_ground: str | None = None
+    explanation: str = ""
+    evidence: int = 0
+    priority_note: str | None = None
+
+
+def no_action_reasons(fact: NoticeFact) -> list[str]:
+    """Why a decided notice got no action, as far as the notice shows: the decision
+    (``no_violation``; ``reversed`` on review or appeal) and what the notice lacked, the
+    things training can teach (no legal ground, no evidence, a short explanation, a policy
+    outside the office's trusted areas or a region outside its jurisdiction)."""
+    if fact.decided_at is None or not fact.outcome or fact.outcome not in NOT_ACTIONED:
+        return []
+    out = ["reversed" if fact.outcome in {"reverse", "uphold"} else "no_violation"]
+    if not (fact.legal_ground or "").strip():
+        out.append("no_legal_ground")
+    if fact.evidence == 0:
+        out.append("no_evidence")
+    if len(fact.explanation.strip()) < SHORT_EXPLANATION:
+        out.append("short_explanation")
+    if fact.priority_note:
+        out.append("outside_trusted_scope")
+    return out
 
 
 def summarise(facts: Iterable[NoticeFact]) -> dict[str, Any]:
@@ -49,6 +76,10 @@ def summarise(facts: Iterable[NoticeFact]) -> dict[str, Any]:
             entry["decided"] += 1
             if f.outcome not in NOT_ACTIONED:
                 entry["actioned"] += 1
+    reasons: dict[str, int] = {}
+    for f in decided:
+        for reason in no_action_reasons(f):
+            reasons[reason] = reasons.get(reason, 0) + 1
     unfounded = len(decided) - len(actioned)
     flagged = len(decided) >= MIN_DECIDED and unfounded / len(decided) > UNFOUNDED_SHARE
     return {
@@ -59,13 +90,17 @@ def summarise(facts: Iterable[NoticeFact]) -> dict[str, Any]:
             "median_hours_to_decision": round(median(hours), 2) if hours else None,
         },
         "by_policy": by_policy,
+        # most common first: what to train the office on
+        "no_action_reasons": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
         "flagged_mostly_unfounded": flagged,
     }
 
 
 def _facts(session: Session, partner_id: str, start: datetime | None, end: datetime | None) -> list[NoticeFact]:
-    q = select(Notice.policy, Notice.received_at, Notice.decided_at, Notice.outcome).where(
-        Notice.partner_id == partner_id)
+    evidence = (select(func.count(NoticeEvidence.id)).where(NoticeEvidence.notice_id == Notice.id)
+                .correlate(Notice).scalar_subquery())
+    q = select(Notice.policy, Notice.received_at, Notice.decided_at, Notice.outcome, Notice.legal_ground,
+               Notice.explanation, evidence, Notice.priority_note).where(Notice.partner_id == partner_id)
     if start is not None:
         q = q.where(Notice.received_at >= start)
     if end is not None:

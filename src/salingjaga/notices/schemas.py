@@ -90,4 +90,7 @@ class FeedbackOut(BaseModel):
     period: dict[str, Any]
     totals: dict[str, Any]
     by_policy: dict[str, Any]
+    no_action_reasons: dict[str, int] = Field(
+        default_factory=dict, description="decided notices without action, by reason (most common first): "
+        "no_violation, reversed, no_legal_ground, no_evidence, short_explanation, outside_trusted_scope")
     flagged_mostly_unfounded: bool

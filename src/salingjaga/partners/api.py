@@ -9,17 +9,20 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record
 from salingjaga.auth.deps import get_session, get_settings, require
+from salingjaga.auth.invitations import invite
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
 from salingjaga.auth.service import create_api_key, create_partner_member, create_user
-from salingjaga.core.errors import Forbidden, NotFound
+from salingjaga.core.errors import APIError, Forbidden, NotFound
 from salingjaga.core.outbound import OutboundPolicy
 from salingjaga.core.routing import Router
 from salingjaga.core.secretbox import seal
 from salingjaga.core.settings import Settings
 from salingjaga.partners.models import Partner
 from salingjaga.partners.schemas import (
+    InvitationIn,
+    InvitationOut,
     PartnerCreated,
     PartnerIn,
     PartnerOut,
@@ -34,6 +37,7 @@ from salingjaga.partners.service import (
     list_partners,
     new_webhook_secret,
 )
+from salingjaga.web.invite import send_invitation
 
 router = Router(prefix="/api/v1", tags=["partners"])
 
@@ -143,6 +147,33 @@ def post_partner_user(
     )
     key = create_api_key(session, user.id, actor=who)
     return {**user_out(user), "api_key": key}
+
+
+@router.post("/partners/{partner_id}/invitations", status_code=201, response_model=InvitationOut)
+def post_invitation(
+    partner_id: str,
+    body: InvitationIn,
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    who: Principal = Depends(require("partners.members")),
+) -> dict[str, Any]:
+    """Invite a colleague to the office: a one-time link, valid 72 hours, goes to the
+    address by e-mail; with it they set a password and enrol a second factor. The answer is
+    the same whether or not the address already has an account elsewhere."""
+    _own_partner_or_staff(who, partner_id)
+    office = get_partner(session, partner_id)
+    issued = invite(session, email=body.email, name=body.name, role=body.role, partner_id=partner_id,
+                    language=body.language, actor=who, secret_key=settings.secret_key)
+    session.flush()
+    try:
+        send_invitation(settings, issued, office.name)
+    except OSError as exc:
+        session.rollback()
+        raise APIError("the mail server did not accept the invitation; nothing was saved", status=503,
+                       code="mail_unavailable") from exc
+    inv = issued.invitation
+    return {"id": inv.id, "email": inv.email, "role": inv.role, "partner_id": partner_id,
+            "expires_at": inv.expires_at}
 
 
 @router.post("/users", status_code=201, response_model=UserCreated)

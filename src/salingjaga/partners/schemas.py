@@ -89,3 +89,24 @@ class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(min_length=8, max_length=2000)
+
+
+class InvitationIn(BaseModel):
+    """An invitation to join a partner's office: a one-time link goes to ``email``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    name: str = Field(default="", max_length=200)
+    role: Literal["partner_reporter", "partner_admin"] = "partner_reporter"
+    language: Literal["id", "en"] = "id"
+
+
+class InvitationOut(BaseModel):
+    """An invitation sent (the link itself travels only by e-mail)."""
+
+    id: str
+    email: str
+    role: str
+    partner_id: str
+    expires_at: datetime

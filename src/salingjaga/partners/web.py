@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,7 +17,10 @@ from salingjaga.auth.principal import Principal
 from salingjaga.auth.service import create_api_key, create_user
 from salingjaga.core.errors import APIError
 from salingjaga.core.routing import Router
+from salingjaga.partners import team
+from salingjaga.partners.importer import apply_import, plan_import
 from salingjaga.partners.models import PARTNER_KINDS
+from salingjaga.partners.offices import shipped_offices_csv
 from salingjaga.partners.service import create_partner, list_partners
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.service import all_regions, provinces, regencies
@@ -25,6 +28,7 @@ from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 
 router = Router(prefix="/admin", include_in_schema=False, dependencies=[Depends(page_guard)])
+routers = (router, team.router)
 
 
 def region_choices() -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -95,3 +99,45 @@ def admin_create_partner(
     return render_app(request, "web/admin_key_once.html", {
         "title_kind": "partner", "subject": partner.name, "partner": partner, "api_key": key,
     }, status=201)
+
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+@router.get("/partners/import", response_class=HTMLResponse)
+def admin_import_page(
+    request: Request,
+    _: Principal = Depends(require("web.admin")),
+) -> Response:
+    """The bulk onboarding form: a CSV of offices, or the shipped Bawaslu list."""
+    return render_app(request, "partners/admin_import.html", {"plan": None})
+
+
+@router.post("/partners/import", response_class=HTMLResponse)
+def admin_import(
+    request: Request,
+    file: UploadFile | None = File(None),
+    csv_text: str = Form("", max_length=MAX_IMPORT_BYTES),
+    source: str = Form("file"),
+    action: str = Form("dry_run"),
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.admin")),
+) -> Response:
+    """Show what the file would change (``dry_run``) or import it (``apply``). The reviewed
+    text travels back with the apply step, so what is applied is what the admin saw."""
+    if source == "bawaslu":
+        text = shipped_offices_csv()
+    else:
+        data = file.file.read(MAX_IMPORT_BYTES + 1) if file is not None and file.filename else b""
+        text = data.decode("utf-8-sig", errors="replace") if data else csv_text
+        if not text.strip() or len(data) > MAX_IMPORT_BYTES:
+            return render_app(request, "partners/admin_import.html", {"plan": None, "error": True}, status=422)
+    apply = action == "apply"
+    try:
+        plan = apply_import(session, text, actor=who) if apply else plan_import(session, text)
+    except APIError:
+        session.rollback()
+        plan, apply = plan_import(session, text), False
+    return render_app(request, "partners/admin_import.html", {
+        "plan": plan, "applied": apply, "source": source, "csv_text": "" if source == "bawaslu" else text,
+    }, status=422 if plan.errors else 200)

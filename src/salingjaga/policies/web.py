@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from salingjaga.auth.deps import require
 from salingjaga.auth.principal import Principal
 from salingjaga.core.routing import Router
+from salingjaga.policies import library_web
 from salingjaga.policies.service import all_policies
 from salingjaga.policies.thresholds import routing_thresholds
 from salingjaga.regions.elections import all_elections
@@ -16,6 +17,7 @@ from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 
 router = Router(prefix="/admin", include_in_schema=False, dependencies=[Depends(page_guard)])
+routers = (router, library_web.router)
 
 
 @router.get("/policies", response_class=HTMLResponse)

@@ -3,7 +3,9 @@ dependency accept a signed-in browser as well as an API key."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import time
 from urllib.parse import quote
 
 from anyio import from_thread
@@ -16,7 +18,9 @@ from salingjaga.auth.deps import get_session, public
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.ratelimit import LoginLimits
-from salingjaga.auth.service import authenticate_password
+from salingjaga.auth.second_factor import has_second_factor
+from salingjaga.auth.second_factor import verify as verify_code
+from salingjaga.auth.service import authenticate_password, principal_for_user
 from salingjaga.core.routing import Router
 from salingjaga.web.csrf import UNSAFE, page_guard
 from salingjaga.web.i18n import LANGUAGES
@@ -128,9 +132,21 @@ def login_submit(
         if locked:
             return _refused(request, ctx, "pair", int(LOCK.total_seconds() // 60))
         return render(request, "web/login.html", {**ctx, "failed": True}, status=401)
+    if has_second_factor(session, principal.user_id):
+        # The password was right; the session waits for the code from the person's app.
+        session.commit()
+        settings = request.app.state.settings
+        return render(request, "web/login_code.html", {
+            "challenge": code_challenge(settings.secret_key, principal.user_id, email), "next": safe_next(next)})
     clear_failures(session, email, ip)
+    return _start_session(request, session, principal, ip, next, {})
+
+
+def _start_session(request: Request, session: Session, principal: Principal, ip: str, next: str,
+                   data: dict[str, str]) -> Response:
+    """Open the browser session of a signed-in person and send them on."""
     token = create_session(session, principal.user_id, ip)
-    record(session, principal, "session.started", "user", principal.user_id, {"ip": ip})
+    record(session, principal, "session.started", "user", principal.user_id, {"ip": ip, **data})
     session.commit()
     response = RedirectResponse(safe_next(next) or home_for(principal), status_code=303)
     settings = request.app.state.settings
@@ -141,6 +157,69 @@ def login_submit(
     if not request.cookies.get("lang") and lang in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
     return response
+
+
+CHALLENGE_SECONDS = 300
+
+
+def _challenge_mac(secret_key: str, body: str) -> str:
+    return hmac.new(secret_key.encode("utf-8"), b"login-code|" + body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def code_challenge(secret_key: str, user_id: str, email: str) -> str:
+    """Proof, for the second step, that this browser gave the right password moments ago:
+    the user, the address and an expiry, signed with the deployment's key."""
+    body = f"{user_id}|{email}|{int(time.time()) + CHALLENGE_SECONDS}"
+    return f"{body}|{_challenge_mac(secret_key, body)}"
+
+
+def read_challenge(secret_key: str, challenge: str) -> tuple[str, str] | None:
+    """The (user id, e-mail) of a valid, unexpired challenge, or None."""
+    body, _, mac = challenge.rpartition("|")
+    parts = body.split("|")
+    if len(parts) != 3 or not parts[2].isdigit() or not hmac.compare_digest(mac, _challenge_mac(secret_key, body)):
+        return None
+    if int(parts[2]) < time.time():
+        return None
+    return parts[0], parts[1]
+
+
+@router.post("/login/code", response_class=HTMLResponse, dependencies=[Depends(public)])
+def login_code(
+    request: Request,
+    challenge: str = Form(..., max_length=1000),
+    code: str = Form(..., max_length=40),
+    next: str = Form("", max_length=2000),
+    session: Session = Depends(get_session),
+) -> Response:
+    """The second step of signing in: a code from the authenticator app, or a recovery
+    code. Wrong codes count towards the same lock as wrong passwords."""
+    settings = request.app.state.settings
+    ip = _client_ip(request)
+    found = read_challenge(settings.secret_key, challenge)
+    if found is None:
+        return render(request, "web/login.html", {"next": safe_next(next), "email": "", "expired": True},
+                      status=401)
+    user_id, email = found
+    left = locked_for(session, email, ip)
+    if left is not None:
+        return _refused(request, {"next": safe_next(next), "email": email}, "pair",
+                        max(1, int(left.total_seconds() // 60) + 1))
+    user = session.get(User, user_id)
+    method = verify_code(session, user_id, code, settings.secret_key) if user is not None and user.active else None
+    if user is None or method is None:
+        session.rollback()
+        locked = record_failure(session, email, ip)
+        record(session, "system:web", "login.code_failed", "user", user_id, {"ip": ip})
+        session.commit()
+        if locked:
+            return _refused(request, {"next": safe_next(next), "email": email}, "pair",
+                            int(LOCK.total_seconds() // 60))
+        return render(request, "web/login_code.html", {"challenge": challenge, "next": safe_next(next),
+                                                       "failed": True}, status=401)
+    clear_failures(session, email, ip)
+    return _start_session(request, session, principal_for_user(user, via="session"), ip, next,
+                          {"second_factor": method})
 
 
 def _refused(request: Request, ctx: dict[str, str], scope: str, minutes: int) -> Response:

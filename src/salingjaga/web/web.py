@@ -1,9 +1,9 @@
 """The shell's own pages: the landing page and the static files, and beside them the pages
 that stand on the shell but belong to the layers below it: signing in and out
 (``login.py``), the admin pages of users, keys and roles (``admin_users.py``) and of the
-audit log (``admin_audit.py``). Every domain's pages are its own (``<domain>/web.py`` with
-``<domain>/templates/<domain>/``); the app finds them through
-``domains.domain_modules("web")``."""
+audit log (``admin_audit.py``), and the invitation link's page (``invite.py``). Every domain's
+pages are its own (``<domain>/web.py`` with ``<domain>/templates/<domain>/``); the app
+includes the ones listed in ``parts.WEB``."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from fastapi.responses import FileResponse, HTMLResponse
 from salingjaga.auth.deps import public
 from salingjaga.core.errors import NotFound
 from salingjaga.core.routing import Router
-from salingjaga.web import admin_audit, admin_users, login
+from salingjaga.web import admin_audit, admin_users, invite, login
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render
 
 router = Router(include_in_schema=False)
 # The app includes each side by side (see ``app.create_app``).
-routers = (login.router, admin_users.router, admin_audit.router, router)
+routers = (login.router, invite.router, admin_users.router, admin_audit.router, router)
 PRINCIPAL_LOADER = login.PRINCIPAL_LOADER  # a signed-in browser counts as a caller of the API
 
 _STATIC = Path(str(resources.files("salingjaga.web").joinpath("static"))).resolve()

@@ -2,9 +2,10 @@
 
 Like python-threatexchange's signal types, each detector is a small module declaring the
 signal types it produces; the pipeline runs whatever is listed here. Order matters where a
-detector reads what an earlier one found (``ItemScan``): synthetic media reads the
-classifier's scores and the files the media detector read; near-duplicates read the media
-hashes; coordination reads the near-duplicates' neighbours.
+detector reads what an earlier one found (``ItemScan``): the text detectors read the
+on-screen text OCR found, and its report marks the words claim matching matched; synthetic
+media reads the classifier's scores and the files the media detector read; near-duplicates
+read the media hashes; coordination reads the near-duplicates' neighbours.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from salingjaga.detection.detectors.coordination import CoordinatedBurst
 from salingjaga.detection.detectors.media_hash import MediaHash
 from salingjaga.detection.detectors.near_duplicate import NearDuplicate
 from salingjaga.detection.detectors.patterns import Patterns
+from salingjaga.detection.detectors.screen_text import ScreenText, ScreenTextReport
 from salingjaga.detection.detectors.synthetic import Synthetic
 from salingjaga.detection.detectors.text_classifier import TextClassifier
 from salingjaga.detection.signals import SignalType
 
 DETECTORS: tuple[Detector, ...] = (
+    ScreenText(),
     TextClassifier(),
     ClaimMatch(),
+    ScreenTextReport(),
     Patterns(),
     MediaHash(),
     Synthetic(),

@@ -45,6 +45,9 @@ class ScanContext:
     # the operator's C2PA trust list (a PEM path, read when credentials are checked, so a
     # broken path fails that step alone); None: no signer is trusted
     c2pa_trust_anchors: Path | None = None
+    # reads the text in images and video frames (``media.screen_text.ScreenReader``); None:
+    # no OCR
+    screen_reader: Any = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,10 @@ class ItemScan:
     item: dict[str, Any]
     text: str
     report: ScanReport = field(default_factory=ScanReport)
+    # OCR: (media index, the texts read from it); their text is already part of ``text``
+    screen_text: list[tuple[int, list[Any]]] = field(default_factory=list)
+    # claim matching: stems of the words the item shares with the fact-checks it matched
+    claim_words: set[str] = field(default_factory=set)
     # text classifier: label -> score (synthetic media reads election_related)
     scores: dict[str, float] = field(default_factory=dict)
     # media: the files read, with the type their bytes are (credentials are read from them)

@@ -8,6 +8,7 @@ from typing import Any
 from salingjaga.detection.base import SignalResult, describe_verdict
 from salingjaga.detection.detectors.base import ItemScan, ScanContext
 from salingjaga.detection.signals import SignalType
+from salingjaga.detection.text.marking import shared_words
 
 CLAIM_FLOOR = 0.6
 CLAIM_K = 3
@@ -53,5 +54,15 @@ class ClaimMatch:
         return [] if matches is None else matches  # nothing back is a failure (a count of 0)
 
     def detect(self, scan: ItemScan, prepared: Any, ctx: ScanContext) -> list[SignalResult]:
-        """One signal per fact-check matched closely enough."""
-        return [_signal(m) for m in prepared or [] if float(getattr(m, "score", 0.0)) >= CLAIM_FLOOR]
+        """One signal per fact-check matched closely enough, naming the words it shares
+        with the item (kept on the scan for the on-screen text report)."""
+        out: list[SignalResult] = []
+        for m in prepared or []:
+            if float(getattr(m, "score", 0.0)) < CLAIM_FLOOR:
+                continue
+            signal = _signal(m)
+            words = shared_words(scan.text, str(getattr(m, "claim", "")))
+            scan.claim_words |= words
+            signal.data["matched_words"] = sorted(words)[:40]
+            out.append(signal)
+        return out

@@ -38,6 +38,10 @@ CANDIDATES = 64
 # Blend weights: the two lexical views equally, the semantic view at half (it is the
 # weakest on Indonesian-to-Indonesian matching but it bridges languages).
 W_CHAR, W_WORD, W_SEM = 1.0, 1.0, 0.5
+# Between an English text and an Indonesian one the lexical views see only shared names and
+# numbers; the semantic view is the one that reads both languages, so it weighs as much as
+# the two lexical views together there.
+W_SEM_CROSS = W_CHAR + W_WORD
 # Cosine of USE embeddings: unrelated texts sit around 0.1-0.35, paraphrases and
 # translations 0.6-0.9. Map that band to 0..0.9 so a cross-language match can rank and pass
 # thresholds even though it shares no characters with the fact-check.
@@ -285,12 +289,21 @@ class Scored:
     semantic: float | None
 
 
-def blend(char: np.ndarray, word: np.ndarray, sem: np.ndarray | None) -> np.ndarray:
-    """Final scores in 0..1 from the per-view cosines."""
+def language_group(lang: str) -> int:
+    """0 Indonesian (and Malay), 1 English, 2 anything else: cross-language weighting is
+    for the English-Indonesian pair, the one a language identifier tells apart reliably."""
+    return 0 if lang in ("id", "ms") else 1 if lang == "en" else 2
+
+
+def blend(char: np.ndarray, word: np.ndarray, sem: np.ndarray | None,
+          cross: np.ndarray | None = None) -> np.ndarray:
+    """Final scores in 0..1 from the per-view cosines; ``cross`` marks the fact-checks in
+    the other language of the English-Indonesian pair (semantic view weighted up)."""
     if sem is None:
         return (W_CHAR * char + W_WORD * word) / (W_CHAR + W_WORD)
     sem = np.clip(sem, 0.0, 1.0)
-    fused = (W_CHAR * char + W_WORD * word + W_SEM * sem) / (W_CHAR + W_WORD + W_SEM)
+    w_sem: np.ndarray | float = W_SEM if cross is None else np.where(cross, W_SEM_CROSS, W_SEM)
+    fused = (W_CHAR * char + W_WORD * word + w_sem * sem) / (W_CHAR + W_WORD + w_sem)
     calibrated = np.clip((sem - SEM_FLOOR) / SEM_SPAN, 0.0, 1.0) * SEM_CAP
     result: np.ndarray = np.maximum(fused, calibrated)
     return result
@@ -326,7 +339,7 @@ class ClaimIndex:
         self.char = SparseView(_char_columns, CHAR_BITS)
         self.word = SparseView(_word_columns, WORD_BITS)
         self.texts: list[str] = []
-        self.languages: list[str] = []
+        self._groups: np.ndarray | None = None  # language group of each fact-check
         self._emb: np.ndarray | None = None
         self._ann: Any = None
         self._built_at = 0
@@ -375,6 +388,28 @@ class ClaimIndex:
             self._emb = more if self._emb is None else np.vstack([self._emb, more])
             self._ann = None
         return self._emb
+
+    def groups(self) -> np.ndarray:
+        """The language group (``language_group``) of every fact-check, on first need."""
+        done = 0 if self._groups is None else len(self._groups)
+        if done < len(self.texts):
+            more = np.array([language_group(language(t)) for t in self.texts[done:]], dtype=np.int8)
+            self._groups = more if self._groups is None else np.concatenate([self._groups, more])
+        assert self._groups is not None
+        return self._groups
+
+    def _cross(self, text: str, rows: np.ndarray | None = None) -> np.ndarray | None:
+        """Which fact-checks (all, or ``rows``) are across the English-Indonesian pair
+        from ``text``; None when the text is in neither language."""
+        group = language_group(language(text))
+        if group == 2:
+            return None
+        docs = self.groups() if rows is None else self.groups()[rows]
+        # an English text is across from every fact-check not in English (a short
+        # Indonesian headline is sometimes taken for a third language); an Indonesian text
+        # only from the English ones
+        out: np.ndarray = docs != 1 if group == 1 else docs == 1
+        return out
 
     def _ann_index(self) -> Any:
         if self._ann is None:
@@ -442,7 +477,8 @@ class ClaimIndex:
                 sem[[i - start for i in need]] = q_emb @ self.embeddings().T
             for row in range(stop - start):
                 s = sem[row] if not np.isnan(sem[row, 0]) else None
-                scores = blend(c[row], w[row], s)
+                cross = None if s is None else self._cross(texts[start + row])
+                scores = blend(c[row], w[row], s, cross)
                 top = _top(scores, k)
                 results.append([
                     Scored(int(j), float(scores[j]), float(c[row, j]), float(w[row, j]),
@@ -472,7 +508,7 @@ class ClaimIndex:
                 c = np.concatenate([c, self.char.rescore(q_char, extra)])
                 w = np.concatenate([w, self.word.rescore(q_word, extra)])
             sem = self.embeddings()[cands] @ q_emb[0]
-        scores = blend(c, w, sem)
+        scores = blend(c, w, sem, None if sem is None else self._cross(text, cands))
         top = _top(scores, k)
         return [
             Scored(int(cands[j]), float(scores[j]), float(c[j]), float(w[j]),

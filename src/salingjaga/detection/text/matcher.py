@@ -42,6 +42,12 @@ class FactCheckEntry:
     claim: str
     verdict: str
     rating: str = ""
+    headline: str = ""  # the review's headline when it words the claim differently
+
+    @property
+    def indexed(self) -> str:
+        """What is matched: the claim in the fact-checker's words, and the headline."""
+        return f"{self.claim}\n{self.headline}" if self.headline else self.claim
 
 
 class ClaimMatcher:
@@ -65,7 +71,7 @@ class ClaimMatcher:
         for e in entries:
             self._positions[e.id] = len(self.entries)
             self.entries.append(e)
-        self.index.add([e.claim for e in entries], embeddings)
+        self.index.add([e.indexed for e in entries], embeddings)
 
     def position(self, factcheck_id: str) -> int | None:
         """Where a fact-check sits in the index, if indexed."""
@@ -102,11 +108,11 @@ def _entries(session: Session, since: datetime | None = None) -> list[tuple[Fact
     from salingjaga.factcheck.models import FactCheck
 
     query = select(FactCheck.id, FactCheck.claim, FactCheck.verdict, FactCheck.updated_at,
-                   FactCheck.rating)
+                   FactCheck.rating, FactCheck.headline)
     if since is not None:
         query = query.where(FactCheck.updated_at >= since)
     rows = session.execute(query.order_by(FactCheck.created_at, FactCheck.id)).all()
-    return [(FactCheckEntry(r[0], r[1], r[2], r[4] or ""), r[3]) for r in rows]
+    return [(FactCheckEntry(r[0], r[1], r[2], r[4] or "", r[5] or ""), r[3]) for r in rows]
 
 
 class MatcherCache:

@@ -15,6 +15,14 @@ import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
 
+from salingjaga.detection.text.deobfuscate import (
+    fold_confusables,
+    join_letters,
+    split_glued,
+    strip_inner_symbols,
+    strip_invisible,
+)
+
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _HASHTAG = re.compile(r"#(\w+)")
@@ -40,7 +48,8 @@ def slang() -> dict[str, str]:
 
 
 def _split_hashtag(match: re.Match[str]) -> str:
-    return " " + _CAMEL.sub(" ", match.group(1)).replace("_", " ") + " "
+    words = _CAMEL.sub(" ", match.group(1)).replace("_", " ").split()
+    return " " + " ".join(split_glued(w) for w in words) + " "
 
 
 # A fact-checker's verdict label in front of a headline ("[SALAH] ...", "[HOAKS] ...",
@@ -64,9 +73,36 @@ MAX_CHARS = 2000
 
 def _strip_marks(text: str) -> str:
     # NFKC folds mathematical bold/italic letters and full-width forms to plain ones; emoji
-    # and other symbols are non-word characters and fall away with the punctuation.
+    # and other symbols are non-word characters and fall away with the punctuation, except
+    # inside a word, where they are padding and are removed to join it back.
     text = text[:MAX_CHARS]
-    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return strip_invisible(text)
+    return fold_confusables(unicodedata.normalize("NFKC", strip_invisible(text)))
+
+
+def unleet(text: str) -> str:
+    """Digits standing for letters inside lower-case words read as those letters ("rus4k",
+    "h0aks"); digits at a word's edge stay (they are amounts: "5juta")."""
+    return _LEET.sub(lambda m: m.group(0).translate(_LEET_MAP), text)
+
+
+def collapse_repeats(text: str) -> str:
+    """A letter repeated three times or more kept once ("gratisss", "hoaaaks")."""
+    return _ELONGATED.sub(r"\1", text)
+
+
+def _joined(words: list[str]) -> list[str]:
+    """``join_letters``, reading the digits of a joined word ("p 3 m 1 l u") as letters."""
+    if sum(len(w) == 1 for w in words) < 3:
+        return words
+    return [unleet(w) if len(w) > 2 and _HAS_DIGIT.search(w) else w for w in join_letters(words)]
+
+
+def expand_slang(words: list[str]) -> list[str]:
+    """Informal words and abbreviations replaced by their standard form (``slang.toml``)."""
+    get = slang().get
+    return list(map(get, words, words))
 
 
 # Texts of a batch are normalised as one string joined by this separator: every rule is a
@@ -81,6 +117,7 @@ def normalize_many(texts: list[str]) -> list[str]:
     if not texts:
         return []
     text = _SEP.join(strip_verdict(_strip_marks(t)).replace(_SEP, " ") for t in texts)
+    text = strip_inner_symbols(text)
     if "http" in text or "www" in text or "WWW" in text or "HTTP" in text:
         text = _URL.sub(" ", text)
     if "@" in text:
@@ -92,13 +129,12 @@ def normalize_many(texts: list[str]) -> list[str]:
     if digits:
         text = _NUMBER_SEP.sub("", text)  # 2.500.000 -> 2500000, 6,0 -> 60: same on both sides
         text = _REDUP.sub(r"\1 \1", text)
-        text = _LEET.sub(lambda m: m.group(0).translate(_LEET_MAP), text)
-    text = _ELONGATED.sub(r"\1", text)
+        text = unleet(text)
+    text = collapse_repeats(text)
     if digits:
         text = _DIGIT_ALPHA.sub(" ", text)
     text = _NON_WORD_KEEP_SEP.sub(" ", text).replace("_", " ")
-    get = slang().get
-    return [" ".join(map(get, words, words)) for words in (part.split() for part in text.split(_SEP))]
+    return [" ".join(expand_slang(_joined(part.split()))) for part in text.split(_SEP)]
 
 
 def normalize(text: str) -> str:

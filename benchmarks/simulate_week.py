@@ -1,0 +1,79 @@
+"""A simulated election week at the target's size: 1 million content items scanned and
+50,000 notices, on SQLite, both runs (the claim order and the FIFO replay) side by side and
+the report written. The target is the whole of it in at most 10 minutes on this machine.
+
+The baseline is the same arrivals' count handled per second; ``--quick`` runs a twentieth
+of the week (the rates per arrival are what carry over).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.run import Context
+from salingjaga.core.timeutil import WIB
+from salingjaga.domains import import_all_models
+from salingjaga.simulate.report import write_report
+from salingjaga.simulate.runner import Target, simulate
+from salingjaga.simulate.scenario import parse_scenario
+
+ITEMS = 1_000_000
+NOTICES = 50_000
+DAYS = 7
+
+
+def scenario(share: float) -> dict[str, Any]:
+    """``share`` of a week at the rates of 1,000,000 items and 50,000 notices a week,
+    staffed to keep up with it."""
+    days = DAYS * share
+    per_day = NOTICES / DAYS
+    staff = [{"count": 40, "seniority": "moderator"}, {"count": 6, "seniority": "senior_moderator"}]
+    return {
+        "scenario": {"name": "benchmark week", "election": "pemilu-2024", "start": datetime(2024, 2, 8, tzinfo=WIB),
+                     "days": days, "seed": 1, "lease_minutes": 30, "sample_minutes": 120},
+        "inflow": {"items_per_day": ITEMS / DAYS, "high_reach_share": 0.02},
+        "detection": {"misinformation": {"violating_share": 0.002, "precision": 0.6, "recall": 0.7},
+                      "civic_election_integrity": {"violating_share": 0.004, "precision": 0.6, "recall": 0.7}},
+        "notices": [
+            {"kind": "election_supervisor", "level": "national", "per_day": per_day * 0.2, "violating_share": 0.75,
+             "policies": {"misinformation": 1, "civic_election_integrity": 2}},
+            {"kind": "election_supervisor", "level": "province", "partners": 38, "per_day": per_day * 0.3,
+             "violating_share": 0.75, "policies": {"misinformation": 1, "civic_election_integrity": 2}},
+            {"kind": "election_supervisor", "level": "regency", "partners": 514, "per_day": per_day * 0.5,
+             "violating_share": 0.75, "policies": {"misinformation": 1, "civic_election_integrity": 2}},
+        ],
+        "shifts": [{"name": name, "start_hour": start, "hours": 8, "staff": staff}
+                   for name, start in (("pagi", 7), ("siang", 15), ("malam", 23))],
+        "handling": {"default": {"any": {"median_minutes": 4, "p90_minutes": 9}}},
+        "appeals": {"share": 0.03},
+    }
+
+
+def run(ctx: Context) -> list[dict[str, Any]]:
+    """Wall time of the whole simulation against the 10-minute target."""
+    import_all_models()
+    from salingjaga.wiring import wire
+
+    wire()
+    share = 1.0 if not ctx.quick else 0.05
+    sim = parse_scenario(scenario(share))
+    out = Path(ctx.workdir) / "simulate-week"
+    started = time.perf_counter()
+    report = simulate(sim, Target(out), staffing=False, workers=2)
+    write_report(report, out)
+    seconds = time.perf_counter() - started
+    arrivals = report["inflow"]["arrivals"]
+    decided = report["policy"]["balance"]["decided"]
+    full = seconds / share
+    return [
+        ctx.figure(f"simulated week ({report['inflow']['items_scanned']:,} items, "
+                   f"{report['inflow']['by_origin'].get('notice', 0):,} notices), wall time", seconds, "s",
+                   "target (10 min, scaled to this share of the week)", 600 * share,
+                   target="<= 600 s for the full week", meets=full <= 600, full_week_estimate_s=round(full),
+                   decided=decided, operations=report["policy"]["operations"]),
+        ctx.figure("arrivals simulated per second (both runs)", arrivals / seconds, "/s",
+                   "needed for the full week in 10 min", arrivals / share / 600),
+    ]

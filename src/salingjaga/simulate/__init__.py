@@ -1,0 +1,1 @@
+"""Election-week simulation: the real services in virtual time (``salingjaga simulate``)."""
