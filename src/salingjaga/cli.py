@@ -203,7 +203,7 @@ def demo_load(
                                              "which takes a while; 0.05 for a quick look)"),
 ) -> None:
     """Load demo data (idempotent) and print the demo logins and API keys."""
-    from salingjaga.demo.load import load_demo
+    from salingjaga.demo.load import load_and_scan
 
     settings = make_settings(database_url)
     db = open_db(settings)
@@ -217,16 +217,9 @@ def demo_load(
         except ValueError as exc:
             fail(str(exc))
         console.print(f"history: {past['summary'] if past else ''}")
-    with db.session() as session:
-        creds = load_demo(session, settings)
-    from salingjaga.stream.handlers import dispatch
-
-    # Scan the demo content now, so the demo opens with signals and cases in place.
-    for content_id in creds.get("content_ids", []):
-        dispatch(db, settings, "content", {"content_id": content_id})
+    creds = load_and_scan(db, settings)  # disposes of db
     if past is not None:
         creds["history"] = past
-    db.dispose()
     if as_json:
         emit(creds, True)
         return

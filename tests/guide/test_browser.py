@@ -4,16 +4,11 @@ Markdown. Checks what a visitor on a phone sees, and that no injected script run
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 
 from salingjaga.auth.service import create_user, principal_for_user
@@ -24,7 +19,7 @@ from salingjaga.guide.schemas import DraftIn
 from salingjaga.guide.service import approve, create_draft, today_wib
 from salingjaga.migrate import upgrade
 from tests.conftest import skip_or_fail
-from tests.support.services import free_port
+from tests.support.appserver import serve
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "guide"
@@ -67,20 +62,6 @@ def _prepare(tmp: Path) -> Settings:
     return settings
 
 
-def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("server did not answer /healthz")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A uvicorn process serving a prepared database; stopped by PID afterwards."""
@@ -88,25 +69,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         skip_or_fail(f"{CHROMIUM} not found (apt-get install chromium)")
     tmp = tmp_path_factory.mktemp("guide-browser")
     settings = _prepare(tmp)
-    port = free_port()
-    env = {**os.environ, "SALINGJAGA_DATABASE_URL": settings.database_url,
-           "SALINGJAGA_DATA_DIR": str(settings.data_dir), "SALINGJAGA_STREAM": "inline"}
-    log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "salingjaga.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait(url, proc)
+    with serve(settings) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_public_guide_on_a_phone_in_both_languages(server: str) -> None:

@@ -160,6 +160,24 @@ def stored_relpath(folder: str, sha256: str) -> str:
     return f"{folder}/{sha256[:2]}/{sha256}"
 
 
+def verified_stored_file(data_dir: Path, folder: str, sha256: str) -> Path | None:
+    """The stored file with this SHA-256 in ``folder`` of the content-addressed store, or
+    None. Only a well-formed digest is used, the resolved path must stay inside the folder,
+    and the bytes must still hash to the digest, so a moved, swapped or tampered file is
+    never served."""
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256 or ""):
+        return None
+    store = (Path(data_dir) / folder).resolve()
+    target = (Path(data_dir) / stored_relpath(folder, sha256)).resolve()
+    if store not in target.parents or not target.is_file():
+        return None
+    digest = hashlib.sha256()
+    with target.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return target if digest.hexdigest() == sha256 else None
+
+
 def store_bytes(data_dir: Path, folder: str, data: bytes) -> tuple[str, str, str]:
     """Write bytes content-addressed; return (sha256, md5, relative path). Idempotent.
 

@@ -18,6 +18,7 @@ from salingjaga import parts
 from salingjaga.auth.service import create_api_key, create_user
 from salingjaga.content.schemas import AccountIn, ContentIn
 from salingjaga.content.service import ingest_content, upsert_account
+from salingjaga.core.db import Database
 from salingjaga.core.settings import Settings
 from salingjaga.partners.models import Partner
 from salingjaga.partners.service import create_partner
@@ -163,6 +164,22 @@ def load_demo(session: Session, settings: Settings) -> dict[str, Any]:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(creds, indent=2), encoding="utf-8")
     path.chmod(0o600)
+    return creds
+
+
+def load_and_scan(db: Database, settings: Settings) -> dict[str, Any]:
+    """Load the demo world (``load_demo``) and scan its content at once, so the demo opens
+    with signals and cases in place; returns the credentials ``load_demo`` made. The
+    database is disposed of afterwards."""
+    from salingjaga.stream.handlers import dispatch
+
+    try:
+        with db.session() as session:
+            creds = load_demo(session, settings)
+        for content_id in creds.get("content_ids", []):
+            dispatch(db, settings, "content", {"content_id": content_id})
+    finally:
+        db.dispose()
     return creds
 
 

@@ -169,3 +169,22 @@ def notices_of_case(session: Session, case_id: str) -> list[CaseNotice]:
     """The notices that joined a case, oldest first (none when no reader was provided)."""
     return list(_reader[0](session, case_id)) if _reader else []
 
+
+
+EvidenceReader = Callable[[Session, Sequence[str]], dict[str, list[dict[str, Any]]]]
+_evidence_reader: list[EvidenceReader] = []
+
+
+def provide_notice_evidence(reader: EvidenceReader) -> None:
+    """Set the reader of notices' evidence files (the notices domain's, at wiring): each
+    file as ``{"id", "filename", "mime", "size", "sha256", "path"}``, ``path`` relative to
+    the data folder."""
+    with _lock:
+        _evidence_reader[:] = [reader]
+
+
+def evidence_of_notices(session: Session, notice_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The evidence files of each notice (none when no reader was provided)."""
+    if not _evidence_reader or not notice_ids:
+        return {}
+    return _evidence_reader[0](session, notice_ids)

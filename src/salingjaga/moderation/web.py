@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_database, get_session, get_settings, require
 from salingjaga.auth.principal import Principal
+from salingjaga.content.media import verified_stored_file
 from salingjaga.content.models import Account, ContentItem
 from salingjaga.content.service import get_content
 from salingjaga.core.db import Database
@@ -30,6 +31,7 @@ from salingjaga.core.settings import Settings
 from salingjaga.core.timeutil import WIB, utcnow
 from salingjaga.factcheck.service import create_referral
 from salingjaga.moderation import actions as A
+from salingjaga.moderation.events import evidence_of_notices
 from salingjaga.moderation.models import Appeal, Case, Decision
 from salingjaga.moderation.service import (
     case_notices,
@@ -42,7 +44,6 @@ from salingjaga.moderation.service import (
     hold_case,
     list_queue,
     preview_statement,
-    queue_stats,
     release,
     unhold_case,
 )
@@ -58,17 +59,63 @@ QUEUE_LIMIT = 200
 PREVIEW_TYPES = ("image/", "video/")
 
 
+# The visible queues: the tab's path and the kind of case it lists.
+QUEUES = (("review", "/console"), ("second_review", "/console/second-review"), ("appeal", "/console/appeals"))
+
+
+def _queue_rows(session: Session, who: Principal, kind: str) -> list[tuple[Case, ContentItem]]:
+    """The open cases of one kind this person could claim, in claim order; the moderator
+    who took a decision never sees its appeal or its second review offered."""
+    return [(c, i) for c, i in list_queue(session, who, kind, QUEUE_LIMIT) if c.excluded_user_id != who.user_id]
+
+
+def _filtered(rows: list[tuple[Case, ContentItem]], params: Any) -> list[tuple[Case, ContentItem]]:
+    """Rows narrowed by the filters of the queue page (policy, source, election, region,
+    overdue only)."""
+    policy, source = params.get("policy") or "", params.get("source") or ""
+    election, region = params.get("election") or "", params.get("region") or ""
+    overdue = params.get("due") == "overdue"
+    now = utcnow()
+    return [(c, i) for c, i in rows
+            if (not policy or c.policy == policy) and (not source or c.source == source)
+            and (not election or i.election == election)
+            and (not region or (i.region_code or "").startswith(region))
+            and (not overdue or c.deadline < now)]
+
+
+def _queue(request: Request, session: Session, who: Principal, kind: str) -> Response:
+    """One queue tab: its rows after the filters, with counts read from the same rows."""
+    every = {k: _queue_rows(session, who, k) for k, _ in QUEUES}
+    rows = _filtered(every[kind], request.query_params)
+    now = utcnow()
+    return render_app(request, "moderation/console_queue.html", {
+        "rows": rows, "counts": {k: len(v) for k, v in every.items()}, "queues": QUEUES,
+        "overdue": sum(1 for c, _ in rows if c.deadline < now), "now": now,
+        "policies": all_policies(), "kind": kind, "done": request.query_params.get("done"),
+        "sources": sorted({c.source for c, _ in every[kind]}),
+        "elections": sorted({i.election for _, i in every[kind] if i.election}),
+        "filters": {k: request.query_params.get(k, "") for k in ("policy", "source", "election", "region", "due")},
+    })
+
+
 @router.get("", response_class=HTMLResponse)
 def queue_page(
     request: Request,
     session: Session = Depends(get_session),
     who: Principal = Depends(require("web.console")),
 ) -> Response:
-    """The review queue with deadlines; overdue cases stand out."""
-    return render_app(request, "moderation/console_queue.html", {
-        "rows": list_queue(session, who, "review", QUEUE_LIMIT), "stats": queue_stats(session), "now": utcnow(),
-        "policies": all_policies(), "kind": "review", "done": request.query_params.get("done"),
-    })
+    """The first-review queue with deadlines; overdue cases stand out."""
+    return _queue(request, session, who, "review")
+
+
+@router.get("/second-review", response_class=HTMLResponse)
+def second_review_page(
+    request: Request,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.console")),
+) -> Response:
+    """Decisions waiting for a second look (the rules of ``second_review.toml``)."""
+    return _queue(request, session, who, "second_review")
 
 
 @router.get("/appeals", response_class=HTMLResponse)
@@ -77,13 +124,8 @@ def appeals_page(
     session: Session = Depends(get_session),
     who: Principal = Depends(require("web.console")),
 ) -> Response:
-    """Open appeals; the moderator who took a decision never sees its appeal offered."""
-    rows = [(c, i) for c, i in list_queue(session, who, "appeal", QUEUE_LIMIT)
-            if c.excluded_user_id != who.user_id]
-    return render_app(request, "moderation/console_queue.html", {
-        "rows": rows, "stats": queue_stats(session), "now": utcnow(), "policies": all_policies(),
-        "kind": "appeal", "done": request.query_params.get("done"),
-    })
+    """Open appeals."""
+    return _queue(request, session, who, "appeal")
 
 
 @router.post("/claim")
@@ -128,12 +170,15 @@ def _case_ctx(session: Session, who: Principal, case: Case) -> dict[str, Any]:
     item = get_content(session, case.content_id)
     account = session.get(Account, item.account_id)
     appeal = session.get(Appeal, case.appeal_id) if case.appeal_id else None
-    original = get_decision(session, appeal.decision_id) if appeal else None
+    earlier_id = appeal.decision_id if appeal else case.review_of_decision_id
+    original = get_decision(session, earlier_id) if earlier_id else None
+    notices = case_notices(session, case.id)
     mine = case.status == "leased" and case.lease_owner == who.user_id
     partners = list_partners(session)
     return {
         "case": case, "item": item, "account": account, "appeal": appeal, "original": original,
-        "notices": case_notices(session, case.id), "signals": case_signals(session, item.id),
+        "notices": notices, "evidence": evidence_of_notices(session, [n.id for n in notices]),
+        "signals": case_signals(session, item.id),
         "history": _account_history(session, item.account_id, case.id),
         "elections": _election_context(item), "mine": mine, "now": utcnow(),
         "policies": all_policies(), "partner_names": {p.id: p.name for p in partners},
@@ -306,3 +351,31 @@ def media_file(
     return FileResponse(target, media_type=mime, headers={
         "Cache-Control": "private, max-age=300", "Content-Disposition": "inline",
         "X-Content-Type-Options": "nosniff"})
+
+
+INLINE_EVIDENCE = ("image/png", "image/jpeg", "image/webp", "image/gif")
+
+
+@router.get("/notices/{notice_id}/evidence/{evidence_id}")
+def evidence_file(
+    notice_id: str,
+    evidence_id: str,
+    view: int = 0,
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    _: Principal = Depends(require("web.console")),
+) -> Response:
+    """A notice's evidence file for the moderator: a download, or (``?view=1``) an image
+    shown inline on the case page. Only a file still matching its recorded hash is served,
+    with its stored type and never as HTML."""
+    files = evidence_of_notices(session, [notice_id]).get(notice_id, [])
+    entry = next((e for e in files if e["id"] == evidence_id), None)
+    target = verified_stored_file(Path(settings.data_dir), "evidence", str(entry["sha256"])) if entry else None
+    if entry is None or target is None:
+        raise NotFound(f"evidence {evidence_id} not found")
+    inline = bool(view) and entry["mime"] in INLINE_EVIDENCE
+    return FileResponse(
+        target, media_type=str(entry["mime"]), filename=str(entry["filename"] or entry["id"]),
+        content_disposition_type="inline" if inline else "attachment",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
+                 "Content-Security-Policy": "default-src 'none'; sandbox"})

@@ -13,14 +13,16 @@ What each event does to a notice:
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Sequence
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from salingjaga.content.media import stored_relpath
 from salingjaga.moderation import events
 from salingjaga.moderation.events import CaseAppealed, CaseClaimed, CaseDecided, CaseReversed
-from salingjaga.notices.models import Notice, NoticeCase
+from salingjaga.notices.models import Notice, NoticeCase, NoticeEvidence
 
 
 def case_notices(session: Session, case_id: str) -> list[Notice]:
@@ -81,6 +83,17 @@ def on_reversed(session: Session, event: CaseReversed) -> None:
             notice.outcome = event.action
 
 
+def evidence_files(session: Session, notice_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The evidence files of several notices, for the moderator's case page."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for e in session.scalars(select(NoticeEvidence).where(NoticeEvidence.notice_id.in_(list(notice_ids)))
+                             .order_by(NoticeEvidence.notice_id, NoticeEvidence.id)):
+        out.setdefault(e.notice_id, []).append({
+            "id": e.id, "filename": e.filename, "mime": e.mime, "size": e.size, "sha256": e.sha256,
+            "path": stored_relpath("evidence", e.sha256)})
+    return out
+
+
 def subscribe() -> None:
     """Subscribe the notices to moderation's case events, and give moderation the reader of
     a case's notices."""
@@ -89,3 +102,4 @@ def subscribe() -> None:
     events.subscribe(CaseAppealed, on_appealed)
     events.subscribe(CaseReversed, on_reversed)
     events.provide_case_notices(case_notices)
+    events.provide_notice_evidence(evidence_files)

@@ -10,8 +10,6 @@ of partner organisations are ``partners.web``.
 from __future__ import annotations
 
 import base64
-import hashlib
-import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -19,19 +17,22 @@ from typing import Any
 from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, get_settings, require
 from salingjaga.auth.principal import Principal
-from salingjaga.content.media import stored_relpath
+from salingjaga.content.media import verified_stored_file
 from salingjaga.core.errors import APIError, Invalid, NotFound, first_error_message
 from salingjaga.core.inputlimits import text_bool
 from salingjaga.core.routing import Router
 from salingjaga.core.settings import Settings
+from salingjaga.moderation.models import Decision
 from salingjaga.moderation.service import create_appeal
 from salingjaga.notices.bulk import parse_bulk, submit_bulk
 from salingjaga.notices.feedback import partner_feedback
 from salingjaga.notices.intake import NoticeIntake
+from salingjaga.notices.models import Notice
 from salingjaga.notices.schemas import NoticeIn
 from salingjaga.notices.service import (
     NoticeJob,
@@ -56,6 +57,36 @@ def _partner_names(session: Session) -> dict[str, str]:
     return {p.id: p.name for p in list_partners(session)}
 
 
+def under_second_review(session: Session, decision_ids: list[str]) -> set[str]:
+    """The decisions among ``decision_ids`` a second review is still checking: until it
+    ends, the notifier sees its notice as under review, not decided."""
+    if not decision_ids:
+        return set()
+    return set(session.scalars(select(Decision.id).where(
+        Decision.id.in_(decision_ids), Decision.second_review == "pending")))
+
+
+def _shown_notice(session: Session, notice: Notice) -> dict[str, Any]:
+    """A notice as its notifier sees it: a decision under second review is not shown yet."""
+    out = notice_out(session, notice)
+    if notice.decision_id and under_second_review(session, [notice.decision_id]):
+        out["status"] = "in_review"
+        out.pop("decision", None)
+        out["second_review"] = True
+    return out
+
+
+def _summary(notices: list[Notice], shown: dict[str, str]) -> dict[str, Any]:
+    """Counts by the status the partner sees, and the median time from receipt to decision."""
+    counts: dict[str, int] = {}
+    for n in notices:
+        counts[shown[n.id]] = counts.get(shown[n.id], 0) + 1
+    waits = sorted((n.decided_at - n.received_at).total_seconds() for n in notices
+                   if n.decided_at and shown[n.id] == "decided")
+    median = waits[len(waits) // 2] if waits else None
+    return {"counts": counts, "median_seconds": median, "total": len(notices)}
+
+
 @router.get("", response_class=HTMLResponse)
 def notices_page(
     request: Request,
@@ -65,8 +96,11 @@ def notices_page(
 ) -> Response:
     """The notices this organisation (and its sub-jurisdictions) filed, newest first."""
     notices = list_visible_notices(session, who, status=status if status in STATUSES else None, limit=200)
+    pending = under_second_review(session, [n.decision_id for n in notices if n.decision_id])
+    shown = {n.id: "in_review" if n.decision_id in pending else n.status for n in notices}
     return render_app(request, "notices/portal_notices.html", {
-        "notices": notices, "status": status, "statuses": STATUSES,
+        "notices": notices, "status": status, "statuses": STATUSES, "shown_status": shown,
+        "summary": _summary(notices, shown),
         "partner_names": _partner_names(session), "policies": all_policies(),
         "done": request.query_params.get("done"),
     })
@@ -160,31 +194,17 @@ def notice_page(
     """One notice: receipt, status, evidence and, once decided, the outcome and reasons."""
     notice = get_visible_notice(session, who, notice_id)
     return render_app(request, "notices/portal_notice.html", {
-        "n": notice_out(session, notice), "partner_names": _partner_names(session),
+        "n": _shown_notice(session, notice), "partner_names": _partner_names(session),
         "policies": all_policies(), "done": request.query_params.get("done"), "error": "",
     })
 
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def evidence_location(data_dir: Path, sha256: str) -> Path | None:
-    """Where an evidence file with this SHA-256 lives in the evidence store, or None.
-
-    Evidence is stored content-addressed (``content.media.stored_relpath``). Only a well-formed digest is used, the
-    resolved path must stay inside the store, and the bytes must still hash to the recorded
-    digest, so a moved, swapped or tampered file is never served."""
-    if not _SHA256.match(sha256):
-        return None
-    store = (Path(data_dir) / "evidence").resolve()
-    target = (Path(data_dir) / stored_relpath("evidence", sha256)).resolve()
-    if store not in target.parents or not target.is_file():
-        return None
-    digest = hashlib.sha256()
-    with target.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return target if digest.hexdigest() == sha256 else None
+    """Where an evidence file with this SHA-256 lives in the evidence store, or None
+    (checked as ``content.media.verified_stored_file`` checks: inside the store, unchanged)."""
+    return verified_stored_file(data_dir, "evidence", sha256)
 
 
 @router.get("/notices/{notice_id}/evidence/{evidence_id}")
@@ -226,7 +246,7 @@ def appeal_notice(
     except APIError as exc:
         session.rollback()
         return render_app(request, "notices/portal_notice.html", {
-            "n": notice_out(session, notice), "partner_names": _partner_names(session),
+            "n": _shown_notice(session, notice), "partner_names": _partner_names(session),
             "policies": all_policies(), "done": None, "error": exc.message}, status=exc.status)
     return RedirectResponse(f"/portal/notices/{notice_id}", status_code=303)
 

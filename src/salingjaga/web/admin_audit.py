@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from salingjaga.audit.models import AuditEvent
 from salingjaga.audit.service import verify
 from salingjaga.auth.deps import get_session, require
+from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
 from salingjaga.core.routing import Router
 from salingjaga.web.csrf import page_guard
@@ -23,6 +24,15 @@ from salingjaga.web.pages import render_app
 router = Router(prefix="/admin", include_in_schema=False, dependencies=[Depends(page_guard)])
 
 AUDIT_PAGE = 50
+
+
+def actor_names(session: Session, actors: set[str]) -> dict[str, str]:
+    """People's names for the ``user:<id>`` actors of a page of entries (an entry keeps the
+    id, which stays true when a name changes; the page shows who that is now)."""
+    ids = {a.split(":", 1)[1] for a in actors if a.startswith("user:")}
+    if not ids:
+        return {}
+    return {f"user:{uid}": name for uid, name in session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -55,6 +65,7 @@ def admin_audit(
     filters = {"action": action, "entity_type": entity_type, "entity_id": entity_id, "actor": actor}
     next_params = urlencode({k: v for k, v in filters.items() if v})
     return render_app(request, "web/admin_audit.html", {
+        "actors": actor_names(session, {e.actor for e in rows}),
         "events": rows, "report": report, "filters": filters, "more": more,
         "next_before": rows[-1].position if rows else None, "next_params": next_params,
     })

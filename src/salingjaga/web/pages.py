@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import BaseLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
 from salingjaga.auth.permissions import roles_for
+from salingjaga.web import display
 from salingjaga.web.i18n import LANGUAGES, pick_language, translations
 
 
@@ -47,6 +48,8 @@ def environment(lang: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(display.filters(translations(lang).gettext, lang))
+    env.globals["guide_path"] = "/panduan" if lang == "id" else "/guide"
     return env
 
 

@@ -31,6 +31,51 @@
       if (method === "GET") history.replaceState(null, "", res[0].url);
     }).catch(function () { form.submit(); }).finally(function () { form.classList.remove("busy"); });
   });
+  // The phone menu.
+  document.querySelectorAll(".menu-toggle").forEach(function (btn) {
+    btn.addEventListener("click", function () {
+      var bar = btn.closest(".topbar"), open = !bar.classList.contains("open");
+      bar.classList.toggle("open", open);
+      btn.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
+  // Destructive actions ask first (data-confirm holds the question, in the page's language).
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target, btn = ev.submitter || form.querySelector("[data-confirm]");
+    var question = (btn && btn.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { ev.preventDefault(); ev.stopImmediatePropagation(); }
+  }, true);
+  // A form being sent is busy: its buttons are disabled (no double submit) and say so; a
+  // form with files shows a progress bar until the next page arrives.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (ev.defaultPrevented || form.getAttribute("data-swap")) return;
+    var busy = form.querySelector("[data-busy]");
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+      setTimeout(function () { b.disabled = true; b.setAttribute("aria-busy", "true"); }, 0);
+    });
+    if (busy) { busy.setAttribute("data-label", busy.textContent); setTimeout(function () { busy.textContent = busy.getAttribute("data-busy"); }, 0); }
+    var files = form.querySelector("input[type=file]");
+    if (files && files.files && files.files.length) {
+      // An indeterminate bar while the files upload (the page is replaced when done).
+      var bar = document.createElement("progress");
+      bar.className = "progress";
+      bar.setAttribute("aria-label", busy ? busy.getAttribute("data-busy") : "");
+      (busy || form).after(bar);
+    }
+  });
+  // Countdowns to a deadline or the end of a lease, refreshed each minute.
+  function countdowns() {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var left = Math.round((new Date(el.getAttribute("data-countdown")) - new Date()) / 60000);
+      var lang = document.documentElement.lang, out = el.nextElementSibling;
+      if (!out || !out.classList.contains("countdown")) { out = document.createElement("span"); out.className = "countdown small"; el.after(out); }
+      var h = Math.floor(Math.abs(left) / 60), m = Math.abs(left) % 60, span = (h ? h + (lang === "id" ? " jam " : " h ") : "") + m + (lang === "id" ? " menit" : " min");
+      out.textContent = " (" + (left >= 0 ? (lang === "id" ? "sisa " : "") + span + (lang === "id" ? "" : " left") : (lang === "id" ? "lewat " : "") + span + (lang === "id" ? "" : " ago")) + ")";
+      if (left < 0) out.classList.add("overdue");
+    });
+  }
+  countdowns(); setInterval(countdowns, 60000);
   function preview(form) {
     var target = form.getAttribute("data-preview-target"), data = new FormData(form);
     data.delete("csrf_token");
