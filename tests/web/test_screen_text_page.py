@@ -34,7 +34,7 @@ def test_moderator_sees_the_recognised_text_with_matched_words_marked(client, sc
     page = client.get(f"/console/cases/{case_id}")
     assert page.status_code == 200
     assert "Text read from media 1" in page.text
-    [shown] = re.findall(r'<div class="content-text ocr-text">(.*?)</div>', page.text, re.S)
+    [shown] = re.findall(r'<div class="content-text ocr-text"[^>]*>(.*?)</div>', page.text, re.S)
     marked = {m.lower() for m in re.findall(r"<mark>(.*?)</mark>", shown)}
     assert {"dicoblos", "gudang", "sidoarjo"} <= marked
     assert "<mark>Surat</mark>" in shown and "Sidoarjo</mark>!" in shown
