@@ -51,6 +51,7 @@ from salingjaga.partners.service import list_partners
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.elections import all_elections
 from salingjaga.web.csrf import page_guard
+from salingjaga.web.files import upload_response
 from salingjaga.web.pages import render_app
 
 router = Router(prefix="/console", include_in_schema=False, dependencies=[Depends(page_guard)])
@@ -373,9 +374,5 @@ def evidence_file(
     target = verified_stored_file(Path(settings.data_dir), "evidence", str(entry["sha256"])) if entry else None
     if entry is None or target is None:
         raise NotFound(f"evidence {evidence_id} not found")
-    inline = bool(view) and entry["mime"] in INLINE_EVIDENCE
-    return FileResponse(
-        target, media_type=str(entry["mime"]), filename=str(entry["filename"] or entry["id"]),
-        content_disposition_type="inline" if inline else "attachment",
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
-                 "Content-Security-Policy": "default-src 'none'; sandbox"})
+    return upload_response(target, str(entry["mime"]), str(entry["filename"] or entry["id"]),
+                           inline=bool(view) and entry["mime"] in INLINE_EVIDENCE)

@@ -9,21 +9,19 @@ of partner organisations are ``partners.web``.
 
 from __future__ import annotations
 
-import base64
 import secrets
 from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, get_settings, require
 from salingjaga.auth.principal import Principal
 from salingjaga.content.media import verified_stored_file
-from salingjaga.core.errors import APIError, Invalid, NotFound, first_error_message
+from salingjaga.core.errors import APIError, Invalid, NotFound
 from salingjaga.core.inputlimits import text_bool
 from salingjaga.core.routing import Router
 from salingjaga.core.settings import Settings
@@ -31,9 +29,9 @@ from salingjaga.moderation.models import Decision
 from salingjaga.moderation.service import create_appeal
 from salingjaga.notices.bulk import parse_bulk, submit_bulk
 from salingjaga.notices.feedback import partner_feedback
+from salingjaga.notices.forms import evidence_from_uploads, notice_from_form
 from salingjaga.notices.intake import NoticeIntake
 from salingjaga.notices.models import Notice
-from salingjaga.notices.schemas import NoticeIn
 from salingjaga.notices.service import (
     NoticeJob,
     get_visible_notice,
@@ -45,12 +43,12 @@ from salingjaga.partners.web import region_choices
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.elections import all_elections
 from salingjaga.web.csrf import page_guard
+from salingjaga.web.files import upload_response
 from salingjaga.web.pages import render_app
 
 router = Router(prefix="/portal", include_in_schema=False, dependencies=[Depends(page_guard)])
 
 STATUSES = ("received", "in_review", "decided", "appealed")
-MAX_EVIDENCE_FILES = 10
 
 
 def _partner_names(session: Session) -> dict[str, str]:
@@ -158,25 +156,18 @@ async def file_notice(
     values = {"content": content, "policy": policy, "legal_ground": legal_ground,
               "explanation": explanation, "region": region, "election": election,
               "contact": contact, "good_faith": False, "idempotency_key": idempotency_key}
-    files = [f for f in evidence if f.filename]
     try:
         # The checkbox sends "true"; an unticked box sends nothing. Other words are refused,
         # never read as a declaration (``inputlimits.text_bool``).
         declared = bool(good_faith) and text_bool(good_faith, "good_faith")
         values["good_faith"] = declared
-        if len(files) > MAX_EVIDENCE_FILES:
-            raise Invalid(f"at most {MAX_EVIDENCE_FILES} evidence files")
-        attached = [{"filename": f.filename, "data_base64": base64.b64encode(await f.read()).decode("ascii")}
-                    for f in files]
-        try:
-            body = NoticeIn.model_validate({
-                "content": _content_refs(content), "policy": policy,
-                "legal_ground": legal_ground.strip() or None, "explanation": explanation,
-                "region": region or None, "election": election or None,
-                "contact": contact.strip() or None, "good_faith": declared, "evidence": attached,
-            })
-        except ValidationError as exc:
-            raise Invalid(first_error_message(exc, "form")) from exc
+        body = notice_from_form({
+            "content": _content_refs(content), "policy": policy,
+            "legal_ground": legal_ground.strip() or None, "explanation": explanation,
+            "region": region or None, "election": election or None,
+            "contact": contact.strip() or None, "good_faith": declared,
+            "evidence": await evidence_from_uploads(evidence),
+        })
         intake: NoticeIntake = request.app.state.notice_intake
         answer, _ = await intake.submit(NoticeJob(body, who, idempotency_key or None))
     except APIError as exc:
@@ -222,11 +213,7 @@ def evidence_file(
     target = evidence_location(settings.data_dir, str(entry["sha256"])) if entry else None
     if entry is None or target is None:
         raise NotFound(f"evidence {evidence_id} not found")
-    return FileResponse(
-        target, media_type=str(entry["mime"]), filename=str(entry["filename"] or entry["id"]),
-        content_disposition_type="attachment",
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
-                 "Content-Security-Policy": "default-src 'none'; sandbox"})
+    return upload_response(target, str(entry["mime"]), str(entry["filename"] or entry["id"]))
 
 
 @router.post("/notices/{notice_id}/appeal", response_class=HTMLResponse)

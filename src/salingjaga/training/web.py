@@ -4,12 +4,10 @@ and the administrators' completion chart per province."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -17,9 +15,10 @@ from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
 from salingjaga.auth.roles import PARTNER_ROLES
-from salingjaga.core.errors import APIError, Invalid, NotFound, first_error_message
+from salingjaga.core.errors import APIError, NotFound
 from salingjaga.core.inputlimits import text_bool
 from salingjaga.core.routing import Router
+from salingjaga.notices.forms import evidence_from_uploads, notice_from_form
 from salingjaga.notices.schemas import NoticeIn
 from salingjaga.partners.models import Partner
 from salingjaga.policies.service import all_policies
@@ -37,7 +36,6 @@ from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
 
 router = Router(include_in_schema=False, dependencies=[Depends(page_guard)])
-MAX_EVIDENCE_FILES = 10
 
 
 @router.get("/training", response_class=HTMLResponse)
@@ -82,22 +80,15 @@ async def module_submit(
     """File a practice notice (or judge that the post needs none) and see its grade."""
     scenario = get_scenario(module_id)
     values = {"policy": policy, "legal_ground": legal_ground, "explanation": explanation}
-    files = [f for f in evidence if f.filename]
     try:
         declined = bool(no_violation)
         declared = declined or (bool(good_faith) and text_bool(good_faith, "good_faith"))
-        if len(files) > MAX_EVIDENCE_FILES:
-            raise Invalid(f"at most {MAX_EVIDENCE_FILES} evidence files")
-        attached = [] if declined else [
-            {"filename": f.filename, "data_base64": base64.b64encode(await f.read()).decode("ascii")} for f in files]
-        try:
-            body = NoticeIn.model_validate({
-                "content": [{"url": scenario.url}], "policy": NO_VIOLATION if declined else (policy or "-"),
-                "legal_ground": None if declined else (legal_ground.strip() or None),
-                "explanation": "" if declined else explanation, "region": scenario.region,
-                "election": scenario.election, "good_faith": declared, "evidence": attached})
-        except ValidationError as exc:
-            raise Invalid(first_error_message(exc, "form")) from exc
+        attached = await evidence_from_uploads(evidence)
+        body = notice_from_form({
+            "content": [{"url": scenario.url}], "policy": NO_VIOLATION if declined else (policy or "-"),
+            "legal_ground": None if declined else (legal_ground.strip() or None),
+            "explanation": "" if declined else explanation, "region": scenario.region,
+            "election": scenario.election, "good_faith": declared, "evidence": [] if declined else attached})
         attempt_id = await run_in_threadpool(_file, request, who, module_id, body)
     except APIError as exc:
         return _module_page(request, module_id, values, exc.message, exc.status)
