@@ -22,7 +22,6 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
@@ -243,9 +242,3 @@ def entries(session: Session) -> list[BankEntry]:
                HashBankEntry.kind, HashBankEntry.value, HashBankEntry.label, HashBank.pdq_threshold)
         .join(HashBank, HashBank.id == HashBankEntry.bank_id).order_by(HashBankEntry.id)).tuples()
     return [BankEntry(entry_id(r[1], r[0]), r[1], r[2], r[3], r[4], r[5], r[6], int(r[7])) for r in rows]
-
-
-def stats(wb: WorkerBanks) -> dict[str, Any]:
-    """Sizes, for the operator."""
-    return {"entries": len(wb.index), "videos": len(wb.videos), "index_bytes": wb.index.nbytes(),
-            "mapped": wb.path is not None and wb.index.pdq_ids.base.base is not None}

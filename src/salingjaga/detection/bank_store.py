@@ -164,12 +164,13 @@ def import_bank_entries(session: Session, bank: HashBank, rows: Sequence[tuple[s
     before = session.scalar(select(func.count(HashBankEntry.id))
                             .where(HashBankEntry.bank_id == bank.id)) or 0
     now = utcnow()
+    statement = insert(HashBankEntry).on_conflict_do_nothing(index_elements=["bank_id", "kind", "value"])
     for start in range(0, len(rows), chunk):
+        # a list of parameter sets: batched by the driver, no statement compiled per row
         values = [{"bank_id": bank.id, "kind": k, "value": v, "label": lbl, "source": source,
                    "created_at": now}
                   for k, v, lbl in rows[start : start + chunk]]
-        session.execute(insert(HashBankEntry).values(values).on_conflict_do_nothing(
-            index_elements=["bank_id", "kind", "value"]))
+        session.execute(statement, values)
     after = session.scalar(select(func.count(HashBankEntry.id))
                            .where(HashBankEntry.bank_id == bank.id)) or 0
     added = int(after - before)

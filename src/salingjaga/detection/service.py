@@ -165,12 +165,16 @@ def is_election_related(session: Session, content_id: str) -> bool:
     return score is not None and score >= CLASSIFIER_FLOOR
 
 
-def warm(db: Database) -> None:
-    """Load the text models and build the claim matcher now, before requests arrive: the
-    first scan would otherwise do it inside its transaction, and on SQLite every request
-    waits for the writer that transaction holds (seconds, on the first content item)."""
+def warm(db: Database, settings: Settings | None = None) -> None:
+    """Load the text models, build the claim matcher and open the hash banks now, before
+    requests arrive: the first scan would otherwise do it inside its transaction, and on
+    SQLite every request waits for the writer that transaction holds (seconds, on the first
+    content item; a 10-million-entry bank is mapped from its saved file or built here)."""
     default_classifier()(["pemilu"])
     try:
         get_matcher(db)
     except Exception:  # a broken matcher must not stop the server; scans log it again
         log.exception("claim matcher unavailable")
+    if settings is not None:
+        with db.session() as session:
+            worker_banks(session, index_dir(settings))
