@@ -100,7 +100,7 @@ def test_saved_index_is_mapped_at_start_and_caught_up(db, tmp_path) -> None:
     with db.session() as s:
         wb = bank_cache.worker_banks(s, tmp_path)
         assert wb.path is not None and (wb.path / "manifest.json").exists()
-        assert isinstance(wb.index.pdq_ids.base, np.memmap)  # the mapped copy serves
+        assert isinstance(wb.index.pdq_ids.base.base, np.memmap)  # the mapped copy serves
     _import(db, "saved", more)
     with db.session() as s:
         bank_store.remove_entries(s, bank_store.bank_by_name(s, "saved"), hashes=hashes[:5])
@@ -108,7 +108,7 @@ def test_saved_index_is_mapped_at_start_and_caught_up(db, tmp_path) -> None:
     bank_cache.forget()  # as a process started now
     with db.session() as s:
         fresh = bank_cache.worker_banks(s, tmp_path)
-        assert fresh is not wb and isinstance(fresh.index.pdq_ids.base, np.memmap)
+        assert fresh is not wb and isinstance(fresh.index.pdq_ids.base.base, np.memmap)
         banks = fresh.bound(s)
         assert banks.match_pdq([hashes[2]]) == [[]]
         assert banks.match_pdq([hashes[100]])[0][0].distance == 0

@@ -38,6 +38,7 @@ from salingjaga.detection.video_banks import VideoBanks, VideoMatch
 log = logging.getLogger("salingjaga.detection")
 CHUNK = 100_000
 RESAVE_ROWS = 100_000  # rows caught up since the saved file after which it is saved again
+KNOWN_ENTRIES = 100_000  # matched entries' labels kept in memory
 
 
 def refresh_seconds() -> float:
@@ -59,9 +60,24 @@ class WorkerBanks:
     since_save: int = 0
     checked_at: float = field(default_factory=time.monotonic)
 
+    # matched entries' (hash, label), kept for entries matched again (a viral repost): a
+    # label never changes, and a removed entry is no longer returned by the index
+    known: dict[int, tuple[str, str]] = field(default_factory=dict)
+
     def bound(self, session: Session) -> BoundBanks:
         """The PDQ/MD5 banks, reading matched entries' hash and label through ``session``."""
-        return BoundBanks(self.index, lambda ids: _details(session, ids))
+        return BoundBanks(self.index, lambda ids: self.details(session, ids))
+
+    def details(self, session: Session, ids: Sequence[int]) -> Mapping[int, tuple[str, str]]:
+        """(hash, label) of entries still stored, from memory when read before."""
+        known = self.known
+        missing = [i for i in ids if i not in known]
+        if missing:
+            if len(known) > KNOWN_ENTRIES:
+                known.clear()
+            known.update(_details(session, missing))
+        found = ((i, known.get(i)) for i in ids)  # get: another thread may clear it meanwhile
+        return {i: v for i, v in found if v is not None}
 
     def match_video(self, features: Sequence[VpdqFeature]) -> list[VideoMatch]:
         """Banked videos a video's vPDQ hash matches."""
@@ -146,7 +162,10 @@ def _catch_up(session: Session, wb: WorkerBanks) -> None:
     removals = session.execute(select(BankRemoval.seq, BankRemoval.kind, BankRemoval.item_id)
                                .where(BankRemoval.seq > wb.removal_seq).order_by(BankRemoval.seq)).tuples().all()
     if removals:
-        wb.index.remove([int(i) for _, k, i in removals if k == "entry"])
+        gone = [int(i) for _, k, i in removals if k == "entry"]
+        wb.index.remove(gone)
+        for i in gone:
+            wb.known.pop(i, None)
         wb.videos.remove([int(i) for _, k, i in removals if k == "video"])
         wb.removal_seq = int(removals[-1][0])
     added = 0

@@ -45,7 +45,8 @@ class Column:
     to a growable part, so the base is never copied."""
 
     def __init__(self, dtype: type, base: np.ndarray | None = None) -> None:
-        self.base = base if base is not None else np.zeros(0, dtype)
+        # a plain view of a memory map: indexing an np.memmap costs a subclass wrapper each time
+        self.base = np.asarray(base) if base is not None else np.zeros(0, dtype)
         self._extra: np.ndarray = np.zeros(1024, dtype)
         self._n = 0
 
