@@ -233,3 +233,25 @@ def test_cli_removes_by_hash_and_source(db, settings) -> None:
     assert _ids(db, hashes) == _ids(db, [hashes[1]])
     r = runner.invoke(app, ["hashbanks", "remove", "--bank", "cli", "--hash", hashes[0], *url])
     assert r.exit_code != 0 and "holds no pdq hash" in r.output
+
+
+def test_a_database_restored_from_before_the_save_is_rebuilt(db, tmp_path) -> None:
+    from sqlalchemy import delete, update
+
+    from salingjaga.detection.models import BankState
+
+    old, new = _hashes(10, 13), _hashes(5, 14)
+    _import(db, "restored", old)
+    with db.session() as s:
+        assert len(bank_cache.worker_banks(s, tmp_path).index) == 10  # built and saved
+    with db.session() as s:  # as a backup taken before the last five entries, restored
+        s.execute(delete(HashBankEntry).where(HashBankEntry.value.in_(old[5:])))
+        s.execute(update(BankState).values(version=0))
+        s.commit()
+    bank_cache.forget()
+    _import(db, "restored", new)  # ids after the restore repeat ones the saved file holds
+    with db.session() as s:
+        banks = bank_cache.worker_banks(s, tmp_path).bound(s)
+        assert len(banks) == 10
+        assert all(banks.match_pdq([h])[0] for h in new)
+        assert banks.match_pdq([old[7]]) == [[]]

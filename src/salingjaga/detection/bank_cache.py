@@ -7,7 +7,8 @@ mapped back so every process on the machine shares the pages. A scan reads the b
 version row at most every ``SALINGJAGA_BANK_REFRESH_SECONDS`` (default 2; at once after
 a change this process committed); when it moved, the worker reads only what changed:
 entries and videos with ids above the highest it holds, and the removal log past its
-position. A change of epoch (a new or restored database) rebuilds.
+position. A change of epoch (a new database) or a version lower than one seen (a restored backup)
+rebuilds.
 """
 
 from __future__ import annotations
@@ -105,7 +106,8 @@ def worker_banks(session: Session, index_dir: Path | None = None) -> WorkerBanks
         if cached is not None and not changed and now - cached.checked_at < refresh_seconds():
             return cached
         epoch, version = _state(session)
-        if cached is not None and cached.epoch == epoch:
+        # a version lower than one seen means the database went back (a restored backup)
+        if cached is not None and cached.epoch == epoch and version >= cached.version:
             if cached.version != version:
                 _catch_up(session, cached)
                 cached.version = version
@@ -231,8 +233,8 @@ def _load(path: Path, epoch: str, version: int) -> WorkerBanks | None:
     except (OSError, ValueError, KeyError) as exc:
         log.warning("saved bank index %s unreadable (%s): rebuilding", path, exc)
         return None
-    if meta.get("epoch") != epoch:
-        return None
+    if meta.get("epoch") != epoch or version < int(meta.get("version", 0)):  # type: ignore[call-overload]
+        return None  # another database, or this one restored from before the save
     return WorkerBanks(epoch, version, index, VideoBanks(), {}, int(meta.get("removal_seq", 0)), path)  # type: ignore[call-overload]
 
 
@@ -243,7 +245,7 @@ def _save_and_map(wb: WorkerBanks) -> None:
     try:
         with open(wb.path.with_name(wb.path.name + ".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            wb.index.save(wb.path, {"epoch": wb.epoch, "removal_seq": wb.removal_seq})
+            wb.index.save(wb.path, {"epoch": wb.epoch, "version": wb.version, "removal_seq": wb.removal_seq})
         mapped, _ = BankIndex.load(wb.path)
     except OSError as exc:
         log.warning("bank index not saved to %s: %s", wb.path, exc)
