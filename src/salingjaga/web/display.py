@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from salingjaga.core.timeutil import WIB
+from salingjaga.web import permission_words, routing_words, signal_words
 
 # Message ids (English) per vocabulary. A code may appear in several vocabularies with
 # different meanings (``decided`` is a notice status and a case status): the filter names
@@ -73,6 +74,10 @@ OUTCOME: Mapping[str, str] = {
 VERDICT: Mapping[str, str] = {
     "false": "False", "misleading": "Misleading", "mixed": "Partly true", "true": "True",
     "satire": "Satire", "unproven": "Unproven", "other": "Other", "unrated": "Not rated",
+    # as publishers and the routing rules also write them
+    "unverified": "Unverified", "pending": "Pending", "awaiting": "Awaiting a verdict",
+    "in_review": "Under review", "hoax": "Hoax", "salah": "False", "keliru": "Wrong",
+    "partly_false": "Partly false", "altered": "Altered",
 }
 PARTNER_KIND: Mapping[str, str] = {
     "election_supervisor": "Election supervisor (Bawaslu)", "election_commission": "Election commission (KPU)",
@@ -304,12 +309,29 @@ def number(value: Any, lang: str) -> str:
     return text.replace(",", ".") if lang == "id" else text
 
 
-def filters(translate: Callable[[str], str], lang: str) -> dict[str, Callable[..., str]]:
+def decimal(value: Any, lang: str, places: int = 2) -> str:
+    """A fraction with the language's decimal mark (``0,85`` / ``0.85``)."""
+    try:
+        text = f"{float(value):.{places}f}"
+    except (TypeError, ValueError):
+        return str(value)
+    return text.replace(".", ",") if lang == "id" else text
+
+
+def filters(translate: Callable[[str], str], lang: str) -> dict[str, Callable[..., Any]]:
     """The Jinja filters of one language."""
-    out: dict[str, Callable[..., str]] = {
+    out: dict[str, Callable[..., Any]] = {
         name: (lambda code, _v=name: label(translate, _v, code)) for name in VOCABULARIES
     }
+
+    def vocabulary_label(vocabulary: str, code: Any) -> str:
+        return words(str(code)) if vocabulary == "words" else label(translate, vocabulary, code)
+
     out.update(
+        signal_explained=lambda s: signal_words.explain(translate, vocabulary_label, s),
+        route_when=lambda rule: routing_words.when(translate, vocabulary_label, lambda x: decimal(x, lang), rule),
+        decimal=lambda v: decimal(v, lang),
+        route_then=lambda rule: routing_words.then(translate, vocabulary_label, rule),
         priority=lambda v: priority(translate, v),
         wib=lambda v, with_time=True: wib(translate, v, with_time),
         size=size,
@@ -318,6 +340,6 @@ def filters(translate: Callable[[str], str], lang: str) -> dict[str, Callable[..
         words=words,
         file_type=lambda mime: file_type(translate, mime),
         message=lambda text: server_message(translate, text),
-        permission=lambda code: " · ".join(words(part) for part in str(code).split(".")),
+        permission=lambda code: permission_words.permission(translate, words, code),
     )
     return out
