@@ -20,7 +20,9 @@ addresses), are marked ``translate="no"`` in the templates (the HTML attribute t
 "this is not prose in the page's language"). That text is not judged for its language, but
 it is judged for internal codes all the same, once the data a person copies (URLs, e-mail
 addresses, handles, hashtags, hashes, ids, file names) is set aside: ``translate="no"``
-marks a name or a quotation, and never hides a code from the reader.
+marks a name or a quotation, and never hides a code from the reader. What a person must
+type exactly (a CSV file's column names) is shown as ``<kbd>``, beside its meaning in words,
+and is not judged; a raw view folded away in a closed ``<details>`` is not read.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ from urllib.parse import urlsplit
 # Every visible text node not inside <script>, <style>, hidden elements or a folded
 # <details> (a raw view kept for experts; its <summary> is read), as
 # [text, language, verbatim]: ``verbatim`` is true inside translate="no" (a name, user
-# content, an identifier a person copies), which is judged for codes but not for language.
+# content, an identifier a person copies), which is judged for codes but not for language,
+# and "typed" inside <kbd>: what a person must type exactly as shown (a CSV file's column
+# names, a policy's code in a file), never judged.
 VISIBLE_TEXT_JS = """
 () => {
   const out = [];
@@ -61,7 +65,8 @@ VISIBLE_TEXT_JS = """
       if (style.display === 'none' || style.visibility === 'hidden') continue;
     }
     const owner = parent && parent.closest('[lang]');
-    const verbatim = !!(parent && parent.closest('[translate="no"]'));
+    const verbatim = parent && parent.closest('kbd') ? 'typed'
+      : !!(parent && parent.closest('[translate="no"]'));
     out.push([text, owner ? owner.getAttribute('lang') : '', verbatim]);
   }
   for (const el of document.querySelectorAll('[title], [aria-label], [placeholder]')) {
@@ -101,9 +106,10 @@ def internal_codes(text: str) -> list[str]:
 
 
 # Data a person reads or copies as it is, set aside before text marked translate="no" is
-# judged: URLs, e-mail addresses, @handles, #hashtags, hashes, opaque ids, file names.
+# judged: URLs, e-mail addresses, @handles, #hashtags, hashes, opaque ids, an API key's
+# shown prefix (``sj_...``), file names.
 DATA_TOKEN = re.compile(
-    r"\S+://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#][\w][\w.-]*|\b[0-9a-fA-F]{16,}\b"
+    r"\S+://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#][\w][\w.-]*|\b[0-9a-fA-F]{16,}\b|\bsj_[\w-]+"
     r"|\b[a-z]{2,5}_[A-Za-z0-9]{10,}\b|[\w.-]+\.(?:png|jpe?g|gif|webp|pdf|mp4|mov|csv|json|txt|docx?|xlsx?)\b",
     re.IGNORECASE)
 
@@ -146,6 +152,8 @@ def judge(role: str, lang: str, path: str, texts: Iterable[Sequence[Any]],
     faults: list[Fault] = []
     for row in texts:
         text, text_lang = row[0], row[1]
+        if len(row) > 2 and row[2] == "typed":
+            continue
         verbatim = bool(row[2]) if len(row) > 2 else False
         for code in (verbatim_codes(text) if verbatim else internal_codes(text)):
             kind = "internal code marked translate=no" if verbatim else "internal code"

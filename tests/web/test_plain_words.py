@@ -54,7 +54,8 @@ def signals() -> list[dict[str, Any]]:
     for pattern in match_patterns("Transfer Rp50.000 biaya admin untuk klaim hadiah giveaway sekarang"):
         made.append(SignalResult("scam_pattern", "fraud_scam_spam", pattern.score, pattern.explanation,
                                  data={"pattern": pattern.name}))
-    made.append(SignalResult("fundraising", "fraud_scam_spam", 0.8, "campaign", data={"pattern": "campaign_fundraising"}))
+    made.append(SignalResult("fundraising", "fraud_scam_spam", 0.8, "campaign",
+                             data={"pattern": "campaign_fundraising"}))
     return [s.as_dict() for s in made]
 
 

@@ -158,6 +158,24 @@ AUDIT_ACTION: Mapping[str, str] = {
     "rules.classification_proposed": "Account classification proposed",
     "rules.psa_approved": "Public service notice approved",
 }
+# The fields an audit entry's before/after records, and the vocabulary their values use.
+AUDIT_FIELD: Mapping[str, str] = {
+    "status": "State", "fyp_excluded": "Kept out of For You", "age_restricted": "Age-restricted",
+    "labels": "Labels", "role": "Role", "active": "Active", "kind": "Kind", "name": "Name",
+    "trusted_flagger": "Trusted flagger", "region": "Region", "policy": "Policy", "action": "Action",
+}
+# What an audit entry concerns (its ``entity_type``).
+ENTITY: Mapping[str, str] = {
+    "account": "Account", "api_key": "API key", "appeal": "Appeal", "campaign_account": "Campaign account",
+    "candidate": "Candidate", "case": "Case", "content": "Content", "decision": "Decision",
+    "factcheck": "Fact-check", "guide_page": "Guide page", "guide_version": "Guide version",
+    "hash_bank": "Bank of known media", "invitation": "Invitation", "login": "Sign-in", "notice": "Notice",
+    "partner": "Partner", "policy_library_version": "Policy library version", "referral": "Fact-check request",
+    "training_attempt": "Practice attempt", "user": "User", "webhook_delivery": "Webhook delivery",
+}
+AUDIT_VALUES: Mapping[str, str] = {
+    "status": "status", "labels": "content_label", "role": "role", "kind": "partner_kind", "action": "action",
+}
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 
@@ -165,7 +183,8 @@ VOCABULARIES: Mapping[str, Mapping[str, str]] = {
     "status": STATUS, "role": ROLE, "source": SOURCE, "signal": SIGNAL, "action": ACTION,
     "outcome": OUTCOME, "verdict": VERDICT, "partner_kind": PARTNER_KIND, "account_kind": ACCOUNT_KIND,
     "content_kind": CONTENT_KIND, "content_label": LABEL, "level": LEVEL, "case_kind": CASE_KIND,
-    "dsa": DSA, "audit_action": AUDIT_ACTION,
+    "dsa": DSA, "audit_action": AUDIT_ACTION, "audit_field": AUDIT_FIELD,
+    "entity": ENTITY,
 }
 
 
@@ -309,6 +328,20 @@ def number(value: Any, lang: str) -> str:
     return text.replace(",", ".") if lang == "id" else text
 
 
+def audit_value(translate: Callable[[str], str], value: Any, key: str) -> str:
+    """A value an audit entry recorded before or after a change, as a person reads it: a
+    code through the field's vocabulary, yes/no, a list joined, nothing as a dash."""
+    if value is None or value == [] or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return translate("yes") if value else translate("no")
+    vocabulary = AUDIT_VALUES.get(key)
+    items = value if isinstance(value, list) else [value]
+    if vocabulary:
+        return ", ".join(label(translate, vocabulary, v) for v in items)
+    return ", ".join(str(v) for v in items)
+
+
 def decimal(value: Any, lang: str, places: int = 2) -> str:
     """A fraction with the language's decimal mark (``0,85`` / ``0.85``)."""
     try:
@@ -331,6 +364,8 @@ def filters(translate: Callable[[str], str], lang: str) -> dict[str, Callable[..
         signal_explained=lambda s: signal_words.explain(translate, vocabulary_label, s),
         route_when=lambda rule: routing_words.when(translate, vocabulary_label, lambda x: decimal(x, lang), rule),
         decimal=lambda v: decimal(v, lang),
+        audit_value=lambda v, key: audit_value(translate, v, key),
+        audit_coded=lambda v, key: isinstance(v, bool) or v in (None, "", []) or key in AUDIT_VALUES,
         route_then=lambda rule: routing_words.then(translate, vocabulary_label, rule),
         priority=lambda v: priority(translate, v),
         wib=lambda v, with_time=True: wib(translate, v, with_time),
