@@ -20,6 +20,7 @@ PERMISSION: Mapping[str, str] = {
     "content.read": "See content",
     "decisions.read": "See decisions",
     "detection.hashbanks.read": "See the banks of known media",
+    "detection.hashbanks.remove": "Remove entries from the banks of known media",
     "detection.hashbanks.write": "Add to the banks of known media",
     "detection.signals.read": "See what automated detection found",
     "factchecks.create": "Publish fact-checks",
