@@ -104,7 +104,7 @@ def notices_page(
     })
 
 
-def _form_ctx(values: dict[str, Any] | None = None, error: str = "") -> dict[str, Any]:
+def _form_ctx(values: dict[str, Any] | None = None, error: str | APIError = "") -> dict[str, Any]:
     return {
         "policies": all_policies(), "regions": region_choices(), "elections": all_elections(),
         "values": values or {"good_faith": False},
@@ -171,7 +171,7 @@ async def file_notice(
         intake: NoticeIntake = request.app.state.notice_intake
         answer, _ = await intake.submit(NoticeJob(body, who, idempotency_key or None))
     except APIError as exc:
-        return render_app(request, "notices/portal_new.html", _form_ctx(values, exc.message), status=exc.status)
+        return render_app(request, "notices/portal_new.html", _form_ctx(values, exc), status=exc.status)
     return RedirectResponse(f"/portal/notices/{answer['id']}?done=notice_filed", status_code=303)
 
 
@@ -234,7 +234,7 @@ def appeal_notice(
         session.rollback()
         return render_app(request, "notices/portal_notice.html", {
             "n": _shown_notice(session, notice), "partner_names": _partner_names(session),
-            "policies": all_policies(), "done": None, "error": exc.message}, status=exc.status)
+            "policies": all_policies(), "done": None, "error": exc}, status=exc.status)
     return RedirectResponse(f"/portal/notices/{notice_id}", status_code=303)
 
 
@@ -268,7 +268,7 @@ async def bulk_submit(
         intake: NoticeIntake = request.app.state.notice_intake
         outcome = (await submit_bulk(intake, rows, who)).summary()
     except APIError as exc:
-        return render_app(request, "notices/portal_bulk.html", {"outcome": None, "error": exc.message},
+        return render_app(request, "notices/portal_bulk.html", {"outcome": None, "error": exc},
                           status=exc.status)
     return render_app(request, "notices/portal_bulk.html", {"outcome": outcome, "error": ""})
 
