@@ -46,12 +46,6 @@ class APIError(Exception):
         self.reason = reason
         self.params: dict[str, Any] = dict(params or {})
 
-    def again(self, message: str | None = None) -> APIError:
-        """The same error (class, status, code, reason, values) with another message: for
-        a caller that re-raises what a lower service said, keeping its stable reason."""
-        return type(self)(message or self.message, status=self.status, code=self.code, details=self.details,
-                          headers=self.headers, reason=self.reason, params=self.params)
-
 
 class Unauthorized(APIError):
     """No or an unknown credential (401)."""
