@@ -36,7 +36,8 @@ def test_the_api_keeps_its_error_and_adds_the_reason(client, scene):
 @pytest.mark.parametrize("reason", sorted(ERRORS))
 def test_every_reason_is_said_in_both_languages_with_a_next_step(reason: str) -> None:
     values = {"url": "https://video.example/@a/1", "ref": "cnt_x", "limit": 10 * 1024 * 1024, "n": 10,
-              "code": "99.99", "level": "senior_moderator", "email": "a@b.id", "role": "partner_reporter"}
+              "code": "99.99", "level": "senior_moderator", "email": "a@b.id", "role": "partner_reporter",
+              "field": "legal_ground"}
     error = Invalid("english text", reason=reason, params=values)
     said = {lang: display.filters(translations(lang).gettext, lang)["message"](error) for lang in ("id", "en")}
     what, then = ERRORS[reason]
@@ -44,7 +45,7 @@ def test_every_reason_is_said_in_both_languages_with_a_next_step(reason: str) ->
     assert said["en"].endswith(then % values if "%(" in then else then)
     assert said["id"] != said["en"] and "english text" not in said["id"]
     assert not english_sentence(said["id"]), said["id"]
-    assert not re.search(r"senior_moderator|partner_reporter|10485760", said["id"] + said["en"])
+    assert not re.search(r"senior_moderator|partner_reporter|legal_ground|10485760", said["id"] + said["en"])
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
@@ -64,6 +65,22 @@ def test_the_portal_says_an_unknown_post_with_the_next_step(client, scene, lang,
     for words in expected:
         assert words in shown
     assert "is known to the platform\n" not in shown and "no content with url" not in shown
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("id", "Kolom “Penjelasan” lebih dari 10000 karakter. Persingkat, lalu kirim formulir lagi."),
+    ("en", "The field “Explanation” is longer than 10000 characters. Shorten it, then send the form again."),
+])
+def test_the_portal_names_a_refused_field_in_the_pages_language(client, scene, lang, expected):
+    sign_in(client, "nina@bandung.id", lang=lang)
+    form = client.get(f"/portal/new?lang={lang}")
+    r = client.post("/portal/notices", data={
+        "csrf_token": csrf_from(form.text), "content": scene.content_url,
+        "policy": "civic_election_integrity", "explanation": "x" * 10_001, "good_faith": "true"})
+    assert r.status_code == 422
+    shown = visible(r.text)
+    assert expected in shown
+    assert "String should have" not in shown and "explanation:" not in shown
 
 
 def test_the_console_says_a_decision_without_facts_in_indonesian(client, scene):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -99,6 +100,34 @@ def first_error_message(exc: ValidationError, fallback: str) -> str:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first.get("loc", ())) or fallback
     return f"{where}: {first['msg']}"
+
+
+# pydantic's error types -> the stable reason a page says them by (``web.error_words``).
+_INPUT_REASONS = {
+    "missing": "input.missing", "string_too_long": "input.too_long", "string_too_short": "input.too_short",
+    "too_long": "input.too_many", "too_short": "input.too_few",
+}
+
+
+def input_reason(errors: Sequence[Mapping[str, Any]], fallback: str) -> tuple[str, dict[str, Any]]:
+    """The stable reason and values of the first input error pydantic reported, so a page
+    can say it in its own language instead of pydantic's English: the field it concerns
+    (without the ``body``/``query`` part FastAPI adds) and the limit it broke."""
+    first = errors[0]
+    loc = [str(p) for p in first.get("loc", ()) if not isinstance(p, int) and p not in ("body", "query")]
+    ctx = first.get("ctx") or {}
+    limit = ctx.get("max_length", ctx.get("min_length"))
+    params: dict[str, Any] = {"field": loc[0] if loc else fallback}
+    if limit is not None:
+        params["n"] = limit
+    return _INPUT_REASONS.get(str(first.get("type")), "input.invalid"), params
+
+
+def invalid_input(exc: ValidationError, fallback: str) -> Invalid:
+    """A 422 for the first thing pydantic found wrong in a form: the API's ``field:
+    message`` text, with the reason and values ``input_reason`` gives."""
+    reason, params = input_reason(exc.errors(), fallback)
+    return Invalid(first_error_message(exc, fallback), reason=reason, params=params)
 
 
 def error_body(code: str, message: str, details: Any = None, reason: str | None = None) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.deps import get_session, require
 from salingjaga.auth.models import User
 from salingjaga.auth.principal import Principal
-from salingjaga.core.errors import APIError, Invalid, NotFound, first_error_message
+from salingjaga.core.errors import APIError, Invalid, NotFound, invalid_input
 from salingjaga.core.routing import Router
 from salingjaga.guide import service
 from salingjaga.guide.caching import app_cache
@@ -193,7 +193,7 @@ def create_draft(
             draft_in = DraftIn.model_validate({"lang": glang, "kind": kind, "key": key.strip(),
                                                "title": title.strip(), "body": body, "data": data})
         except ValidationError as exc:
-            raise Invalid(first_error_message(exc, "form")) from exc
+            raise invalid_input(exc, "form") from exc
         version, _page = service.create_draft(session, who, e.slug, draft_in)
     except APIError as exc:
         session.rollback()
@@ -252,7 +252,7 @@ def edit_draft(
         try:
             patch = DraftPatch(title=title.strip(), body=body)
         except ValidationError as exc:
-            raise Invalid(first_error_message(exc, "form")) from exc
+            raise invalid_input(exc, "form") from exc
         service.update_draft(session, who, e.slug, version_id, patch)
     except APIError as exc:
         session.rollback()

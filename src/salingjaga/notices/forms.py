@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import UploadFile
 from pydantic import ValidationError
 
-from salingjaga.core.errors import Invalid, first_error_message
+from salingjaga.core.errors import Invalid, invalid_input
 from salingjaga.notices.schemas import NoticeIn
 
 MAX_EVIDENCE_FILES = 10  # per notice filed through a page
@@ -33,4 +33,4 @@ def notice_from_form(fields: dict[str, Any]) -> NoticeIn:
     try:
         return NoticeIn.model_validate(fields)
     except ValidationError as exc:
-        raise Invalid(first_error_message(exc, "form")) from exc
+        raise invalid_input(exc, "form") from exc

@@ -176,6 +176,13 @@ ENTITY: Mapping[str, str] = {
 AUDIT_VALUES: Mapping[str, str] = {
     "status": "status", "labels": "content_label", "role": "role", "kind": "partner_kind", "action": "action",
 }
+# The form fields an input error can name (``core.errors.invalid_input``).
+FIELD: Mapping[str, str] = {
+    "content": "Posts reported", "url": "Post address", "policy": "Policy", "legal_ground": "Legal ground",
+    "explanation": "Explanation", "region": "Region", "election": "Election", "contact": "Contact",
+    "good_faith": "Good-faith declaration", "evidence": "Evidence files", "title": "Title", "body": "Text",
+    "key": "Key", "kind": "Kind", "lang": "Language", "form": "The form",
+}
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 
@@ -184,7 +191,7 @@ VOCABULARIES: Mapping[str, Mapping[str, str]] = {
     "outcome": OUTCOME, "verdict": VERDICT, "partner_kind": PARTNER_KIND, "account_kind": ACCOUNT_KIND,
     "content_kind": CONTENT_KIND, "content_label": LABEL, "level": LEVEL, "case_kind": CASE_KIND,
     "dsa": DSA, "audit_action": AUDIT_ACTION, "audit_field": AUDIT_FIELD,
-    "entity": ENTITY,
+    "entity": ENTITY, "field": FIELD,
 }
 
 

@@ -104,10 +104,22 @@ ERRORS: Mapping[str, tuple[str, str]] = {
     "four_eyes.own_draft": (
         "You wrote this draft, so another policy lead must approve or reject it.",
         "Ask another policy lead to review it."),
+    "input.missing": ("The field “%(field)s” is missing.",
+        "Fill it in, then send the form again."),
+    "input.too_long": ("The field “%(field)s” is longer than %(n)s characters.",
+        "Shorten it, then send the form again."),
+    "input.too_short": ("The field “%(field)s” is shorter than %(n)s characters.",
+        "Complete it, then send the form again."),
+    "input.too_many": ("The field “%(field)s” holds more than %(n)s entries.",
+        "Remove some, then send the form again."),
+    "input.too_few": ("The field “%(field)s” needs at least %(n)s entries.",
+        "Add what is missing, then send the form again."),
+    "input.invalid": ("The field “%(field)s” is not filled in as expected.",
+        "Check its value, then send the form again."),
     "factcheck.claim_empty": ("The claim is empty.", "Write the claim as it circulates, then send again."),
 }
 # Parameters said through a display vocabulary (a code) or as a size (bytes).
-PARAM_VOCABULARY: Mapping[str, str] = {"level": "level", "role": "role"}
+PARAM_VOCABULARY: Mapping[str, str] = {"level": "level", "role": "role", "field": "field"}
 
 
 def explain(translate: Translate, label: Label, size: Callable[[Any], str], error: Any) -> str | None:

@@ -73,7 +73,7 @@ def install_page_errors(app: FastAPI) -> None:
     """Errors on pages become pages: an unauthenticated visitor is sent to the login form
     with ``next``, any other error shows a translated error page with the same status. The
     API keeps its JSON errors and its 401."""
-    from salingjaga.core.errors import APIError
+    from salingjaga.core.errors import APIError, Invalid, input_reason
 
     api_handler = app.exception_handlers[APIError]
     validation_handler = app.exception_handlers[RequestValidationError]
@@ -97,9 +97,10 @@ def install_page_errors(app: FastAPI) -> None:
             status, code, message = exc.status, exc.code, exc
         elif isinstance(exc, RequestValidationError):
             status, code = 422, "invalid"
-            message = "; ".join(
+            reason, params = input_reason(exc.errors(), "form")
+            message = Invalid("; ".join(
                 f"{'.'.join(str(p) for p in e.get('loc', ()) if p not in ('body', 'query'))}: {e.get('msg')}"
-                for e in exc.errors()[:5])
+                for e in exc.errors()[:5]), reason=reason, params=params)
         elif isinstance(exc, StarletteHTTPException):
             status, code, message = exc.status_code, "error", str(exc.detail)
         else:  # pragma: no cover - only the three types are registered
