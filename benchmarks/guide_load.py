@@ -24,7 +24,7 @@ from benchmarks._seed import bulk_insert
 from benchmarks.intake import seed_content, start_apis
 from benchmarks.run import Context
 from salingjaga.core.db import Database
-from salingjaga.domains import import_all_models
+from salingjaga.wiring import wire
 
 CLIENTS = 32
 BATCH_CLIENTS = 4  # few clients with big requests: the app's backend sends batches
@@ -91,7 +91,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     """Guide, 304, tag look-up and reach rates beside /healthz on one API process."""
     from salingjaga.guide.models import TagAssignment
 
-    import_all_models()
+    wire()  # every table on the metadata
     url = ctx.database("bench_guide")
     db = Database(url)
     n_items = ctx.scale(ITEMS, 10_000)
