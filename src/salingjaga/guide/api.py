@@ -22,6 +22,7 @@ from salingjaga.guide.caching import app_cache, cache_headers, conditional_answe
 from salingjaga.guide.schemas import (
     DraftIn,
     DraftPatch,
+    EventColumns,
     EventIn,
     EventsResult,
     GuideOut,
@@ -34,6 +35,7 @@ from salingjaga.guide.schemas import (
     VersionDecisionIn,
     VersionOut,
 )
+from salingjaga.guide.tagcache import tag_cache
 from salingjaga.regions.elections import get_election
 
 router = Router(prefix="/api/v1", tags=["guide"])
@@ -290,6 +292,7 @@ def delete_content_tag(
 
 @router.post("/tags/lookup", response_model=TagLookupOut)
 def lookup_tags(
+    request: Request,
     body: TagLookupIn,
     lang: Lang = LangQuery,
     session: Session = Depends(get_session),
@@ -298,8 +301,8 @@ def lookup_tags(
     """The notice tags of up to 1,000 content items in one call: ``tags`` maps each id sent
     to its tag or null, ``unknown`` lists ids that name no item. Reads only the tags the
     scan applied (see ``GET /content/{id}/tag`` for one item)."""
-    answer = tags.lookup_tags(session, body.content_ids, lang)
-    return Response(json.dumps(answer, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
+    answer = tags.lookup_tags(session, body.content_ids, lang, tag_cache(request.app))
+    return Response(answer, media_type="application/json")
 
 
 # --- reach ----------------------------------------------------------------------------------
@@ -307,14 +310,38 @@ def lookup_tags(
 
 @router.post("/guide/events", response_model=EventsResult)
 def post_events(
+    request: Request,
     events: list[EventIn],
     idempotency_key: str | None = Header(default=None, max_length=200),
     session: Session = Depends(get_session),
     _: Principal = Depends(require("guide.events.write")),
 ) -> EventsResult:
     """Count a batch of view and click events from the app, all or nothing. Send an
-    ``Idempotency-Key`` so a retried batch is not counted twice."""
-    result = reach.record_events(session, events, idempotency_key)
+    ``Idempotency-Key`` so a retried batch is not counted twice. Apps that send many
+    events can send the same batch as columns (``POST /guide/events/columns``)."""
+    return _count(request, session, events, idempotency_key)
+
+
+@router.post("/guide/events/columns", response_model=EventsResult)
+def post_event_columns(
+    request: Request,
+    events: EventColumns,
+    idempotency_key: str | None = Header(default=None, max_length=200),
+    session: Session = Depends(get_session),
+    _: Principal = Depends(require("guide.events.write")),
+) -> EventsResult:
+    """``POST /guide/events`` with the batch as columns (one list per field, the n-th entry
+    of each is the n-th event): the same rules, answers and idempotency, a third of the
+    bytes and far less work per event, for the app's backend at election-day load."""
+    return _count(request, session, events, idempotency_key)
+
+
+def _count(request: Request, session: Session, events: list[EventIn] | EventColumns,
+           idempotency_key: str | None) -> EventsResult:
+    salts = getattr(request.app.state, "reach_salts", None)
+    if salts is None:
+        salts = request.app.state.reach_salts = {}
+    result = reach.record_events(session, events, idempotency_key, tag_cache(request.app), salts)
     session.commit()  # counted before we acknowledge
     return result
 
