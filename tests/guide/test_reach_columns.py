@@ -64,6 +64,9 @@ def test_a_bad_column_batch_counts_nothing(client, world, db):
     assert "[2] content_id" in r.json()["error"]["message"]
     assert client.post(COLUMNS, json={**good, "type": ["share"] * 15}, headers=bearer(service)).status_code == 422
     assert client.post(COLUMNS, json={**good, "extra": []}, headers=bearer(service)).status_code == 422
+    as_json = {**bearer(service), "Content-Type": "application/json"}
+    malformed = client.post(COLUMNS, content=b'{"type": [', headers=as_json)
+    assert malformed.status_code == 422 and malformed.json()["error"]
     assert client.post(COLUMNS, json=good, headers=bearer(world.key("moderator"))).status_code == 403
     with db.session() as s:
         assert set(reach_summary(s, today, today)["totals"].values()) <= {0, 1}  # the tag only
