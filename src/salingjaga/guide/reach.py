@@ -141,11 +141,13 @@ def _validate(batch: Batch) -> None:
 # On PostgreSQL a batch's rows travel as one JSON array per column, zipped back into rows
 # by ROWS FROM: one statement text whatever their number, encoded at C speed (psycopg's
 # own array parameters quote each element through a regular expression, ~10 ms a batch).
+# The new visitors come back counted per scope (a row per scope, not one per visitor).
 _PG_VISITORS = text(
-    "INSERT INTO guide_visitor_hashes (day, election, region, user_hash) "
+    "WITH new AS (INSERT INTO guide_visitor_hashes (day, election, region, user_hash) "
     "SELECT :day, e, r, h FROM ROWS FROM (json_array_elements_text(CAST(:elections AS json)), "
     "json_array_elements_text(CAST(:regions AS json)), json_array_elements_text(CAST(:hashes AS json))) "
-    "AS t(e, r, h) ON CONFLICT DO NOTHING RETURNING election, region"
+    "AS t(e, r, h) ON CONFLICT DO NOTHING RETURNING election, region) "
+    "SELECT election, region, count(*) FROM new GROUP BY election, region"
 ).bindparams(bindparam("day", type_=Date))
 _PG_COUNTERS = text(
     "INSERT INTO guide_reach_daily (day, election, region, metric, count) "
@@ -165,7 +167,7 @@ def _count_visitors(session: Session, day: date, seen: list[tuple[str, str | Non
     """Count the visitors of one day's guide views who are new in each scope: their
     hashes go in with ``INSERT .. ON CONFLICT DO NOTHING RETURNING``, which returns only
     the rows that were new (both backends), one statement for the whole batch (on
-    PostgreSQL the rows travel as arrays: one statement text whatever their number)."""
+    PostgreSQL the rows travel as JSON columns and come back counted per scope)."""
     salt = _salt(session, day, salts)
     digests: dict[str, str] = {}
     rows: dict[tuple[str, str, str], None] = {}
@@ -178,15 +180,16 @@ def _count_visitors(session: Session, day: date, seen: list[tuple[str, str | Non
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
-        result = session.execute(_PG_VISITORS, {"day": day, "elections": _column([e for e, _r, _h in rows]),
-                                                "regions": _column([r for _e, r, _h in rows]),
-                                                "hashes": _column([h for _e, _r, h in rows])})
-    else:
-        table = cast(Table, VisitorHash.__table__)
-        stmt = dialect_insert(session, table).on_conflict_do_nothing().returning(table.c.election, table.c.region)
-        # executemany with RETURNING: sent as multi-row statements ("insertmanyvalues")
-        result = session.execute(stmt, [{"day": day, "election": e, "region": r, "user_hash": h}
-                                        for e, r, h in rows])
+        counted = session.execute(_PG_VISITORS, {"day": day, "elections": _column([e for e, _r, _h in rows]),
+                                                 "regions": _column([r for _e, r, _h in rows]),
+                                                 "hashes": _column([h for _e, _r, h in rows])}).all()
+        for scope_election, scope_region, n in counted:
+            counts[(day, scope_election, scope_region, "unique_visitors")] += n
+        return
+    table = cast(Table, VisitorHash.__table__)
+    stmt = dialect_insert(session, table).on_conflict_do_nothing().returning(table.c.election, table.c.region)
+    # executemany with RETURNING: sent as multi-row statements ("insertmanyvalues")
+    result = session.execute(stmt, [{"day": day, "election": e, "region": r, "user_hash": h} for e, r, h in rows])
     for scope_election, scope_region in result:
         counts[(day, scope_election, scope_region, "unique_visitors")] += 1
 
