@@ -34,10 +34,15 @@ _STEP[list(b"]}")] = -1
 def json_depth(body: bytes) -> int:
     """How deeply the arrays and objects of a JSON text nest (0 for a scalar).
 
-    Strings are cut out first (a C-speed regex), then the brackets that remain are summed
-    as +1/-1 steps with numpy: a 10 MB body takes milliseconds and no recursion. Malformed
+    Strings are cut out first, then the brackets that remain are summed as +1/-1 steps
+    with numpy: a 10 MB body takes milliseconds and no recursion. Without escapes, and
+    with every string closed, each quote opens or closes a string, so the text outside
+    strings is every other piece between quotes (a split at C speed); otherwise a regex
+    cuts them out (~3 us a string: 20 ms for a batch of a thousand objects). Malformed
     JSON gets a number too; the parser refuses it afterwards."""
-    structure = _JSON_STRING.sub(b"", body)
+    pieces = body.split(b'"') if b"\\" not in body else []
+    split = len(pieces) % 2 == 1  # an even number of quotes: every string closed
+    structure = b"".join(pieces[::2]) if split else _JSON_STRING.sub(b"", body)
     steps = _STEP[np.frombuffer(structure, dtype=np.uint8)]
     if not steps.size:
         return 0

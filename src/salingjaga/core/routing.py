@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette._utils import get_route_path
 from starlette.routing import Match, Route
@@ -60,6 +61,8 @@ class Router(APIRouter):
         """Register a route; a plain ``def`` one ends its transactions in its own thread."""
         if not inspect.iscoroutinefunction(endpoint) and _takes_session(endpoint):
             endpoint = end_transactions(endpoint)
+        if getattr(endpoint, FAST_PATH, None) is not None:
+            kwargs.setdefault("route_class_override", FastPathRoute)
         super().add_api_route(path, endpoint, **kwargs)
 
     def _shape(self) -> tuple[int, ...]:
@@ -107,6 +110,40 @@ class Router(APIRouter):
         if paths is not None and outer == "" and not paths.admits(get_route_path(scope)):
             return Match.NONE, {}
         return super().matches(scope)
+
+
+FAST_PATH = "fast_path"
+FastPath = Callable[[Request], Response | None]
+
+
+def fast_path(answer: FastPath) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a route a fast path: ``answer(request)`` runs first, on the event loop, and its
+    response is sent as it is; None hands the request to the route as declared (its
+    parameters, dependencies and validation). For routes that answer most requests from
+    memory (the public guide at election-day load): FastAPI's parameter and dependency
+    machinery cost more than the answer. ``answer`` must decide only what the declared
+    route would decide the same way (it sees the matched path parameters, nothing parsed)."""
+
+    def mark(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(endpoint, FAST_PATH, answer)
+        return endpoint
+
+    return mark
+
+
+class FastPathRoute(APIRoute):
+    """An ``APIRoute`` whose endpoint carries a fast path (``fast_path``); the OpenAPI
+    description and every request the fast path declines go the declared way."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        declared = super().get_route_handler()
+        answer: FastPath = getattr(self.endpoint, FAST_PATH)
+
+        async def handler(request: Request) -> Response:
+            quick = answer(request)
+            return quick if quick is not None else await declared(request)
+
+        return handler
 
 
 @dataclass(frozen=True)

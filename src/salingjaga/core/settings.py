@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     # How long a server may answer an API key from memory (auth/cache.py): a key revoked on
     # another server keeps working here for at most this long; 0 looks every request up.
     auth_cache_seconds: float = 5.0
+    # Content items whose notice tags a server keeps in memory for tag look-ups and reach
+    # events (guide/tagcache.py; ~1 KB each); exact across servers, only the hit rate varies.
+    tag_cache_items: int = Field(default=100_000, ge=0)
     # The server's garbage collector (gc_tuning.py): allocations between young-generation
     # passes once the app is warm; 0 leaves Python's defaults.
     gc_threshold: int = 20000

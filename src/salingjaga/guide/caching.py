@@ -16,22 +16,36 @@ from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, TypeVar
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 
 from salingjaga.core.timeutil import as_utc
 
 CACHE_TTL_SECONDS = 30.0
+# How long past fresh an entry is still answered while one request rebuilds it.
+STALE_SECONDS = 30.0
 T = TypeVar("T")
 
 
 class TTLCache:
-    """A small LRU map whose entries expire ``ttl`` seconds after they were stored."""
+    """A small LRU map whose entries are fresh for ``ttl`` seconds after they were stored
+    and may be served ``stale`` seconds longer while one caller rebuilds them.
 
-    def __init__(self, ttl: float = CACHE_TTL_SECONDS, maxsize: int = 1024) -> None:
+    At election-day load dozens of requests arrive in the instant an entry expires: each
+    building its own copy of the guide (markdown, sanitising, a few reads) cost more than
+    every hit in between. So a key is built by one caller at a time (``get_or_set`` makes
+    the others wait for that build), and an entry just past fresh is still answered while
+    the one caller that claimed its refresh (``claim_refresh``) builds the next.
+    """
+
+    def __init__(self, ttl: float = CACHE_TTL_SECONDS, maxsize: int = 1024, stale: float = STALE_SECONDS) -> None:
         self.ttl = ttl
+        self.stale = stale
         self.maxsize = maxsize
         self._data: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._building: dict[Any, threading.Lock] = {}  # keys being built, one lock each
+        self._refreshing: set[Any] = set()  # stale keys one caller is rebuilding
+        self._generation = 0  # bumped by clear(): a build begun before must not be stored
 
     def peek(self, key: Any) -> Any | None:
         """The fresh cached value for ``key``, or None (nothing is built)."""
@@ -43,27 +57,75 @@ class TTLCache:
                 return hit[1]
         return None
 
-    def get_or_set(self, key: Any, build: Callable[[], T]) -> T:
-        """The cached value for ``key``, building (and storing) it when missing or stale."""
+    def lookup(self, key: Any) -> tuple[Any | None, bool]:
+        """``(value, fresh)``: the fresh value, a stale one still within ``stale`` seconds
+        (fresh False), or ``(None, False)``."""
         now = time.monotonic()
         with self._lock:
             hit = self._data.get(key)
-            if hit is not None and hit[0] > now:
-                self._data.move_to_end(key)
-                value: T = hit[1]
-                return value
-        value = build()
+            if hit is None or hit[0] + self.stale <= now:
+                return None, False
+            self._data.move_to_end(key)
+            return hit[1], hit[0] > now
+
+    def claim_refresh(self, key: Any) -> bool:
+        """Whether the caller is the one to rebuild this stale entry (every other caller
+        keeps answering the stale copy meanwhile); end with ``refreshed``."""
         with self._lock:
-            self._data[key] = (now + self.ttl, value)
+            if key in self._refreshing:
+                return False
+            self._refreshing.add(key)
+            return True
+
+    def refreshed(self, key: Any) -> None:
+        """The claimed refresh of ``key`` is over (stored or failed)."""
+        with self._lock:
+            self._refreshing.discard(key)
+
+    def get_or_set(self, key: Any, build: Callable[[], T]) -> T:
+        """The fresh value for ``key``, building (and storing) it when missing or past
+        fresh; concurrent callers of one key wait for a single build."""
+        value: T | None = self.peek(key)
+        if value is not None:
+            return value
+        with self._lock:
+            gate = self._building.setdefault(key, threading.Lock())
+        with gate:
+            value = self.peek(key)  # built by the caller this one waited for
+            if value is not None:
+                return value
+            with self._lock:
+                generation = self._generation
+            try:
+                value = build()
+                self.store(key, value, generation)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+        return value
+
+    def store(self, key: Any, value: Any, generation: int | None = None) -> None:
+        """Keep ``value`` for ``key``, unless the cache was cleared since ``generation``
+        (the build may have read what the clearing publish replaced)."""
+        with self._lock:
+            if generation is not None and generation != self._generation:
+                return
+            self._data[key] = (time.monotonic() + self.ttl, value)
             self._data.move_to_end(key)
             while len(self._data) > self.maxsize:
                 self._data.popitem(last=False)
-        return value
+
+    @property
+    def generation(self) -> int:
+        """Changes with every ``clear``."""
+        with self._lock:
+            return self._generation
 
     def clear(self) -> None:
         """Forget everything (after a publish or rollback on this server)."""
         with self._lock:
             self._data.clear()
+            self._generation += 1
 
 
 def app_cache(app: FastAPI) -> TTLCache:
@@ -90,11 +152,15 @@ def http_date(value: datetime) -> str:
 def not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
     """Whether the client's copy is current: If-None-Match wins; If-Modified-Since only
     when no ETag was sent (RFC 9110 section 13.2.2)."""
-    inm = request.headers.get("if-none-match")
+    return validators_match(request.headers.get("if-none-match"), request.headers.get("if-modified-since"),
+                            etag, last_modified)
+
+
+def validators_match(inm: str | None, ims: str | None, etag: str, last_modified: datetime | None) -> bool:
+    """``not_modified`` for the two request headers as sent."""
     if inm is not None:
         tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
         return "*" in tags or etag in tags
-    ims = request.headers.get("if-modified-since")
     if ims and last_modified is not None:
         try:
             since = parsedate_to_datetime(ims)
@@ -123,3 +189,37 @@ def cache_headers(etag: str, last_modified: datetime | None, max_age: int = 60) 
     if last_modified is not None:
         headers["Last-Modified"] = http_date(last_modified)
     return headers
+
+
+class ReadyResponse(Response):
+    """A response whose body and headers were encoded when its cache entry was built: a
+    hit costs no header building, no encoding and no copy of the body."""
+
+    def __init__(self, status_code: int, raw_headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        # Response.__init__ would render and measure the body again; set what __call__ sends.
+        self.status_code = status_code
+        self.body = body
+        self.background = None
+        self.raw_headers = list(raw_headers)  # a middleware may add to its own copy
+
+
+def raw_headers(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    """Headers as the ASGI server sends them (lower-case names, latin-1)."""
+    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+
+def conditional_answer(request: Request, etag: str, last_modified: datetime | None,
+                       headers_304: list[tuple[bytes, bytes]], headers_200: list[tuple[bytes, bytes]],
+                       body: bytes) -> Response:
+    """The cached representation, or 304 with its validators when the client's copy is
+    current. The request's validators are read from the raw header list: a fresh hit
+    builds no header map."""
+    inm = ims = None
+    for name, value in request.scope["headers"]:
+        if name == b"if-none-match":
+            inm = value.decode("latin-1")
+        elif name == b"if-modified-since":
+            ims = value.decode("latin-1")
+    if (inm is not None or ims is not None) and validators_match(inm, ims, etag, last_modified):
+        return ReadyResponse(304, headers_304, b"")
+    return ReadyResponse(200, headers_200, body)

@@ -131,3 +131,14 @@ class EventBatch(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     result: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class TagVersion(Base):
+    """How often the notice tags of one bucket of content items (or, in bucket
+    ``tagcache.TEXTS``, the tag texts) changed: each API process keeps tags in memory and
+    reads these counters once per look-up to know which of its entries are still exact."""
+
+    __tablename__ = "guide_tag_versions"
+
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from salingjaga.core.apimodel import ApiModel, JsonObject, Timestamp
 
@@ -108,6 +108,39 @@ class EventIn(BaseModel):
     content_id: str | None = Field(default=None, max_length=200)
     user: str = Field(min_length=1, max_length=200)
     at: datetime
+
+
+UserId = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class EventColumns(BaseModel):
+    """A batch of reach events as columns, the lean form of ``EventIn`` objects for apps
+    that send many: the n-th entry of every list is the n-th event. ``type``, ``user`` and
+    ``at`` are required for every event; ``election``, ``region`` and ``content_id`` may be
+    left out when no event has one, or hold null for the events without one. Rules and
+    answers are those of the object form (indexes count from 0)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
+        "type": ["tag_impression", "guide_view"], "user": ["u-81", "u-17"],
+        "at": ["2024-02-14T03:00:00Z", "2024-02-14T03:00:01Z"],
+        "content_id": ["vid-2291", None], "election": [None, "pemilu-2024"], "region": [None, "32.73"]}})
+
+    type: list[EventType]
+    user: list[UserId]
+    at: list[datetime]
+    election: list[Annotated[str, Field(max_length=60)] | None] | None = None
+    region: list[Annotated[str, Field(max_length=16)] | None] | None = None
+    content_id: list[Annotated[str, Field(max_length=200)] | None] | None = None
+
+    @model_validator(mode="after")
+    def _same_length(self) -> EventColumns:
+        """Every column given has one entry per event."""
+        n = len(self.type)
+        for name in ("user", "at", "election", "region", "content_id"):
+            column = getattr(self, name)
+            if column is not None and len(column) != n:
+                raise ValueError(f"'{name}' has {len(column)} entries; 'type' has {n}")
+        return self
 
 
 class TagLookupIn(BaseModel):

@@ -26,6 +26,7 @@ from salingjaga.guide.caching import make_etag
 from salingjaga.guide.markdown import render_markdown
 from salingjaga.guide.models import GuidePage, GuideVersion
 from salingjaga.guide.schemas import DraftIn, DraftPatch, PageData
+from salingjaga.guide.tagcache import bump
 from salingjaga.regions.elections import Election, get_election
 from salingjaga.regions.service import all_regions, get_region, is_within, province_of
 from salingjaga.web.i18n import gettext
@@ -265,6 +266,8 @@ def approve(session: Session, who: Principal, election: str, version_id: str
     version.decided_at = now
     page.current_version_id = version.id
     page.current_since = now
+    if page.kind == "tag":
+        bump(session, None)  # every process's tag answers carry the new text
     record(session, who, "guide.published", "guide_version", version.id,
            {"page_id": page.id, "election": election, "lang": page.lang, "kind": page.kind,
             "key": page.key, "number": version.number, "previous_version_id": previous})
@@ -301,6 +304,8 @@ def rollback(session: Session, who: Principal, election: str, version_id: str, r
     previous = page.current_version_id
     page.current_version_id = version.id
     page.current_since = utcnow()
+    if page.kind == "tag":
+        bump(session, None)
     record(session, who, "guide.rolled_back", "guide_page", page.id,
            {"election": election, "lang": page.lang, "kind": page.kind, "key": page.key,
             "from_version_id": previous, "to_version_id": version.id,

@@ -7,6 +7,7 @@ tagged items are exact; a tag a person removed stays removed through re-scans.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -27,6 +28,7 @@ from salingjaga.core.timeutil import utcnow
 from salingjaga.guide.models import TagAssignment
 from salingjaga.guide.schemas import TagIn
 from salingjaga.guide.service import tag_text, wib_day
+from salingjaga.guide.tagcache import TEXTS, TagCache, TagRow, bump
 from salingjaga.regions.elections import Election, all_elections, get_election
 from salingjaga.regions.service import get_region
 
@@ -95,6 +97,7 @@ def _create(session: Session, item: ContentItem, election: Election, region: str
     except IntegrityError:
         savepoint.rollback()
         return None
+    bump(session, item.id)
     record(session, actor, "guide.tag_applied", "content", item.id,
            {"election": election.slug, "region": region, "source": source})
     return row
@@ -154,6 +157,7 @@ def explicit_tag(session: Session, who: Principal, content_id: str, body: TagIn
         existing.removed_by = None
         existing.day = wib_day(utcnow())
     existing.source = source
+    bump(session, item.id)
     record(session, who, "guide.tag_set", "content", item.id,
            {"before": before, "election": election.slug, "region": region, "source": source})
     return existing
@@ -167,6 +171,7 @@ def remove_tag(session: Session, who: Principal, content_id: str) -> None:
         raise NotFound(f"content {content_id} has no notice tag")
     existing.removed_at = utcnow()
     existing.removed_by = who.actor
+    bump(session, item.id)
     record(session, who, "guide.tag_removed", "content", item.id, {"election": existing.election})
 
 
@@ -190,45 +195,52 @@ def tag_for(session: Session, content_id: str, lang: str) -> dict[str, Any] | No
 MAX_LOOKUP = 1000  # content ids per tag look-up
 
 
-def lookup_tags(session: Session, refs: list[str], lang: str) -> dict[str, Any]:
-    """The notice tags of many items at once, by our id or the platform's: ``tags`` maps
-    each reference sent to its tag (the shape ``tag_for`` gives) or None, ``unknown`` lists
-    the references that name no item.
+def lookup_tags(session: Session, refs: list[str], lang: str, cache: TagCache) -> str:
+    """The notice tags of many items at once, by our id or the platform's, as the JSON the
+    API answers: ``tags`` maps each reference sent to its tag (the shape ``tag_for`` gives)
+    or null, ``unknown`` lists the references that name no item.
 
-    Two reads however many references (items with their live assignment by our id, then by
-    the platform's for the rest) and one per election for the tag's text: the app asks this
-    for a whole feed page at election-day load. It reads the tags the scan applied and never
-    writes: an item the scan has not tagged answers None here, where the one-item look-up
-    would tag it on the spot if detection found it election-related.
+    Answered from this process's tag cache, kept exact by the change counters
+    (``tagcache``): one small read, then two reads of the items not held (by our id, then
+    by the platform's) and the tag text when it changed; each item's answer is encoded once
+    per language and text. The app asks this for a whole feed page at election-day load.
+    It reads the tags the scan applied and never writes: an item the scan has not tagged
+    answers null here, where the one-item look-up would tag it on the spot if detection
+    found it election-related.
     """
     if len(refs) > MAX_LOOKUP:
         raise Invalid(f"a look-up names at most {MAX_LOOKUP} content ids; got {len(refs)}",
                       status=413, code="payload_too_large")
     wanted = list(dict.fromkeys(refs))
-    columns = (ContentItem.id, ContentItem.platform_id, TagAssignment.election, TagAssignment.region_code,
-               TagAssignment.source, TagAssignment.created_at)
-    joined = select(*columns).outerjoin(
-        TagAssignment, (TagAssignment.content_id == ContentItem.id) & TagAssignment.removed_at.is_(None))
-    found: dict[str, Any] = {}
-    if wanted:
-        found = {row[0]: row for row in session.execute(joined.where(ContentItem.id.in_(wanted)))}
-    rest = [r for r in wanted if r not in found]
-    if rest:
-        for row in session.execute(joined.where(ContentItem.platform_id.in_(rest))):
-            found.setdefault(row[1], row)
-    texts: dict[str, dict[str, str]] = {}
-    tags: dict[str, dict[str, Any] | None] = {}
+    entries, versions = cache.entries(session, wanted)
+    texts_version = versions[TEXTS]
+    members: list[str] = []
+    unknown: list[str] = []
     for ref in wanted:
-        hit = found.get(ref)
-        if hit is None or hit[2] is None:
-            tags[ref] = None
+        entry = entries.get(ref)
+        if entry is None:
+            unknown.append(ref)
+            members.append(_dumps(ref) + ":null")
             continue
-        content_id, platform_id, slug, region, source, tagged_at = hit
-        election = get_election(slug)
-        if slug not in texts:
-            texts[slug] = tag_text(session, election, lang)
-        tags[ref] = {"content_id": content_id, "platform_id": platform_id, "election": slug,
-                     "election_name": election.name.get(lang, slug), "region": region, "lang": lang,
-                     "text": texts[slug]["text"], "url": texts[slug]["url"], "source": source,
-                     "tagged_at": tagged_at.isoformat() if tagged_at is not None else None}
-    return {"lang": lang, "tags": tags, "unknown": [r for r in wanted if r not in found]}
+        held = entry.encoded.get(lang)
+        if held is None or held[0] != texts_version:
+            held = (texts_version, _dumps(ref) + ":" + _encode_tag(session, cache, entry.row, lang, versions))
+            entry.encoded[lang] = held
+        members.append(held[1])
+    return f'{{"lang":{_dumps(lang)},"tags":{{{",".join(members)}}},"unknown":{_dumps(unknown)}}}'
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _encode_tag(session: Session, cache: TagCache, row: TagRow, lang: str, versions: tuple[int, ...]) -> str:
+    """One item's tag (or null) as JSON, in the shape of ``tag_for``."""
+    content_id, platform_id, slug, region, source, tagged_at = row
+    if slug is None:
+        return "null"
+    election = get_election(slug)
+    text = cache.text(session, slug, lang, versions, lambda s: tag_text(s, election, lang))
+    return _dumps({"content_id": content_id, "platform_id": platform_id, "election": slug,
+                   "election_name": election.name.get(lang, slug), "region": region, "lang": lang,
+                   "text": text["text"], "url": text["url"], "source": source, "tagged_at": tagged_at})
