@@ -36,7 +36,15 @@ from salingjaga.detection.handlers import apply_route
 from salingjaga.detection.routing import route
 from salingjaga.moderation import actions as A
 from salingjaga.moderation.models import Case
-from salingjaga.moderation.service import claim_next, create_appeal, decide, queue_stats, use_settings
+from salingjaga.moderation.service import (
+    LEVELS,
+    ROLE_LEVELS,
+    claim_next,
+    create_appeal,
+    decide,
+    queue_stats,
+    use_settings,
+)
 from salingjaga.notices.schemas import ContentRef, NoticeIn
 from salingjaga.notices.service import NoticeJob, submit_notices
 from salingjaga.simulate.arrivals import Arrival, Inflow, draw_duration, follow_up_rng
@@ -100,6 +108,11 @@ class Simulation:
         self.follow_ups: dict[str, FollowUp] = {}
         self.idle: dict[str, set[int]] = {s: set() for s in SENIORITY}
         self.holding: dict[int, tuple[str, float]] = {}  # moderator -> (case id, started at)
+        # Levels where a claim may find a case. A claim that finds nothing clears its
+        # levels; whatever can put a case in the queue (an arrival, a decision opening a
+        # second review, an appeal, a lease running out, a sample seeing cases wait) sets
+        # them again. An idle team then costs no claims that are bound to find nothing.
+        self.may_wait: set[str] = set(LEVELS)
         self.result = RunResult(settings.queue_order, self.outcomes, self.follow_ups, [], {})
         self._ops = 0
 
@@ -124,7 +137,7 @@ class Simulation:
                 if finish <= 0 or begin >= self.end_s:
                     continue
                 mod.shift_s += min(finish, self.end_s) - max(begin, 0.0)
-                self.push(max(begin, 0.0), "shift_start", index)
+                self.push(max(begin, 0.0), "shift_start", (index, min(finish, self.end_s)))
                 self.push(min(finish, self.end_s), "shift_end", index)
 
     # -- the run -----------------------------------------------------------------------
@@ -163,7 +176,8 @@ class Simulation:
 
     def _attempt(self, what: str, fn: Callable[[], Any], savepoint: bool = True) -> Any:
         """Run one service call in a savepoint; a refusal (4xx) is counted and rolled back.
-        Without ``savepoint`` for calls that refuse before they write (a claim)."""
+        Without ``savepoint`` for calls that refuse before they write: a claim, and a
+        decision, whose only refusal here (the lease ran out) comes before any write."""
         self._tick()
         try:
             if not savepoint:
@@ -193,6 +207,7 @@ class Simulation:
         outcome = self.outcomes[arrival.index]
         if outcome.case_id is not None:
             self.by_case[outcome.case_id] = arrival.index
+        self._may_wait(LEVELS[0])
         self._wake()
 
     def _opened(self, arrival: Arrival, item_id: str) -> None:
@@ -225,6 +240,10 @@ class Simulation:
         self._opened(arrival, item.id)
 
     # -- staff -------------------------------------------------------------------------
+    def _may_wait(self, *levels: str) -> None:
+        """A case may now wait at ``levels`` (all of them when none are named)."""
+        self.may_wait.update(levels or LEVELS)
+
     def _wake(self, level: str = "moderator") -> None:
         """A case of ``level`` may be waiting: wake one idle person who can take it, the
         least senior first (seniors stay free for what only they can do)."""
@@ -244,9 +263,9 @@ class Simulation:
         """Seconds since the start on the virtual clock."""
         return (self.clock.now() - self.scenario.start).total_seconds()
 
-    def _on_shift_start(self, now_s: float, index: int) -> None:
-        mod = self.world.moderators[index]
-        mod.on_shift = True
+    def _on_shift_start(self, now_s: float, shift: tuple[int, float]) -> None:
+        index, mod = shift[0], self.world.moderators[shift[0]]
+        mod.on_shift, mod.shift_end_s = True, shift[1]
         if not mod.busy:
             self._on_claim(now_s, index)
 
@@ -259,8 +278,13 @@ class Simulation:
         mod = self.world.moderators[index]
         if not mod.on_shift or mod.busy:
             return
-        case = self._attempt("claim", lambda: claim_next(self.session, mod.principal, self.settings),
-                             savepoint=False)
+        levels = ROLE_LEVELS[mod.group.seniority]
+        case = None
+        if self.may_wait.intersection(levels):
+            case = self._attempt("claim", lambda: claim_next(self.session, mod.principal, self.settings),
+                                 savepoint=False)
+            if case is None:
+                self.may_wait.difference_update(levels)
         if case is None:
             self.idle[mod.group.seniority].add(index)
             return
@@ -275,20 +299,32 @@ class Simulation:
                                                     (as_utc(case.created_at) - self.scenario.start).total_seconds())
         took = base * mod.factor(arrival.policy, arrival.language, self.scenario.unskilled_factor)
         mod.busy = True
-        mod.busy_s += max(0.0, min(now_s + took, self.end_s) - now_s)
+        # Busy time within the shift: a case finished after the shift's end is worked
+        # overtime, which utilisation (busy over shift time) does not count.
+        mod.busy_s += max(0.0, min(now_s + took, mod.shift_end_s, self.end_s) - now_s)
         self.holding[index] = (case.id, now_s)
         self.push(now_s + took, "finish", index)
+        if took > self.settings.lease_seconds:  # the case waits again once the lease runs out
+            self.push(now_s + self.settings.lease_seconds + 1, "lease_out", case.level)
 
     def _on_finish(self, now_s: float, index: int) -> None:
         mod = self.world.moderators[index]
         case_id, _ = self.holding.pop(index)
         mod.busy = False
-        decided = self._attempt("decide", lambda: self._decide(mod, case_id))
+        decided = self._attempt("decide", lambda: self._decide(mod, case_id), savepoint=False)
         if decided is None:
             self.result.lease_expired += 1
+            self._may_wait()
         elif any(d.second_review == "pending" for d in decided.decisions):
+            self._may_wait("senior_moderator")
             self._wake("senior_moderator")
         self._on_claim(now_s, index)
+
+    def _on_lease_out(self, _now_s: float, level: str) -> None:
+        """A lease ran out while its holder works: the case waits again (the next claim at
+        its level puts it back), as it would on the wall clock."""
+        self._may_wait(level)
+        self._wake(level)
 
     def _decide(self, mod: Moderator, case_id: str) -> Any:
         case = self.session.get(Case, case_id)
@@ -314,10 +350,13 @@ class Simulation:
     def _on_appeal(self, _now_s: float, decision_id: str) -> None:
         self._attempt("appeal", lambda: create_appeal(self.session, decision_id, self.world.service,
                                                       "The creator says the video broke no rule."))
+        self._may_wait()
         self._wake()
 
     def _on_sample(self, now_s: float, _payload: Any) -> None:
         stats = queue_stats(self.session)
+        if stats["waiting"] or stats["by_status"].get("leased", 0):
+            self._may_wait()
         if stats["waiting"]:
             self._wake_all()
         self.result.backlog.append({"at_s": now_s, "waiting": stats["waiting"], "overdue": stats["overdue"],

@@ -34,6 +34,7 @@ class Moderator:
     busy: bool = False
     busy_s: float = 0.0
     shift_s: float = 0.0
+    shift_end_s: float = 0.0  # when the shift being worked ends (seconds from the start)
 
     def factor(self, policy: str, language: str, unskilled: float) -> float:
         """How much longer than the scenario's handling time this person takes on a case
