@@ -107,7 +107,9 @@ class Simulation:
         self.by_item: dict[str, int] = {}
         self.follow_ups: dict[str, FollowUp] = {}
         self.idle: dict[str, set[int]] = {s: set() for s in SENIORITY}
-        self.holding: dict[int, tuple[str, float]] = {}  # moderator -> (case id, started at)
+        # moderator -> the case they hold and when they took it (kept, so deciding it reads
+        # the session's object instead of the row again)
+        self.holding: dict[int, tuple[Case, float]] = {}
         # Levels where a claim may find a case. A claim that finds nothing clears its
         # levels; whatever can put a case in the queue (an arrival, a decision opening a
         # second review, an appeal, a lease running out, a sample seeing cases wait) sets
@@ -302,16 +304,16 @@ class Simulation:
         # Busy time within the shift: a case finished after the shift's end is worked
         # overtime, which utilisation (busy over shift time) does not count.
         mod.busy_s += max(0.0, min(now_s + took, mod.shift_end_s, self.end_s) - now_s)
-        self.holding[index] = (case.id, now_s)
+        self.holding[index] = (case, now_s)
         self.push(now_s + took, "finish", index)
         if took > self.settings.lease_seconds:  # the case waits again once the lease runs out
             self.push(now_s + self.settings.lease_seconds + 1, "lease_out", case.level)
 
     def _on_finish(self, now_s: float, index: int) -> None:
         mod = self.world.moderators[index]
-        case_id, _ = self.holding.pop(index)
+        case, _ = self.holding.pop(index)
         mod.busy = False
-        decided = self._attempt("decide", lambda: self._decide(mod, case_id), savepoint=False)
+        decided = self._attempt("decide", lambda: self._decide(mod, case), savepoint=False)
         if decided is None:
             self.result.lease_expired += 1
             self._may_wait()
@@ -326,9 +328,8 @@ class Simulation:
         self._may_wait(level)
         self._wake(level)
 
-    def _decide(self, mod: Moderator, case_id: str) -> Any:
-        case = self.session.get(Case, case_id)
-        assert case is not None
+    def _decide(self, mod: Moderator, case: Case) -> Any:
+        case_id = case.id
         arrival = self.inflow.arrivals[self.by_item[case.content_id]]
         facts = f"Simulated review of item {arrival.index}: {arrival.policy}."
         if case.kind == "review":
