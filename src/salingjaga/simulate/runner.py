@@ -26,6 +26,7 @@ from sqlalchemy import event, inspect, text
 
 from salingjaga.audit.service import chain_all
 from salingjaga.core.db import Database
+from salingjaga.core.gc_tuning import tune_gc
 from salingjaga.core.settings import Settings
 from salingjaga.migrate import upgrade
 from salingjaga.simulate.arrivals import Inflow, generate
@@ -124,6 +125,7 @@ def run_once(scenario: Scenario, inflow: Inflow, url: str, data_dir: Path, queue
     """One run on a fresh database; its summary, with its wall time."""
     fresh_database(url)
     settings = run_settings(scenario, url, data_dir, queue_order)
+    tune_gc(settings.gc_threshold)  # a run is one long process, collected as an API process is
     # Audit events are queued and chained after the run, as a busy deployment does
     # (``audit_deferred``): chaining each event inside the transaction that writes it
     # would serialise the run on the chain's head.
