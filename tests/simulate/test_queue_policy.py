@@ -58,3 +58,18 @@ def test_utilisation_counts_no_work_after_the_shift_ends(tmp_path: Path) -> None
     assert row["shift_hours"] == 2.0
     # busy from the first notice (minutes in) to the end of the shift, and not beyond it
     assert 1.75 < row["busy_hours"] <= 2.0 and row["utilisation"] <= 1.0
+
+
+def test_a_review_that_outlasts_its_lease_is_refused_once_and_then_decided(tmp_path: Path) -> None:
+    """Reviews of 40 minutes against a lease of 30: each decision is refused (409) when it
+    comes in after the lease, the case waits again, and the next claim enters it again
+    from the notes instead of reviewing it from scratch forever."""
+    scenario = _overloaded(days=0.25, lease_minutes=30)
+    scenario = replace(scenario, handling={"default": {"any": replace(
+        scenario.handling["default"]["any"], median_s=2400.0, p90_s=2400.0)}})
+    summary = _run(scenario, tmp_path, "long")
+    assert summary["refused"] == {"decide: 409 conflict": summary["lease_expired"]}
+    assert summary["lease_expired"] >= 3
+    # ~42 minutes a case (40 reviewing, 2 entering the decision again) over 6 hours
+    assert summary["balance"]["decided"] >= summary["lease_expired"] - 1
+    assert summary["balance"]["decided_twice"] == 0

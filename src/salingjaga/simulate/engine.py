@@ -52,6 +52,12 @@ from salingjaga.simulate.scenario import DETECTOR_SIGNALS, SENIORITY, Scenario
 from salingjaga.simulate.world import Moderator, World, build_world
 
 COMMIT_EVERY = 300  # operations per transaction (one writer: nothing waits on it)
+# A decision refused because its lease ran out loses the decision, not the review: the
+# facts are written down, and whoever claims the case next (often its holder: it waits at
+# its place in the order) enters the decision again in this long. Without it a case whose
+# handling outlasts the lease would be reviewed from scratch by one person after another
+# and never decided, each time costing a lease's worth of someone's shift.
+RESUBMIT_S = 120.0
 Progress = Callable[[float], None]
 
 
@@ -115,6 +121,7 @@ class Simulation:
         # second review, an appeal, a lease running out, a sample seeing cases wait) sets
         # them again. An idle team then costs no claims that are bound to find nothing.
         self.may_wait: set[str] = set(LEVELS)
+        self.reviewed: set[str] = set()  # cases reviewed whose decision came after the lease
         self.result = RunResult(settings.queue_order, self.outcomes, self.follow_ups, [], {})
         self._ops = 0
 
@@ -300,6 +307,8 @@ class Simulation:
                 self.follow_ups[case.id] = FollowUp(case.kind, arrival.index,
                                                     (as_utc(case.created_at) - self.scenario.start).total_seconds())
         took = base * mod.factor(arrival.policy, arrival.language, self.scenario.unskilled_factor)
+        if case.id in self.reviewed:
+            took = min(took, RESUBMIT_S)
         mod.busy = True
         # Busy time within the shift: a case finished after the shift's end is worked
         # overtime, which utilisation (busy over shift time) does not count.
@@ -316,6 +325,7 @@ class Simulation:
         decided = self._attempt("decide", lambda: self._decide(mod, case), savepoint=False)
         if decided is None:
             self.result.lease_expired += 1
+            self.reviewed.add(case.id)
             self._may_wait()
         elif any(d.second_review == "pending" for d in decided.decisions):
             self._may_wait("senior_moderator")
