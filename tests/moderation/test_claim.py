@@ -11,8 +11,11 @@ from sqlalchemy import select
 
 from salingjaga.audit.models import AuditEvent
 from salingjaga.audit.service import chain_all
+from salingjaga.auth.principal import Principal
+from salingjaga.core.ids import new_id
 from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation.models import Case
+from salingjaga.moderation.queue import overdue_turn
 from salingjaga.moderation.service import open_case
 from tests.conftest import bearer
 from tests.moderation.helpers import make_content, notice_body
@@ -161,3 +164,31 @@ def test_concurrent_moderators_each_get_a_different_case(client, world, db, sett
         rows = s.execute(select(Case.id, Case.lease_owner).where(Case.id.in_(ids)))
         owners = {row.id: row.lease_owner for row in rows}
     assert owners == dict(handed)
+
+
+def test_every_fourth_claim_takes_the_case_longest_past_its_deadline(client, world, db, settings):
+    """Under a backlog the claim order alone would leave a low-priority case waiting as
+    long as urgent ones keep coming: a share of each moderator's claims (every fourth by
+    default) goes to the overdue case with the earliest deadline; the rest keep the order."""
+    assert settings.queue_overdue_share == 0.25
+    urgent = _cases(client, world, db, settings, [{"priority": 90, "age": n} for n in range(6)])
+    late, later = _cases(client, world, db, settings, [
+        {"priority": 10, "age": 26 * 60},    # 2 h past its 24 h deadline
+        {"priority": 10, "age": 30 * 60},    # 6 h past: the first to go
+    ])
+    (waiting,) = _cases(client, world, db, settings, [{"priority": 5, "age": 60}])  # not overdue
+    moderator = world.key("moderator")
+    order = [_claim(client, moderator) for _ in range(9)]
+    assert order == [urgent[5], urgent[4], urgent[3], later, urgent[2], urgent[1], urgent[0], late, waiting]
+
+
+def test_the_overdue_turns_are_a_share_of_each_moderators_claims(settings):
+    def turns(share: float, order: str = "priority", claims: int = 12) -> list[int]:
+        who = Principal(user_id=new_id("usr"), role="moderator", name="m")
+        cfg = settings.model_copy(update={"queue_overdue_share": share, "queue_order": order})
+        return [n for n in range(1, claims + 1) if overdue_turn(who, cfg)]
+
+    assert turns(0.25) == [4, 8, 12]
+    assert turns(1 / 3) == [3, 6, 9, 12]
+    assert turns(0.0) == [] and turns(0.25, "fifo") == []
+    assert turns(1.0) == list(range(1, 13))

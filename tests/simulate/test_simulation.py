@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from salingjaga.cli import app
+from salingjaga.content.models import ContentItem
 from salingjaga.core.db import Database
 from salingjaga.moderation.models import Case, Decision
 from salingjaga.simulate.arrivals import generate
@@ -57,8 +58,23 @@ def test_every_arrival_is_decided_pending_or_expired_once(small_run) -> None:  #
         db.dispose()
 
 
+def _review_arrivals(path: Path) -> list[tuple[str, str, str, str]]:
+    """Every review case of a run's database: the item, its source, policy and opening time."""
+    db = Database(f"sqlite:///{path}")
+    try:
+        with db.session() as s:
+            return sorted((item, c.source, c.policy, c.created_at.isoformat()) for c, item in s.execute(
+                select(Case, ContentItem.platform_id).join(ContentItem, ContentItem.id == Case.content_id)
+                .where(Case.kind == "review")).tuples())
+    finally:
+        db.dispose()
+
+
 def test_the_fifo_replay_sees_the_same_arrivals(small_run) -> None:  # type: ignore[no-untyped-def]
-    _out, report = small_run
+    out, report = small_run
+    # the same items, from the same sources, opened at the same virtual times
+    policy_cases = _review_arrivals(out / "policy.db")
+    assert policy_cases == _review_arrivals(out / "fifo.db") and len(policy_cases) == report["inflow"]["arrivals"]
     policy, fifo = report["policy"], report["fifo"]
     assert policy["queue_order"] == "priority" and fifo["queue_order"] == "fifo"
     assert {k: g["arrivals"] for k, g in policy["by_source"].items()} == \

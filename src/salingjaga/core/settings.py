@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     # severity, calendar, reach, then deadline and age) or "fifo" (oldest first), the
     # baseline the simulator replays every scenario under.
     queue_order: Literal["priority", "fifo"] = "priority"
+    # Under "priority", this share of each moderator's claims (every fourth by default)
+    # takes the case longest past its deadline, when one is, instead of the most urgent:
+    # with a backlog, the claim order alone would leave user reports waiting as long as
+    # notices keep coming; the rest of the claims keep trusted notices first. 0 turns it off.
+    queue_overdue_share: float = Field(default=0.25, ge=0.0, le=1.0)
     max_body_bytes: int = 10 * 1024 * 1024
     # Content Credentials (C2PA): a PEM file of the certificates a signer must chain to for
     # its manifest to count as evidence (an automatic "AI-generated" label). Unset: no

@@ -23,6 +23,9 @@ Expired leases the claim does not take stay leased until the maintenance thread 
 back (every ``maintenance_interval_seconds``, 30 s by default), instead of being put back by
 whichever claim comes next; they are claimable in their place all the while.
 
+A claim on an overdue turn (``queue.overdue_turn``: the case longest past its deadline
+first) takes ``claim_next`` as well; the statement keeps to the claim order.
+
 The audit rows can only be written this way in deferred mode (``audit_pending``); chaining
 in the request holds the chain's lock and reads its head, so other set-ups, and SQLite, use
 ``claim_next`` in a transaction of its own.
@@ -45,7 +48,7 @@ from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation.cases import LEVELS, levels_for
 from salingjaga.moderation.events import claim_sql_parts
 from salingjaga.moderation.models import WAITING_SQL, Case
-from salingjaga.moderation.queue import claim_next, claim_order_sql
+from salingjaga.moderation.queue import claim_next, claim_order_sql, overdue_turn
 
 _CASES = cast(Table, Case.__table__)
 _ORDER = claim_order_sql()
@@ -108,9 +111,10 @@ def claim_committed(db: Database, who: Principal, settings: Settings) -> Case | 
     """Lease the most urgent waiting case to ``who`` and commit the lease; None when nothing
     waits. The case comes back detached, with the columns as committed."""
     levels = levels_for(who)
-    if not one_statement(db) or settings.queue_order != "priority":
+    overdue_first = overdue_turn(who, settings)
+    if not one_statement(db) or settings.queue_order != "priority" or overdue_first:
         with db.session() as session:
-            case = claim_next(session, who, settings)
+            case = claim_next(session, who, settings, overdue_first)
             if case is not None:
                 session.expunge(case)
             return case

@@ -24,12 +24,13 @@ APPEAL_DAYS = 180
 def notify(session: Session, recipient_type: str, recipient_id: str, kind: str,
            payload: dict[str, Any], decision: Decision | None, notice_id: str | None = None
            ) -> Notification:
-    """Store one notification for an account, a user or a partner."""
+    """Store one notification for an account, a user or a partner. Written with the
+    decision's other rows at the next flush: nothing refers to it by key, and a flush of
+    its own per notification cost a decision more than its INSERT."""
     n = Notification(id=new_id("ntf"), recipient_type=recipient_type, recipient_id=recipient_id,
                      kind=kind, decision_id=decision.id if decision else None, notice_id=notice_id,
                      payload=payload, created_at=utcnow())
     session.add(n)
-    session.flush()
     return n
 
 

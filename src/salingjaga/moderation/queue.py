@@ -7,8 +7,11 @@ it takes cases in the same order as ``claim_next``.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
+from itertools import count
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, bindparam, func, or_, select, update
@@ -90,13 +93,13 @@ def _expired(levels: tuple[str, ...]) -> Select[tuple[str]]:
 # and locks its first free row (SKIP LOCKED). A row another claim leased and committed after
 # this statement's snapshot is re-checked on its newest version (READ COMMITTED) and passed
 # over, so no retry loop is needed; the outer status condition repeats the check.
-def _take(order: tuple[ColumnElement[Any], ...]) -> Any:
+def _take(order: tuple[ColumnElement[Any], ...], *only: ColumnElement[bool]) -> Any:
     return (
         update(_CASES)
         .where(
             _C.id == select(_C.id)
             .where(_C.level == bindparam("p_level"), _WAITING,
-                   or_(_C.excluded_user_id.is_(None), _C.excluded_user_id != bindparam("p_user")))
+                   or_(_C.excluded_user_id.is_(None), _C.excluded_user_id != bindparam("p_user")), *only)
             .order_by(*order)
             .limit(1)
             .with_for_update(skip_locked=True)
@@ -113,6 +116,29 @@ _TAKE = _take(claim_order())
 # compares the claim order with. Without an index in this order it sorts the waiting cases
 # of a level, which is fine for a baseline and never used by default.
 _TAKE_FIFO = _take((_C.created_at, _C.id))
+# The case longest past its deadline (``overdue_turn``): only cases already overdue, the
+# earliest deadline first. Usually none is, and the sort is over the overdue ones only.
+_TAKE_OVERDUE = _take((_C.deadline, _C.created_at, _C.id), _C.deadline < bindparam("p_now"))
+
+_turns: dict[str, Iterator[int]] = {}
+
+
+def overdue_turn(who: Principal, settings: Settings) -> bool:
+    """Whether this claim of ``who`` goes first to the case longest past its deadline:
+    ``queue_overdue_share`` of each moderator's claims, spread evenly (every fourth at
+    0.25), under the priority order only.
+
+    The claim order is strict: while trusted notices and detection hits keep arriving
+    faster than the team decides, a user report never reaches the front (a simulated
+    voting day decided 36 of 789). These turns bound that: the overdue cases, oldest
+    deadline first, get a fixed share of the claims, and the most urgent keep the rest.
+    With no backlog nothing is overdue and every claim takes the claim order. Counted per
+    moderator in this process (so in a cluster each process keeps the share)."""
+    share = settings.queue_overdue_share
+    if share <= 0 or settings.queue_order != "priority":
+        return False
+    n = next(_turns.setdefault(who.user_id, count()))
+    return math.floor((n + 1) * share) > math.floor(n * share)
 
 
 def _requeue_expired(session: Session, now: datetime, levels: tuple[str, ...] = LEVELS,
@@ -134,11 +160,14 @@ def _requeue_expired(session: Session, now: datetime, levels: tuple[str, ...] = 
     return expired
 
 
-def claim_next(session: Session, who: Principal, settings: Settings) -> Case | None:
+def claim_next(session: Session, who: Principal, settings: Settings,
+               overdue_first: bool | None = None) -> Case | None:
     """Lease the most urgent waiting case to ``who``; None when nothing is waiting.
 
     Most urgent: the highest review level the caller works at, then ``CLAIM_ORDER``
-    (priority, nearest deadline, age, id), the order ``list_queue`` lists cases in. A lease
+    (priority, nearest deadline, age, id), the order ``list_queue`` lists cases in; on an
+    overdue turn (``overdue_turn``, or ``overdue_first`` when the caller drew it) the case
+    longest past its deadline comes first, at any of the caller's levels. A lease
     that ran out makes its case wait again at its place in that order (the maintenance
     thread does the same every `maintenance_interval_seconds`).
 
@@ -152,10 +181,15 @@ def claim_next(session: Session, who: Principal, settings: Settings) -> Case | N
     now = utcnow()
     expired = _requeue_expired(session, now, levels, limit=REQUEUE_BATCH)
     lease_until = now + timedelta(seconds=settings.lease_seconds)
+    if overdue_first is None:
+        overdue_first = overdue_turn(who, settings)
+    takes = [_TAKE_FIFO if settings.queue_order == "fifo" else _TAKE]
+    if overdue_first:
+        takes.insert(0, _TAKE_OVERDUE)
     case: Case | None = None
-    for level in sorted(levels, key=LEVELS.index, reverse=True):
-        take = _TAKE_FIFO if settings.queue_order == "fifo" else _TAKE
-        row = session.execute(take, {"p_level": level, "p_user": who.user_id, "p_until": lease_until}).first()
+    for take, level in ((t, lv) for t in takes for lv in sorted(levels, key=LEVELS.index, reverse=True)):
+        row = session.execute(take, {"p_level": level, "p_user": who.user_id, "p_until": lease_until,
+                                     "p_now": now}).first()
         if row is not None:
             # A Case this session loaded earlier (the demo opens and claims in one session)
             # takes the leased state from RETURNING instead of keeping its own.

@@ -36,7 +36,15 @@ from salingjaga.detection.handlers import apply_route
 from salingjaga.detection.routing import route
 from salingjaga.moderation import actions as A
 from salingjaga.moderation.models import Case
-from salingjaga.moderation.service import claim_next, create_appeal, decide, queue_stats, use_settings
+from salingjaga.moderation.service import (
+    LEVELS,
+    ROLE_LEVELS,
+    claim_next,
+    create_appeal,
+    decide,
+    queue_stats,
+    use_settings,
+)
 from salingjaga.notices.schemas import ContentRef, NoticeIn
 from salingjaga.notices.service import NoticeJob, submit_notices
 from salingjaga.simulate.arrivals import Arrival, Inflow, draw_duration, follow_up_rng
@@ -44,6 +52,12 @@ from salingjaga.simulate.scenario import DETECTOR_SIGNALS, SENIORITY, Scenario
 from salingjaga.simulate.world import Moderator, World, build_world
 
 COMMIT_EVERY = 300  # operations per transaction (one writer: nothing waits on it)
+# A decision refused because its lease ran out loses the decision, not the review: the
+# facts are written down, and whoever claims the case next (often its holder: it waits at
+# its place in the order) enters the decision again in this long. Without it a case whose
+# handling outlasts the lease would be reviewed from scratch by one person after another
+# and never decided, each time costing a lease's worth of someone's shift.
+RESUBMIT_S = 120.0
 Progress = Callable[[float], None]
 
 
@@ -99,7 +113,15 @@ class Simulation:
         self.by_item: dict[str, int] = {}
         self.follow_ups: dict[str, FollowUp] = {}
         self.idle: dict[str, set[int]] = {s: set() for s in SENIORITY}
-        self.holding: dict[int, tuple[str, float]] = {}  # moderator -> (case id, started at)
+        # moderator -> the case they hold and when they took it (kept, so deciding it reads
+        # the session's object instead of the row again)
+        self.holding: dict[int, tuple[Case, float]] = {}
+        # Levels where a claim may find a case. A claim that finds nothing clears its
+        # levels; whatever can put a case in the queue (an arrival, a decision opening a
+        # second review, an appeal, a lease running out, a sample seeing cases wait) sets
+        # them again. An idle team then costs no claims that are bound to find nothing.
+        self.may_wait: set[str] = set(LEVELS)
+        self.reviewed: set[str] = set()  # cases reviewed whose decision came after the lease
         self.result = RunResult(settings.queue_order, self.outcomes, self.follow_ups, [], {})
         self._ops = 0
 
@@ -124,7 +146,7 @@ class Simulation:
                 if finish <= 0 or begin >= self.end_s:
                     continue
                 mod.shift_s += min(finish, self.end_s) - max(begin, 0.0)
-                self.push(max(begin, 0.0), "shift_start", index)
+                self.push(max(begin, 0.0), "shift_start", (index, min(finish, self.end_s)))
                 self.push(min(finish, self.end_s), "shift_end", index)
 
     # -- the run -----------------------------------------------------------------------
@@ -163,7 +185,8 @@ class Simulation:
 
     def _attempt(self, what: str, fn: Callable[[], Any], savepoint: bool = True) -> Any:
         """Run one service call in a savepoint; a refusal (4xx) is counted and rolled back.
-        Without ``savepoint`` for calls that refuse before they write (a claim)."""
+        Without ``savepoint`` for calls that refuse before they write: a claim, and a
+        decision, whose only refusal here (the lease ran out) comes before any write."""
         self._tick()
         try:
             if not savepoint:
@@ -193,6 +216,7 @@ class Simulation:
         outcome = self.outcomes[arrival.index]
         if outcome.case_id is not None:
             self.by_case[outcome.case_id] = arrival.index
+        self._may_wait(LEVELS[0])
         self._wake()
 
     def _opened(self, arrival: Arrival, item_id: str) -> None:
@@ -225,6 +249,10 @@ class Simulation:
         self._opened(arrival, item.id)
 
     # -- staff -------------------------------------------------------------------------
+    def _may_wait(self, *levels: str) -> None:
+        """A case may now wait at ``levels`` (all of them when none are named)."""
+        self.may_wait.update(levels or LEVELS)
+
     def _wake(self, level: str = "moderator") -> None:
         """A case of ``level`` may be waiting: wake one idle person who can take it, the
         least senior first (seniors stay free for what only they can do)."""
@@ -244,9 +272,9 @@ class Simulation:
         """Seconds since the start on the virtual clock."""
         return (self.clock.now() - self.scenario.start).total_seconds()
 
-    def _on_shift_start(self, now_s: float, index: int) -> None:
-        mod = self.world.moderators[index]
-        mod.on_shift = True
+    def _on_shift_start(self, now_s: float, shift: tuple[int, float]) -> None:
+        index, mod = shift[0], self.world.moderators[shift[0]]
+        mod.on_shift, mod.shift_end_s = True, shift[1]
         if not mod.busy:
             self._on_claim(now_s, index)
 
@@ -259,8 +287,13 @@ class Simulation:
         mod = self.world.moderators[index]
         if not mod.on_shift or mod.busy:
             return
-        case = self._attempt("claim", lambda: claim_next(self.session, mod.principal, self.settings),
-                             savepoint=False)
+        levels = ROLE_LEVELS[mod.group.seniority]
+        case = None
+        if self.may_wait.intersection(levels):
+            case = self._attempt("claim", lambda: claim_next(self.session, mod.principal, self.settings),
+                                 savepoint=False)
+            if case is None:
+                self.may_wait.difference_update(levels)
         if case is None:
             self.idle[mod.group.seniority].add(index)
             return
@@ -274,25 +307,39 @@ class Simulation:
                 self.follow_ups[case.id] = FollowUp(case.kind, arrival.index,
                                                     (as_utc(case.created_at) - self.scenario.start).total_seconds())
         took = base * mod.factor(arrival.policy, arrival.language, self.scenario.unskilled_factor)
+        if case.id in self.reviewed:
+            took = min(took, RESUBMIT_S)
         mod.busy = True
-        mod.busy_s += max(0.0, min(now_s + took, self.end_s) - now_s)
-        self.holding[index] = (case.id, now_s)
+        # Busy time within the shift: a case finished after the shift's end is worked
+        # overtime, which utilisation (busy over shift time) does not count.
+        mod.busy_s += max(0.0, min(now_s + took, mod.shift_end_s, self.end_s) - now_s)
+        self.holding[index] = (case, now_s)
         self.push(now_s + took, "finish", index)
+        if took > self.settings.lease_seconds:  # the case waits again once the lease runs out
+            self.push(now_s + self.settings.lease_seconds + 1, "lease_out", case.level)
 
     def _on_finish(self, now_s: float, index: int) -> None:
         mod = self.world.moderators[index]
-        case_id, _ = self.holding.pop(index)
+        case, _ = self.holding.pop(index)
         mod.busy = False
-        decided = self._attempt("decide", lambda: self._decide(mod, case_id))
+        decided = self._attempt("decide", lambda: self._decide(mod, case), savepoint=False)
         if decided is None:
             self.result.lease_expired += 1
+            self.reviewed.add(case.id)
+            self._may_wait()
         elif any(d.second_review == "pending" for d in decided.decisions):
+            self._may_wait("senior_moderator")
             self._wake("senior_moderator")
         self._on_claim(now_s, index)
 
-    def _decide(self, mod: Moderator, case_id: str) -> Any:
-        case = self.session.get(Case, case_id)
-        assert case is not None
+    def _on_lease_out(self, _now_s: float, level: str) -> None:
+        """A lease ran out while its holder works: the case waits again (the next claim at
+        its level puts it back), as it would on the wall clock."""
+        self._may_wait(level)
+        self._wake(level)
+
+    def _decide(self, mod: Moderator, case: Case) -> Any:
+        case_id = case.id
         arrival = self.inflow.arrivals[self.by_item[case.content_id]]
         facts = f"Simulated review of item {arrival.index}: {arrival.policy}."
         if case.kind == "review":
@@ -314,10 +361,13 @@ class Simulation:
     def _on_appeal(self, _now_s: float, decision_id: str) -> None:
         self._attempt("appeal", lambda: create_appeal(self.session, decision_id, self.world.service,
                                                       "The creator says the video broke no rule."))
+        self._may_wait()
         self._wake()
 
     def _on_sample(self, now_s: float, _payload: Any) -> None:
         stats = queue_stats(self.session)
+        if stats["waiting"] or stats["by_status"].get("leased", 0):
+            self._may_wait()
         if stats["waiting"]:
             self._wake_all()
         self.result.backlog.append({"at_s": now_s, "waiting": stats["waiting"], "overdue": stats["overdue"],

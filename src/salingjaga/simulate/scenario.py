@@ -149,6 +149,7 @@ class Scenario:
     high_reach_share: float
     sample_minutes: float
     sources: dict[str, str] = field(default_factory=dict)
+    overdue_share: float = 0.25  # the claim order's overdue turns (``queue_overdue_share``)
 
     @property
     def end(self) -> datetime:
@@ -333,6 +334,7 @@ def parse_scenario(raw: dict[str, Any]) -> Scenario:
                                          high=1),
         high_reach_share=_num(inflow, "high_reach_share", "inflow", 0.02, high=1),
         sample_minutes=_num(head, "sample_minutes", "scenario", 60, low=1),
+        overdue_share=_num(head, "overdue_share", "scenario", 0.25, high=1),
         sources={str(k): str(v) for k, v in raw.get("sources", {}).items()},
     )
     scenario.handling_time("misinformation", "remove")  # a default must exist

@@ -14,6 +14,7 @@ from salingjaga.auth.service import create_user, principal_for_user
 from salingjaga.content.models import Account
 from salingjaga.content.schemas import AccountIn
 from salingjaga.content.service import upsert_account
+from salingjaga.partners.models import Partner
 from salingjaga.partners.service import create_partner
 from salingjaga.regions.elections import get_election
 from salingjaga.regions.service import regencies
@@ -34,6 +35,7 @@ class Moderator:
     busy: bool = False
     busy_s: float = 0.0
     shift_s: float = 0.0
+    shift_end_s: float = 0.0  # when the shift being worked ends (seconds from the start)
 
     def factor(self, policy: str, language: str, unskilled: float) -> float:
         """How much longer than the scenario's handling time this person takes on a case
@@ -55,6 +57,9 @@ class World:
     regions: dict[int, list[str | None]]  # stream index -> each partner's region
     service: Principal
     accounts: list[Account] = field(default_factory=list)
+    # Held for the run, as the accounts are: the session then finds them in its identity
+    # map when a decision notifies them, instead of reading the row again each time.
+    partners: list[Partner] = field(default_factory=list)
 
 
 def _partner_regions(election: str, level: str, count: int) -> list[str | None]:
@@ -77,6 +82,7 @@ def build_world(session: Session, scenario: Scenario) -> World:
                 moderators.append(Moderator(len(moderators), principal_for_user(user), shift, group))
     senders: dict[int, list[Principal]] = {}
     regions: dict[int, list[str | None]] = {}
+    partners: list[Partner] = []
     for index, stream in enumerate(scenario.streams):
         if stream.kind == "user":
             user = create_user(session, name=f"public reporters {index}", role="user")
@@ -88,6 +94,7 @@ def build_world(session: Session, scenario: Scenario) -> World:
         for p, region in enumerate(regions[index]):
             partner = create_partner(session, name=f"{stream.kind} {stream.level} {index}.{p}", kind=stream.kind,
                                      region=region, trusted=stream.trusted, policies=sorted(stream.policies))
+            partners.append(partner)
             user = create_user(session, name=f"{partner.name} (API)", role="partner_reporter", partner_id=partner.id)
             senders[index].append(principal_for_user(user))
     service = principal_for_user(create_user(session, name="Platform service (appeals)", role="service"))
@@ -95,4 +102,5 @@ def build_world(session: Session, scenario: Scenario) -> World:
     accounts = [upsert_account(session, AccountIn(
         platform_id=f"sim-acc-{i}", handle=f"sim_account_{i}", display_name=f"Akun {i}", kind="personal",
         region=regs[(i * 7) % len(regs)], followers=100 + i * 37))[0] for i in range(ACCOUNTS)]
-    return World(moderators=moderators, senders=senders, regions=regions, service=service, accounts=accounts)
+    return World(moderators=moderators, senders=senders, regions=regions, service=service, accounts=accounts,
+                 partners=partners)
