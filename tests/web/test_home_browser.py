@@ -21,6 +21,9 @@ from tests.web.test_workspace_browser import PHONE, SHOTS, axe_violations, save_
 pytestmark = pytest.mark.browser
 
 WIDTHS = (1280, PHONE)
+# axe-core on each home once per width, in both languages between them (the crawl of
+# test_workspace_browser checks the rest of the pages)
+AXE_AT = {("id", 1280), ("en", PHONE)}
 TEXT = {  # what a person reads, per language
     "id": {"partner": "Pemberitahuan kantor Anda", "week": "Pemberitahuan per minggu",
            "health": "Kesehatan antrean", "people": "Pengguna dan kunci", "activity": "Aktivitas terbaru"},
@@ -48,7 +51,8 @@ def test_partner_home_counts_equal_the_portal_rows(site: Site, chromium: Any, la
         assert TEXT[lang]["partner"] in panel.inner_text() and TEXT[lang]["week"] in panel.inner_text()
         if width == PHONE:
             _fits_phone(page)
-        assert axe_violations(page) == []
+        if (lang, width) in AXE_AT:
+            assert axe_violations(page) == []
         cards = {c.get_attribute("data-status"): (c.get_attribute("href"), int(c.locator("strong").inner_text()))
                  for c in panel.locator("#partner-counts a[data-status]").all()}
         assert set(cards) == {"received", "in_review", "decided", "appealed"}
@@ -76,7 +80,8 @@ def test_moderator_home_counts_equal_the_console_rows(site: Site, chromium: Any,
         assert TEXT[lang]["health"] in panel.inner_text()
         if width == PHONE:
             _fits_phone(page)
-        assert axe_violations(page) == []
+        if (lang, width) in AXE_AT:
+            assert axe_violations(page) == []
         links = [(a.get_attribute("href") or "", int(a.inner_text()))
                  for a in panel.locator("#queue-deadlines a[data-due], #queue-policies a[data-queue]").all()]
         referrals = [(a.get_attribute("href") or "", int(a.locator("strong").inner_text()))
@@ -101,7 +106,8 @@ def test_admin_home_counts_people_keys_and_readable_activity(site: Site, chromiu
         assert TEXT[lang]["people"] in panel.inner_text() and TEXT[lang]["activity"] in panel.inner_text()
         if width == PHONE:
             _fits_phone(page)
-        assert axe_violations(page) == []
+        if (lang, width) in AXE_AT:
+            assert axe_violations(page) == []
         figure = {c.get_attribute("data-count"): int(c.locator("strong").inner_text())
                   for c in panel.locator("#admin-counts a").all()}
         activity = panel.locator("#recent-activity li[data-position]")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -26,6 +27,8 @@ from typing import Any
 from PIL import Image
 
 from salingjaga.detection.media.pdq import MediaError, open_image
+
+log = logging.getLogger("salingjaga.detection")
 
 FOLDER = "previews"
 MAX_FRAMES = 12  # keyframes kept for a person to look at (detection reads up to 24)
@@ -64,7 +67,7 @@ def _pictures(data: bytes, mime: str) -> list[tuple[float | None, bytes]]:
             return [(None, _jpeg(open_image(data)))]
         if mime.startswith("video/"):
             return [(seconds, _jpeg(image)) for seconds, image in keyframes(data, MAX_FRAMES)]
-    except MediaError:
+    except (MediaError, OSError, ValueError):  # undecodable, or a picture PIL cannot convert
         pass
     return []
 
@@ -110,3 +113,15 @@ def preview_file(data_dir: Path, media: dict[str, Any], frame: int) -> Path | No
         return None
     path = _folder(data_dir, str(media["sha256"])) / f"{frame}.jpg"
     return path if path.is_file() else None
+
+
+def prime_previews(data_dir: Path, media: list[dict[str, Any]]) -> None:
+    """Make the pictures of an item's stored images and videos while it is scanned, so the
+    pages that list it later only read them. A file that cannot be written to is left for
+    the first page that asks (which tries again)."""
+    for entry in media:
+        if str(entry.get("mime") or "").startswith(("image/", "video/")):
+            try:
+                preview_frames(data_dir, entry)
+            except OSError as exc:
+                log.warning("no pictures for media %s: %s", entry.get("sha256"), exc)
