@@ -25,7 +25,7 @@ WIDTHS = (1280, PHONE)
 # test_workspace_browser checks the rest of the pages)
 AXE_AT = {("id", 1280), ("en", PHONE)}
 TEXT = {  # what a person reads, per language
-    "id": {"partner": "Pemberitahuan kantor Anda", "week": "Pemberitahuan per minggu",
+    "id": {"partner": "Laporan kantor Anda", "week": "Laporan per minggu",
            "health": "Kesehatan antrean", "people": "Pengguna dan kunci", "activity": "Aktivitas terbaru"},
     "en": {"partner": "Your office's notices", "week": "Notices per week",
            "health": "Queue health", "people": "People and keys", "activity": "Recent activity"},
@@ -88,7 +88,7 @@ def test_moderator_home_counts_equal_the_console_rows(site: Site, chromium: Any,
                      for a in panel.locator("#referral-counts a").all()]
         assert len(links) == 3 * 5 + 3 * panel.locator("#queue-policies tbody tr[data-policy]").count()
         assert any(n > 0 for _, n in links) and any("?due=" in h for h, _ in links)
-        if width == 1280:
+        if width == 1280 and lang == "id":  # the figures are the same in either language
             for href, n in links + referrals:
                 page.goto(site.base + href)
                 assert int(page.inner_text("#listed-count")) == n, href
