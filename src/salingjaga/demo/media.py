@@ -29,7 +29,7 @@ def poster_png() -> bytes:
     return buf.getvalue()
 
 
-def scenes_mp4(seconds: int = 4, fps: int = 4) -> bytes:
+def scenes_mp4(seconds: int = 4, fps: int = 2) -> bytes:
     """An MP4 of ``seconds`` seconds, one scene and one keyframe per second."""
     import av
     import numpy as np
