@@ -54,6 +54,8 @@ def test_partner_home_counts_equal_the_portal_rows(client, scene):
     portal = client.get("/portal").text
     assert f'href="/portal/notices/{first}" translate="no">Coblos lewat WA!' in portal  # the caption, not the URL
     assert "https://video.example" not in portal.split('id="notices"', 1)[1]
+    notice = client.get(f"/portal/notices/{first}").text.split('id="notice-content"', 1)[1]
+    assert notice.index("Coblos lewat WA!") < notice.index("https://video.example/@akun/vid-9001")
 
 
 def test_moderator_home_counts_equal_the_console_rows(client, scene, db, settings):

@@ -166,16 +166,22 @@ def notice_page(
     request: Request,
     notice_id: str,
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.portal")),
 ) -> Response:
     """One notice: receipt, status, evidence and, once decided, the outcome and reasons."""
     notice = get_visible_notice(session, who, notice_id)
-    return render_app(request, "notices/portal_notice.html", {
-        "n": _shown_notice(session, notice), "partner_names": _partner_names(session),
-        "policies": all_policies(), "done": request.query_params.get("done"), "error": "",
-    })
+    return render_app(request, "notices/portal_notice.html",
+                      _notice_ctx(session, settings, notice, done=request.query_params.get("done")))
 
 
+def _notice_ctx(session: Session, settings: Settings, notice: Notice, *, done: str | None = None,
+                error: str = "") -> dict[str, Any]:
+    """The notice page's context: the notice as its notifier sees it and its content."""
+    item = notice_items(session, [notice]).get(notice.id)
+    return {"n": _shown_notice(session, notice), "partner_names": _partner_names(session),
+            "policies": all_policies(), "done": done, "error": error, "item": item,
+            "picture": bool(item and thumbnails(settings.data_dir, [item]))}
 
 
 def evidence_location(data_dir: Path, sha256: str) -> Path | None:
@@ -226,6 +232,7 @@ def appeal_notice(
     notice_id: str,
     reason: str = Form(..., min_length=1, max_length=5000),
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.portal")),
 ) -> Response:
     """A notifier appeals a decision that did nothing about the reported content."""
@@ -236,9 +243,8 @@ def appeal_notice(
         create_appeal(session, notice.decision_id, who, reason)
     except APIError as exc:
         session.rollback()
-        return render_app(request, "notices/portal_notice.html", {
-            "n": _shown_notice(session, notice), "partner_names": _partner_names(session),
-            "policies": all_policies(), "done": None, "error": exc.message}, status=exc.status)
+        return render_app(request, "notices/portal_notice.html",
+                          _notice_ctx(session, settings, notice, error=exc.message), status=exc.status)
     return RedirectResponse(f"/portal/notices/{notice_id}", status_code=303)
 
 
