@@ -42,17 +42,23 @@ def _fits_phone(page: Any) -> None:
     assert wide <= PHONE + 1, f"{page.url} is {wide} px wide on a phone"
 
 
+def _home(chromium: Any, site: Site, role: str, lang: str, width: int, panel: str, *words: str) -> tuple[Any, Any]:  # noqa: F811
+    """The role's home at a width: its panel says ``words``, fits a phone, passes axe."""
+    page = sign_in(chromium, site, role, lang, width)
+    page.goto(site.base + "/")
+    found = page.locator(panel)
+    assert all(TEXT[lang][w] in found.inner_text() for w in words)
+    if width == PHONE:
+        _fits_phone(page)
+    if (lang, width) in AXE_AT:
+        assert axe_violations(page) == []
+    return page, found
+
+
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_partner_home_counts_equal_the_portal_rows(site: Site, chromium: Any, lang: str) -> None:  # noqa: F811
     for width in WIDTHS:
-        page = sign_in(chromium, site, "partner_admin", lang, width)
-        page.goto(site.base + "/")
-        panel = page.locator("#partner-home")
-        assert TEXT[lang]["partner"] in panel.inner_text() and TEXT[lang]["week"] in panel.inner_text()
-        if width == PHONE:
-            _fits_phone(page)
-        if (lang, width) in AXE_AT:
-            assert axe_violations(page) == []
+        page, panel = _home(chromium, site, "partner_admin", lang, width, "#partner-home", "partner", "week")
         cards = {c.get_attribute("data-status"): (c.get_attribute("href"), int(c.locator("strong").inner_text()))
                  for c in panel.locator("#partner-counts a[data-status]").all()}
         assert set(cards) == {"received", "in_review", "decided", "appealed"}
@@ -74,14 +80,7 @@ def test_partner_home_counts_equal_the_portal_rows(site: Site, chromium: Any, la
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_moderator_home_counts_equal_the_console_rows(site: Site, chromium: Any, lang: str) -> None:  # noqa: F811
     for width in WIDTHS:
-        page = sign_in(chromium, site, "senior_moderator", lang, width)
-        page.goto(site.base + "/")
-        panel = page.locator("#queue-health")
-        assert TEXT[lang]["health"] in panel.inner_text()
-        if width == PHONE:
-            _fits_phone(page)
-        if (lang, width) in AXE_AT:
-            assert axe_violations(page) == []
+        page, panel = _home(chromium, site, "senior_moderator", lang, width, "#queue-health", "health")
         links = [(a.get_attribute("href") or "", int(a.inner_text()))
                  for a in panel.locator("#queue-deadlines a[data-due], #queue-policies a[data-queue]").all()]
         referrals = [(a.get_attribute("href") or "", int(a.locator("strong").inner_text()))
@@ -100,14 +99,7 @@ def test_moderator_home_counts_equal_the_console_rows(site: Site, chromium: Any,
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_admin_home_counts_people_keys_and_readable_activity(site: Site, chromium: Any, lang: str) -> None:  # noqa: F811
     for width in WIDTHS:
-        page = sign_in(chromium, site, "admin", lang, width)
-        page.goto(site.base + "/")
-        panel = page.locator("#admin-home")
-        assert TEXT[lang]["people"] in panel.inner_text() and TEXT[lang]["activity"] in panel.inner_text()
-        if width == PHONE:
-            _fits_phone(page)
-        if (lang, width) in AXE_AT:
-            assert axe_violations(page) == []
+        page, panel = _home(chromium, site, "admin", lang, width, "#admin-home", "people", "activity")
         figure = {c.get_attribute("data-count"): int(c.locator("strong").inner_text())
                   for c in panel.locator("#admin-counts a").all()}
         activity = panel.locator("#recent-activity li[data-position]")
