@@ -100,6 +100,9 @@ def database_url(_template: str, tmp_path: Path) -> str:
         shutil.copyfile(src, dst)
         return f"sqlite:///{dst}"
     _truncate_all(_template)
+    from salingjaga.detection.bank_cache import forget
+
+    forget()  # workers' banks of the emptied database
     return _template
 
 

@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True) 
             if settings.stream == "memory":
                 from salingjaga.detection.service import warm
 
-                warm(db)  # this process scans: load the models before the first request
+                warm(db, settings)  # this process scans: load the models before the first request
             stream.start()
             stop_periodic = start_domain_tasks(db, stream, settings, "server")
         try:

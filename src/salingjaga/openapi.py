@@ -27,6 +27,9 @@ ERROR_SCHEMA = {
             "properties": {
                 "code": {"type": "string", "examples": ["not_found"]},
                 "message": {"type": "string"},
+                "reason": {"type": "string", "examples": ["content.unknown_url"],
+                           "description": "This particular error, stable across releases (the message "
+                                          "may be reworded); only on errors that have one"},
                 "details": {},
             },
         }

@@ -71,7 +71,9 @@ def test_invitation_link_sets_up_the_account_once_with_a_second_factor(client: A
 
     wrong = _accept(client, link, "000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
     assert wrong.status_code == 422
-    assert "code: not the current code" in wrong.text
+    # said in the page's language with what to do next (the error's reason), not the API's English
+    assert "Itu bukan kode terbaru dari aplikasi autentikator Anda." in wrong.text
+    assert "pastikan jam ponsel sudah benar" in wrong.text
     with db.session() as s:
         assert s.scalar(select(User).where(User.email == "sari@bandung.bawaslu.example")) is None
 

@@ -200,7 +200,7 @@ def test_cli_scan_and_bank_import(tmp_path: Path, settings) -> None:
 @pytest.mark.parametrize("bad", ["hash\nzzzz\n", "abc,hoax,x\n"])
 def test_bad_bank_file_is_refused(bad: str) -> None:
     from salingjaga.core.errors import Invalid
-    from salingjaga.detection.service import parse_bank_file
+    from salingjaga.detection.bank_store import parse_bank_file
 
     with pytest.raises(Invalid, match="line"):
         parse_bank_file(bad)

@@ -17,18 +17,28 @@ What counts as a fault is a general rule, not a list of known strings:
 
 Text a person supplied, and identifiers that are data (file names, hashes, handles, e-mail
 addresses), are marked ``translate="no"`` in the templates (the HTML attribute that says
-"this is not prose in the page's language") and are not judged.
+"this is not prose in the page's language"). That text is not judged for its language, but
+it is judged for internal codes all the same, once the data a person copies (URLs, e-mail
+addresses, handles, hashtags, hashes, ids, file names) is set aside: ``translate="no"``
+marks a name or a quotation, and never hides a code from the reader. What a person must
+type exactly (a CSV file's column names) is shown as ``<kbd>``, beside its meaning in words,
+and is not judged; a raw view folded away in a closed ``<details>`` is not read.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-# Every visible text node not inside translate="no", <script>, <style> or hidden elements.
+# Every visible text node not inside <script>, <style>, hidden elements or a folded
+# <details> (a raw view kept for experts; its <summary> is read), as
+# [text, language, verbatim]: ``verbatim`` is true inside translate="no" (a name, user
+# content, an identifier a person copies), which is judged for codes but not for language,
+# and "typed" inside <kbd>: what a person must type exactly as shown (a CSV file's column
+# names, a policy's code in a file), never judged.
 VISIBLE_TEXT_JS = """
 () => {
   const out = [];
@@ -37,12 +47,15 @@ VISIBLE_TEXT_JS = """
   while ((node = walker.nextNode())) {
     const text = node.nodeValue.replace(/\\s+/g, ' ').trim();
     if (!text) continue;
-    let el = node.parentElement, skip = false;
+    let el = node.parentElement, below = null, skip = false;
     while (el) {
       const tag = el.tagName;
       if (tag === 'SCRIPT' || tag === 'STYLE' || tag === 'TEMPLATE' || tag === 'TEXTAREA'
-          || el.getAttribute('translate') === 'no' || el.hidden
-          || el.getAttribute('aria-hidden') === 'true') { skip = true; break; }
+          || el.hidden || el.getAttribute('aria-hidden') === 'true'
+          || (tag === 'DETAILS' && !el.open && !(below && below.tagName === 'SUMMARY'))) {
+        skip = true; break;
+      }
+      below = el;
       el = el.parentElement;
     }
     if (skip) continue;
@@ -51,15 +64,17 @@ VISIBLE_TEXT_JS = """
       const style = getComputedStyle(parent);
       if (style.display === 'none' || style.visibility === 'hidden') continue;
     }
-    const owner = node.parentElement && node.parentElement.closest('[lang]');
-    out.push([text, owner ? owner.getAttribute('lang') : '']);
+    const owner = parent && parent.closest('[lang]');
+    const verbatim = parent && parent.closest('kbd') ? 'typed'
+      : !!(parent && parent.closest('[translate="no"]'));
+    out.push([text, owner ? owner.getAttribute('lang') : '', verbatim]);
   }
   for (const el of document.querySelectorAll('[title], [aria-label], [placeholder]')) {
-    if (el.closest('[translate="no"]')) continue;
     const owner = el.closest('[lang]');
+    const verbatim = !!el.closest('[translate="no"]');
     for (const attr of ['title', 'aria-label', 'placeholder']) {
       const value = el.getAttribute(attr);
-      if (value) out.push([value, owner ? owner.getAttribute('lang') : '']);
+      if (value) out.push([value, owner ? owner.getAttribute('lang') : '', verbatim]);
     }
   }
   return out;
@@ -90,6 +105,20 @@ def internal_codes(text: str) -> list[str]:
     return found
 
 
+# Data a person reads or copies as it is, set aside before text marked translate="no" is
+# judged: URLs, e-mail addresses, @handles, #hashtags, hashes, opaque ids, an API key's
+# shown prefix (``sj_...``), file names.
+DATA_TOKEN = re.compile(
+    r"\S+://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#][\w][\w.-]*|\b[0-9a-fA-F]{16,}\b|\bsj_[\w-]+"
+    r"|\b[a-z]{2,5}_[A-Za-z0-9]{10,}\b|[\w.-]+\.(?:png|jpe?g|gif|webp|pdf|mp4|mov|csv|json|txt|docx?|xlsx?)\b",
+    re.IGNORECASE)
+
+
+def verbatim_codes(text: str) -> list[str]:
+    """Internal codes in text marked ``translate="no"``, its data set aside."""
+    return internal_codes(DATA_TOKEN.sub(" ", text))
+
+
 def english_sentence(text: str) -> bool:
     """Whether ``text`` reads as an English sentence (on a page that should be Indonesian)."""
     words = re.findall(r"[a-zA-Z]+", text.lower())
@@ -114,15 +143,23 @@ class Fault:
         return f"[{self.role}/{self.lang}] {self.path}: {self.kind}: {self.text[:140]!r}"
 
 
-def judge(role: str, lang: str, path: str, texts: Iterable[tuple[str, str]],
+def judge(role: str, lang: str, path: str, texts: Iterable[Sequence[Any]],
           english_messages: frozenset[str]) -> list[Fault]:
-    """Faults in one page's visible text: ``(text, language)`` pairs, the language being
-    the nearest ``lang`` attribute (a page in Indonesian may quote an English guide text
-    marked ``lang="en"``; that is not an untranslated message)."""
+    """Faults in one page's visible text: ``(text, language, verbatim)`` rows, the language
+    being the nearest ``lang`` attribute (a page in Indonesian may quote an English guide
+    text marked ``lang="en"``; that is not an untranslated message) and ``verbatim`` true
+    inside ``translate="no"`` (judged for codes, its data aside, never for language)."""
     faults: list[Fault] = []
-    for text, text_lang in texts:
-        for code in internal_codes(text):
-            faults.append(Fault(role, lang, path, f"internal code {code!r}", text))
+    for row in texts:
+        text, text_lang = row[0], row[1]
+        if len(row) > 2 and row[2] == "typed":
+            continue
+        verbatim = bool(row[2]) if len(row) > 2 else False
+        for code in (verbatim_codes(text) if verbatim else internal_codes(text)):
+            kind = "internal code marked translate=no" if verbatim else "internal code"
+            faults.append(Fault(role, lang, path, f"{kind} {code!r}", text))
+        if verbatim:
+            continue
         if (text_lang or lang) == "id" and (text in english_messages or english_sentence(text)):
             faults.append(Fault(role, lang, path, "untranslated", text))
     return faults

@@ -81,11 +81,11 @@ def invite(session: Session, *, email: str, name: str, role: str, partner_id: st
     email = email.strip().lower()
     name = name.strip() or email.split("@")[0]
     if not _EMAIL.match(email) or len(email) > 320:
-        raise Invalid("email: not an e-mail address")
+        raise Invalid("email: not an e-mail address", reason="email.invalid")
     if role not in ROLES or role == "service":
         raise Invalid(f"role: a person's role, one of {', '.join(r for r in ROLES if r != 'service')}")
     if role in PARTNER_ROLES and not partner_id:
-        raise Invalid(f"role {role} needs a partner organisation")
+        raise Invalid(f"role {role} needs a partner organisation", reason="user.partner_missing", params={"role": role})
     if actor.role in PARTNER_ROLES:
         if role not in PARTNER_ROLES:
             raise Forbidden("a partner admin may only invite partner_reporter or partner_admin members")
@@ -103,7 +103,7 @@ def invite(session: Session, *, email: str, name: str, role: str, partner_id: st
             record(session, actor, "invitation.withheld", "invitation", issued.invitation.id,
                    {"partner_id": partner_id, "email_held_by": holder.id})
             return Issued(issued.invitation, None)
-        raise Conflict(f"{email} already has an account")
+        raise Conflict(f"{email} already has an account", reason="user.email_taken", params={"email": email})
     issued = _issue(session, email=email, name=name, role=role, partner_id=partner_id, user_id=None,
                     language=language, actor=actor, secret_key=secret_key, hours=hours)
     record(session, actor, "invitation.sent", "invitation", issued.invitation.id,
@@ -132,11 +132,12 @@ def open_invitation(session: Session, token: str, *, lock: bool = False) -> Invi
         query = query.with_for_update()
     invitation = session.scalar(query)
     if invitation is None:
-        raise NotFound("this invitation link is not valid")
+        raise NotFound("this invitation link is not valid", reason="invitation.invalid")
     if invitation.used_at is not None:
-        raise Invalid("this invitation link was already used", status=410, code="gone")
+        raise Invalid("this invitation link was already used", status=410, code="gone", reason="invitation.used")
     if invitation.revoked_at is not None or invitation.expires_at <= utcnow():
-        raise Invalid("this invitation link has expired; ask for a new one", status=410, code="gone")
+        raise Invalid("this invitation link has expired; ask for a new one", status=410, code="gone",
+                      reason="invitation.expired")
     return invitation
 
 
@@ -158,24 +159,27 @@ def accept(session: Session, token: str, *, password: str, code: str, secret_key
     from the person's app), creating the account or resetting the existing one."""
     invitation = open_invitation(session, token, lock=True)
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise Invalid(f"password: at least {MIN_PASSWORD} characters")
+        raise Invalid(f"password: at least {MIN_PASSWORD} characters", reason="password.too_short",
+                      params={"n": MIN_PASSWORD})
     secret = invitation_secret(invitation, secret_key)
     step = 0
     if secret is not None:
         found = code_step(secret, code)
         if found is None:
-            raise Invalid("code: not the current code of your authenticator app; check the app's clock")
+            raise Invalid("code: not the current code of your authenticator app; check the app's clock",
+                          reason="second_factor.wrong_code")
         step = found
     actor = f"invitation:{invitation.id}"
     was_reset = invitation.user_id is not None
     if invitation.user_id is not None:
         user = session.get(User, invitation.user_id)
         if user is None:
-            raise NotFound("this invitation link is not valid")
+            raise NotFound("this invitation link is not valid", reason="invitation.invalid")
         user.password_hash = hash_password(password)
     else:
         if session.scalar(select(User.id).where(User.email == invitation.email)):
-            raise Conflict(f"{invitation.email} already has an account")
+            raise Conflict(f"{invitation.email} already has an account", reason="user.email_taken",
+                           params={"email": invitation.email})
         user = create_user(session, name=invitation.name, role=invitation.role, partner_id=invitation.partner_id,
                            email=invitation.email, password=password, language=invitation.language)
     invitation.used_at = utcnow()

@@ -61,11 +61,13 @@ def create_user(
     if role not in ROLES:
         raise Invalid(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if role in PARTNER_ROLES and not partner_id:
-        raise Invalid(f"role {role} needs a partner organisation (--partner)")
+        raise Invalid(f"role {role} needs a partner organisation (--partner)", reason="user.partner_missing",
+                      params={"role": role})
     if partner_id is not None:
         check_partner(session, partner_id)
     if email is not None and session.scalar(select(User.id).where(User.email == email)):
-        raise Invalid(f"a user with email {email} already exists", status=409, code="conflict")
+        raise Invalid(f"a user with email {email} already exists", status=409, code="conflict",
+                      reason="user.email_taken", params={"email": email})
     user = User(
         id=new_id("usr"),
         name=name,
@@ -202,7 +204,7 @@ def set_active(session: Session, user_id: str, active: bool, who: Principal, *,
     if user is None:
         raise NotFound(f"user {user_id} not found")
     if not active and user.id == who.user_id:
-        raise Invalid("you cannot deactivate your own account; ask another admin")
+        raise Invalid("you cannot deactivate your own account; ask another admin", reason="user.deactivate_self")
     if user.active == active:
         return user
     user.active = active

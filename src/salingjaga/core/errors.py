@@ -14,7 +14,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class APIError(Exception):
-    """An error a caller can act on; raised by services and routes alike."""
+    """An error a caller can act on; raised by services and routes alike.
+
+    ``code`` is the error's class (``not_found``, ``invalid``...). ``reason`` names this
+    particular error for good (``content.unknown_url``): a client and the web pages key on
+    it, never on the English ``message``, which may be reworded. ``params`` are the values
+    the message quotes (a URL, a limit), so a page can say the same in its own language."""
 
     status = 400
     code = "bad_request"
@@ -27,6 +32,8 @@ class APIError(Exception):
         code: str | None = None,
         details: Any = None,
         headers: dict[str, str] | None = None,
+        reason: str | None = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -36,6 +43,8 @@ class APIError(Exception):
             self.code = code
         self.details = details
         self.headers = headers
+        self.reason = reason
+        self.params: dict[str, Any] = dict(params or {})
 
 
 class Unauthorized(APIError):
@@ -92,9 +101,11 @@ def first_error_message(exc: ValidationError, fallback: str) -> str:
     return f"{where}: {first['msg']}"
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    """The JSON body of an error response."""
+def error_body(code: str, message: str, details: Any = None, reason: str | None = None) -> dict[str, Any]:
+    """The JSON body of an error response (``reason`` only for an error that has one)."""
     err: dict[str, Any] = {"code": code, "message": message}
+    if reason:
+        err["reason"] = reason
     if details is not None:
         err["details"] = details
     return {"error": err}
@@ -131,7 +142,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def _api_error(_: Request, exc: APIError) -> JSONResponse:
         return JSONResponse(
-            error_body(exc.code, exc.message, exc.details), exc.status, headers=exc.headers
+            error_body(exc.code, exc.message, exc.details, exc.reason), exc.status, headers=exc.headers
         )
 
     @app.exception_handler(RequestValidationError)

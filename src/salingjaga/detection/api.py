@@ -13,9 +13,21 @@ from salingjaga.auth.principal import Principal
 from salingjaga.content.service import get_content
 from salingjaga.core.errors import Invalid
 from salingjaga.core.routing import Router
-from salingjaga.detection import service
-from salingjaga.detection.models import HashBank, HashBankEntry
-from salingjaga.detection.schemas import BankImport, BanksOut, SignalsOut
+from salingjaga.detection import bank_store, service, vpdq_store
+from salingjaga.detection.media.vpdq_bank import jsonl_line
+from salingjaga.detection.models import HashBank, HashBankEntry, VpdqVideo
+from salingjaga.detection.schemas import (
+    BankImport,
+    BankRemoved,
+    BankRemoveIn,
+    BanksOut,
+    SignalsOut,
+    VideoImported,
+    VideoImportIn,
+    VideoRemoveIn,
+    VideosOut,
+    VideosRemoved,
+)
 
 router = Router(prefix="/api/v1", tags=["detection"])
 
@@ -61,11 +73,70 @@ def import_entries(
         raise Invalid("at most 10000 entries per request", status=413, code="payload_too_large")
     text = "\n".join(f"{e.get('hash', '')},{name},{str(e.get('label', '')).replace(',', ' ')}"
                      for e in entries if isinstance(e, dict))
-    rows = service.parse_bank_file(text)
+    rows = bank_store.parse_bank_file(text)
     threshold = body.get("pdq_threshold")
-    bank = service.get_or_create_bank(
+    bank = bank_store.get_or_create_bank(
         session, name, policy=str(body.get("policy", "misinformation")),
         action=str(body.get("action", "review")),
         pdq_threshold=int(threshold) if threshold is not None else None)
-    added = service.import_bank_entries(session, bank, rows)
+    added = bank_store.import_bank_entries(session, bank, rows, source=str(body.get("source") or ""))
     return {"bank": bank.name, "rows": len(rows), "added": added}
+
+
+@router.post("/hashbanks/{name}/entries/remove", response_model=BankRemoved)
+def remove_entries(
+    name: str,
+    body: BankRemoveIn,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("detection.hashbanks.remove")),
+) -> dict[str, Any]:
+    """Remove a bank's entries by id, by hash or by source (audited). Every worker drops
+    them from its index in place within the bank refresh interval."""
+    bank = bank_store.bank_by_name(session, name)
+    removed = bank_store.remove_entries(session, bank, ids=body.ids, hashes=body.hashes,
+                                        source=body.source, actor=who.actor)
+    return {"bank": bank.name, "removed": len(removed), "ids": removed}
+
+
+@router.post("/hashbanks/{name}/videos", response_model=VideoImported)
+def import_videos(
+    name: str,
+    body: VideoImportIn,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("detection.hashbanks.write")),
+) -> dict[str, Any]:
+    """Bank videos by their vPDQ hash (ThreatExchange's signal string), creating the bank
+    on first use; a video whose id the bank holds is replaced."""
+    text = "".join(jsonl_line(v.id, v.label, v.signal) for v in body.videos)
+    videos = vpdq_store.parse_video_file(text)
+    bank = bank_store.get_or_create_bank(session, name, policy=body.policy, action=body.action)
+    out = vpdq_store.import_videos(session, bank, videos, source=body.source, actor=who.actor)
+    return {"bank": bank.name, **out}
+
+
+@router.get("/hashbanks/{name}/videos", response_model=VideosOut)
+def list_videos(
+    name: str,
+    session: Session = Depends(get_session),
+    _: Principal = Depends(require("detection.hashbanks.read")),
+) -> dict[str, Any]:
+    """A bank's vPDQ videos with their hashes (what ``salingjaga hashbanks export-vpdq``
+    writes as a bank file)."""
+    bank = bank_store.bank_by_name(session, name)
+    rows = session.scalars(select(VpdqVideo).where(VpdqVideo.bank_id == bank.id).order_by(VpdqVideo.id))
+    return {"bank": bank.name, "videos": [{"id": v.video_id, "label": v.label, "source": v.source,
+                                           "frames": v.frames, "signal": v.signal} for v in rows]}
+
+
+@router.post("/hashbanks/{name}/videos/remove", response_model=VideosRemoved)
+def remove_videos(
+    name: str,
+    body: VideoRemoveIn,
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("detection.hashbanks.remove")),
+) -> dict[str, Any]:
+    """Unbank videos by id or source (audited)."""
+    bank = bank_store.bank_by_name(session, name)
+    removed = vpdq_store.remove_videos(session, bank, video_ids=body.video_ids, source=body.source,
+                                       actor=who.actor)
+    return {"bank": bank.name, "removed": len(removed), "video_ids": removed}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -48,6 +49,33 @@ class BankMatch:
     distance: int
     query: str
     orientation: str = "original"
+
+
+def flatten(hash_sets: Sequence[Sequence[str]]) -> tuple[list[str], list[tuple[int, int]]]:
+    """Every image's orientation hashes in one list, with (image, orientation index) for
+    each: one index search answers them all."""
+    flat: list[str] = []
+    owner: list[tuple[int, int]] = []
+    for i, hashes in enumerate(hash_sets):
+        if len(hashes) > len(ORIENTATIONS):
+            raise ValueError(f"at most {len(ORIENTATIONS)} orientation hashes per image")
+        for k, h in enumerate(hashes):
+            flat.append(h)
+            owner.append((i, k))
+    return flat, owner
+
+
+class Banks(Protocol):
+    """What a scan matches media against: ``BankMatcher`` (entries in memory, bank files)
+    or the server's ``bank_index.BoundBanks`` (arrays)."""
+
+    def __len__(self) -> int: ...
+
+    def match_md5(self, md5: str) -> list[BankMatch]: ...
+
+    def match_pdq(self, hashes: Sequence[str]) -> list[list[BankMatch]]: ...
+
+    def match_pdq_dihedral(self, hash_sets: Sequence[Sequence[str]]) -> list[list[BankMatch]]: ...
 
 
 class BankMatcher:
@@ -135,14 +163,7 @@ class BankMatcher:
         out: list[list[BankMatch]] = [[] for _ in hash_sets]
         if self.index is None or not self._live or not hash_sets:
             return out
-        flat: list[str] = []
-        owner: list[tuple[int, int]] = []  # (image, orientation index) per flat query
-        for i, hashes in enumerate(hash_sets):
-            if len(hashes) > len(ORIENTATIONS):
-                raise ValueError(f"at most {len(ORIENTATIONS)} orientation hashes per image")
-            for k, h in enumerate(hashes):
-                flat.append(h)
-                owner.append((i, k))
+        flat, owner = flatten(hash_sets)
         qi, rows, dist = self.index.search(flat, self.radius)
         keep = dist <= self.thresholds[rows]
         best: dict[tuple[int, int], tuple[int, int]] = {}  # (image, row) -> (distance, orientation)

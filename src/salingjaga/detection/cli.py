@@ -11,13 +11,13 @@ import typer
 
 def _scan_context(bank_files: list[Path], database_url: str | None) -> Any:
     from salingjaga.core.settings import Settings
+    from salingjaga.detection.bank_store import parse_bank_file
     from salingjaga.detection.banks import BankEntry, BankMatcher, entry_id
     from salingjaga.detection.history import MemoryHistory
     from salingjaga.detection.media.ocr import default_engine
     from salingjaga.detection.media.screen_text import MemoryOcrCache, ScreenReader
     from salingjaga.detection.pipeline import ScanContext, default_classifier
     from salingjaga.detection.routing import load_config
-    from salingjaga.detection.service import parse_bank_file
 
     # the trust list comes from the environment (SALINGJAGA_C2PA_TRUST_ANCHORS), as for the server
     ctx = ScanContext(history=MemoryHistory(), classify=default_classifier(), routing=load_config(),
@@ -37,14 +37,15 @@ def _scan_context(bank_files: list[Path], database_url: str | None) -> Any:
                                      kind, value, label))
     if database_url:
         from salingjaga.clikit import make_settings, open_db
-        from salingjaga.detection.service import bank_matcher, context_for
+        from salingjaga.detection.bank_cache import entries as stored_entries
+        from salingjaga.detection.service import context_for
 
         settings = make_settings(database_url)
         db = open_db(settings)
         with db.session() as session:
             db_ctx = context_for(session, settings)
-            entries.extend(bank_matcher(session).live_pdq_entries())
-            entries.extend(e for es in bank_matcher(session).md5.values() for e in es)
+            entries.extend(stored_entries(session))
+            ctx.video_banks = db_ctx.video_banks
         ctx.claim_matcher = db_ctx.claim_matcher
     if entries:
         ctx.banks = BankMatcher(entries)
@@ -104,13 +105,14 @@ def register(app: typer.Typer) -> None:
         threshold: int | None = typer.Option(None, "--threshold", help="PDQ distance (default 31)"),
         action: str = typer.Option("review", "--action", help="review, or remove (removed media)"),
         policy: str = typer.Option("misinformation", "--policy", help="policy the bank's matches are reviewed under"),
+        source: str = typer.Option("", "--source", help="where the hashes come from (to remove them together)"),
         database_url: str | None = typer.Option(None, "--database-url", help="overrides SALINGJAGA_DATABASE_URL"),
         as_json: bool = typer.Option(False, "--json", help="answer in JSON, for scripts"),
     ) -> None:
         """Import hashes into a bank; hashes already in it are skipped."""
         from salingjaga.clikit import emit, fail, make_settings, open_db
         from salingjaga.core.errors import APIError
-        from salingjaga.detection.service import get_or_create_bank, import_bank_entries, parse_bank_file
+        from salingjaga.detection.bank_store import get_or_create_bank, import_bank_entries, parse_bank_file
 
         settings = make_settings(database_url)
         db = open_db(settings)
@@ -119,7 +121,7 @@ def register(app: typer.Typer) -> None:
             with db.session() as session:
                 b = get_or_create_bank(session, bank, policy=policy, action=action,
                                        pdq_threshold=threshold)
-                added = import_bank_entries(session, b, rows)
+                added = import_bank_entries(session, b, rows, source=source)
                 out = {"bank": bank, "rows": len(rows), "added": added,
                        "pdq_threshold": b.pdq_threshold, "action": b.action}
         except APIError as exc:
@@ -127,6 +129,11 @@ def register(app: typer.Typer) -> None:
         finally:
             db.dispose()
         emit(out, as_json, f"bank {bank}: {added} new of {len(rows)} rows")
+
+    # removing entries; vPDQ videos of a bank
+    from salingjaga.detection import cli_banks
+
+    cli_banks.register(banks_app)
 
     # the text signals: evaluating, training and exporting training data
     from salingjaga.detection import cli_text

@@ -31,8 +31,8 @@ def demo_image_bytes() -> bytes:
 
 def load(session: Session, settings: Settings, ctx: dict[str, Any]) -> None:
     """Create the demo bank (idempotent: entries already present are skipped)."""
+    from salingjaga.detection.bank_store import get_or_create_bank, import_bank_entries
     from salingjaga.detection.media.pdq import pdq_from_bytes
-    from salingjaga.detection.service import get_or_create_bank, import_bank_entries
 
     bank = get_or_create_bank(session, "demo-removed-hoaxes", policy="civic_election_integrity",
                               action="remove", description="Demo: media already removed as a hoax")

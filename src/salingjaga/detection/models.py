@@ -59,6 +59,7 @@ class HashBankEntry(Base):
     __table_args__ = (
         UniqueConstraint("bank_id", "kind", "value", name="uq_detection_bank_entries_bank_kind_value"),
         Index("ix_detection_bank_entries_kind_value", "kind", "value"),
+        Index("ix_detection_bank_entries_bank_source", "bank_id", "source"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -66,7 +67,51 @@ class HashBankEntry(Base):
     kind: Mapped[str] = mapped_column(String(10))
     value: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(300), default="")
+    # where the hash came from (a feed, a file), so a source's entries can be removed together
+    source: Mapped[str] = mapped_column(String(120), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VpdqVideo(Base):
+    """One banked video's vPDQ hash (the ThreatExchange signal string: every sampled
+    frame's PDQ hash, quality and time)."""
+
+    __tablename__ = "detection_vpdq_videos"
+    __table_args__ = (
+        UniqueConstraint("bank_id", "video_id", name="uq_detection_vpdq_videos_bank_video"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("detection_hash_banks.id", ondelete="CASCADE"))
+    video_id: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[str] = mapped_column(String(120), default="")
+    signal: Mapped[str] = mapped_column(Text)
+    frames: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BankState(Base):
+    """One row: the banks' version, bumped in the transaction of every change to entries,
+    videos or bank settings, so a worker learns of a change from one primary-key read.
+    ``epoch`` is new whenever the row is created (a fresh or restored database)."""
+
+    __tablename__ = "detection_bank_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    epoch: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class BankRemoval(Base):
+    """A removed bank entry or video, so workers remove it from their index in place."""
+
+    __tablename__ = "detection_bank_removals"
+
+    seq: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "entry" or "video"
+    item_id: Mapped[int] = mapped_column(BigInteger)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Fingerprint(Base):

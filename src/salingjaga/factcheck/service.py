@@ -57,7 +57,7 @@ def validate(data: FactCheckData) -> FactCheckData:
             setattr(data, name, value.replace("\x00", ""))
     data.claim = " ".join((data.claim or "").split())
     if not data.claim:
-        raise Invalid("claim: the claim text is empty")
+        raise Invalid("claim: the claim text is empty", reason="factcheck.claim_empty")
     if len(data.claim) > MAX_CLAIM:
         raise Invalid(f"claim: at most {MAX_CLAIM} characters")
     data.headline = " ".join((data.headline or "").split())[:MAX_CLAIM]

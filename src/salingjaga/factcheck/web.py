@@ -130,7 +130,7 @@ def record(
         session.rollback()
         ctx = _referral_ctx(session, get_referral(session, referral_id, who))
         ctx.update(values={"claim": claim, "rating": rating, "verdict": verdict, "claimant": claimant,
-                           "review_url": review_url, "language": language}, error=exc.message)
+                           "review_url": review_url, "language": language}, error=exc)
         return render_app(request, "factcheck/desk_referral.html", ctx, status=exc.status)
     commit_and_publish(session, request.app.state.db, request.app.state.stream, "factcheck",
                        [{"factcheck_id": factcheck.id}])

@@ -136,7 +136,7 @@ def _current_of(session: Session, election: str, glang: str, kind: str, key: str
 
 
 def _draft_form(request: Request, e: Election, glang: str, values: dict[str, Any], *,
-                preview: str | None = None, error: str = "", error_code: str = "",
+                preview: str | None = None, error: str | APIError = "", error_code: str = "",
                 open_draft: str | None = None, status: int = 200) -> Response:
     return render_app(request, "guide/editor_draft.html", {
         **_nav(e, glang), "values": values, "kinds": PAGE_KINDS, "preview": preview,
@@ -198,7 +198,7 @@ def create_draft(
     except APIError as exc:
         session.rollback()
         details = exc.details if isinstance(exc.details, dict) else {}
-        return _draft_form(request, e, glang, values, preview=render_markdown(body), error=exc.message,
+        return _draft_form(request, e, glang, values, preview=render_markdown(body), error=exc,
                            error_code=exc.code, open_draft=details.get("draft_id"), status=exc.status)
     return RedirectResponse(f"/editor/{e.slug}/versions/{version.id}?done=draft_created", status_code=303)
 
@@ -257,7 +257,7 @@ def edit_draft(
     except APIError as exc:
         session.rollback()
         return _version_page(request, session, e, version_id, status=exc.status, values=values,
-                             preview=render_markdown(body), error=exc.message, error_code=exc.code)
+                             preview=render_markdown(body), error=exc, error_code=exc.code)
     return RedirectResponse(f"/editor/{e.slug}/versions/{version_id}?done=draft_saved", status_code=303)
 
 
@@ -268,7 +268,7 @@ def _decide(request: Request, session: Session, e: Election, version_id: str, do
     except APIError as exc:
         session.rollback()
         return _version_page(request, session, e, version_id, status=exc.status,
-                             error=exc.message, error_code=exc.code)
+                             error=exc, error_code=exc.code)
     if publishes:
         session.commit()  # public before the cache forgets the old text
         app_cache(request.app).clear()

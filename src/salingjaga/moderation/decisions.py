@@ -52,9 +52,11 @@ def decide(
         raise Invalid(str(exc)) from exc
     get_policy(policy)
     if not facts.strip():
-        raise Invalid("facts: say what you saw and why it breaks (or does not break) the policy")
+        raise Invalid("facts: say what you saw and why it breaks (or does not break) the policy",
+                      reason="decision.facts_missing")
     if legal_ground and not A.is_restriction(action) and not account_action:
-        raise Invalid("a legal ground only applies to a restriction")
+        raise Invalid("a legal ground only applies to a restriction",
+                      reason="decision.legal_ground_without_restriction")
     item = session.get(ContentItem, case.content_id)
     assert item is not None
     account = session.get(Account, item.account_id)

@@ -178,13 +178,13 @@ def expire_stale_leases(session: Session) -> list[str]:
 def require_lease(case: Case, who: Principal) -> None:
     """Refuse (409/403) unless ``who`` holds a live lease on ``case`` at a level they work at."""
     if case.status == "decided":
-        raise Conflict(f"case {case.id} is already decided")
+        raise Conflict(f"case {case.id} is already decided", reason="case.decided")
     if case.status != "leased" or case.lease_owner != who.user_id:
-        raise Conflict(f"case {case.id} is not leased to you; claim it first")
+        raise Conflict(f"case {case.id} is not leased to you; claim it first", reason="case.not_claimed")
     if case.lease_expires_at is not None and case.lease_expires_at < utcnow():
-        raise Conflict(f"your lease on case {case.id} expired; claim it again")
+        raise Conflict(f"your lease on case {case.id} expired; claim it again", reason="case.lease_expired")
     if case.level not in levels_for(who):
-        raise Forbidden(f"case {case.id} needs a {case.level}")
+        raise Forbidden(f"case {case.id} needs a {case.level}", reason="case.other_level", params={"level": case.level})
 
 
 def release(session: Session, case_id: str, who: Principal) -> Case:
@@ -204,7 +204,7 @@ def escalate_case(session: Session, case_id: str, who: Principal, note: str) -> 
     require_lease(case, who)
     idx = LEVELS.index(case.level)
     if idx + 1 >= len(LEVELS):
-        raise Conflict("the case is already with the policy leads")
+        raise Conflict("the case is already with the policy leads", reason="case.at_top_level")
     case.level = LEVELS[idx + 1]
     case.status = "escalated"
     case.escalation_note = note[:2000]
@@ -230,9 +230,9 @@ def unhold_case(session: Session, case_id: str, who: Principal) -> Case:
     """Return a held case to the queue at its level."""
     case = get_case(session, case_id)
     if case.status != "on_hold":
-        raise Conflict(f"case {case.id} is not on hold")
+        raise Conflict(f"case {case.id} is not on hold", reason="case.not_on_hold")
     if case.level not in levels_for(who):
-        raise Forbidden(f"case {case.id} needs a {case.level}")
+        raise Forbidden(f"case {case.id} needs a {case.level}", reason="case.other_level", params={"level": case.level})
     case.status = "open" if case.level == "moderator" else "escalated"
     case.hold_reason = None
     record(session, who, "case.unheld", "case", case.id, {})

@@ -80,14 +80,16 @@ def decide_second_review(session: Session, case: Case, who: Principal, *, action
     """Confirm (``uphold``) or overturn (``reverse``) the decisions a second review holds."""
     original = get_decision(session, case.review_of_decision_id or "")
     if who.user_id in (original.decided_by, case.excluded_user_id):
-        raise Forbidden("the moderator who took a decision may not give its second review")
+        raise Forbidden("the moderator who took a decision may not give its second review",
+                        reason="review.own_decision")
     if action not in A.APPEAL_OUTCOMES:
         raise Invalid(f"a second review confirms (uphold) or overturns (reverse) the decision; got {action!r}")
     if not facts.strip():
-        raise Invalid("facts: explain why the decision is confirmed or overturned")
+        raise Invalid("facts: explain why the decision is confirmed or overturned", reason="decision.facts_missing")
     reviewed = pending_review_of(session, original.case_id)
     if not reviewed:
-        raise Conflict(f"decision {original.id} has nothing left to review (an appeal decided it)")
+        raise Conflict(f"decision {original.id} has nothing left to review (an appeal decided it)",
+                       reason="review.nothing_left")
     item = session.get(ContentItem, case.content_id)
     assert item is not None
     account = session.get(Account, item.account_id)
@@ -165,11 +167,12 @@ def create_appeal(session: Session, decision_id: str, who: Principal, reason: st
     if decision.kind == "review":
         raise Invalid("a second review's outcome is not appealed; appeal the decision it reviewed")
     if decision.reversed_by_id is not None:
-        raise Conflict("this decision was already reversed")
+        raise Conflict("this decision was already reversed", reason="appeal.already_reversed")
     if who.role in ("service", "admin"):
         appellant = "creator"
         if decision.action == A.NO_VIOLATION:
-            raise Invalid("nothing was done to the content; there is nothing for the creator to appeal")
+            raise Invalid("nothing was done to the content; there is nothing for the creator to appeal",
+                          reason="appeal.nothing_done")
     else:
         appellant = "notifier"
         notices = case_notices(session, decision.case_id) if decision.case_id else []
@@ -178,9 +181,9 @@ def create_appeal(session: Session, decision_id: str, who: Principal, reason: st
         if not mine:
             raise NotFound(f"decision {decision_id} not found")
         if decision.action != A.NO_VIOLATION:
-            raise Invalid("a notifier may appeal only when nothing was done")
+            raise Invalid("a notifier may appeal only when nothing was done", reason="appeal.notifier_after_action")
     if session.scalar(select(Appeal.id).where(Appeal.decision_id == decision.id, Appeal.status == "open")):
-        raise Conflict("an appeal against this decision is already open")
+        raise Conflict("an appeal against this decision is already open", reason="appeal.already_open")
     item = session.get(ContentItem, decision.content_id) if decision.content_id else None
     if item is None:
         raise Invalid("the decision concerns no content item")
@@ -223,11 +226,11 @@ def decide_appeal(session: Session, case: Case, who: Principal, *, action: str, 
         raise NotFound(f"appeal of case {case.id} not found")
     original = get_decision(session, appeal.decision_id)
     if who.user_id == original.decided_by or who.user_id == case.excluded_user_id:
-        raise Forbidden("the moderator who took a decision may not decide its appeal")
+        raise Forbidden("the moderator who took a decision may not decide its appeal", reason="appeal.own_decision")
     if action not in (*A.APPEAL_OUTCOMES, *A.CONTENT_ACTIONS):
         raise Invalid(f"an appeal is decided with uphold, reverse or a content action; got {action!r}")
     if not facts.strip():
-        raise Invalid("facts: explain the outcome of the appeal")
+        raise Invalid("facts: explain the outcome of the appeal", reason="decision.facts_missing")
     get_policy(policy)
     item = session.get(ContentItem, case.content_id)
     assert item is not None
@@ -248,7 +251,8 @@ def decide_appeal(session: Session, case: Case, who: Principal, *, action: str, 
         appeal.status = "upheld"
     elif action == A.REVERSE or (action == A.NO_VIOLATION and restrictive):
         if not restrictive:
-            raise Invalid("nothing was done; to act on a notifier's appeal choose a content action")
+            raise Invalid("nothing was done; to act on a notifier's appeal choose a content action",
+                          reason="appeal.needs_content_action")
         restore()
         decision = new_decision(session, kind="appeal", action=A.REVERSE, policy=original.policy,
                                 legal_ground=None, facts=facts, reverses_id=original.id, **common)

@@ -198,7 +198,7 @@ def statement_preview(session: Session, case: Case, *, action: str, policy: str,
         preview = preview_statement(session, case, action=action, policy=policy, facts=facts,
                                     legal_ground=legal_ground)
     except APIError as exc:
-        return {"state": "error", "errors": [exc.message]}
+        return {"state": "error", "errors": [exc]}
     if preview is None:
         return {"state": "none"}
     data, errors = preview
@@ -242,7 +242,7 @@ def decide_case(
     case = get_case(session, case_id)
     try:
         if not action:
-            raise Invalid("choose an action")
+            raise Invalid("choose an action", reason="decision.action_missing")
         decide(session, case_id, who, action=action, policy=policy, facts=facts,
                legal_ground=legal_ground.strip() or None, account_action=account_action or None,
                feature=feature.strip() or None, suspend_days=suspend_days)
@@ -250,7 +250,7 @@ def decide_case(
         session.rollback()
         ctx = _case_ctx(session, settings, who, get_case(session, case_id))
         ctx.update(values={"action": action, "policy": policy, "facts": facts, "legal_ground": legal_ground,
-                           "account_action": account_action}, error=exc.message,
+                           "account_action": account_action}, error=exc,
                    preview=statement_preview(session, case, action=action, policy=policy, facts=facts,
                                              legal_ground=legal_ground or None))
         return render_app(request, "moderation/console_case.html", ctx, status=exc.status)

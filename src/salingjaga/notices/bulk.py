@@ -55,10 +55,14 @@ class RowError:
 
     code: str
     message: str
+    reason: str | None = None  # the error's stable name (``core.errors.APIError.reason``)
 
     def as_dict(self) -> dict[str, str]:
-        """The error as the API shows it."""
-        return {"code": self.code, "message": self.message}
+        """The error as the API shows it (``reason`` only when the error has one)."""
+        out = {"code": self.code, "message": self.message}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
 
 
 Row = dict[str, Any] | RowError
@@ -146,7 +150,7 @@ def _csv_row(header: list[str], cells: list[str], line: int) -> Row:
     try:
         good_faith = text_bool(row.get("good_faith", ""), "good_faith")
     except Invalid as exc:
-        return RowError(exc.code, exc.message)
+        return RowError(exc.code, exc.message, exc.reason)
     body: dict[str, Any] = {"content": [ref] if ref else [], "policy": row.get("policy", ""),
                             "explanation": row.get("explanation", ""), "good_faith": good_faith}
     for name in ("legal_ground", "region", "election", "contact", "idempotency_key"):
@@ -170,7 +174,7 @@ def prepare(rows: list[Row], who: Principal) -> list[NoticeJob | RowError]:
             out.append(RowError("invalid", first_error_message(exc, "row")))
             continue
         except APIError as exc:
-            out.append(RowError(exc.code, exc.message))
+            out.append(RowError(exc.code, exc.message, exc.reason))
             continue
         out.append(NoticeJob(body, who))
     return out
@@ -208,7 +212,7 @@ async def submit_bulk(intake: NoticeIntake, rows: list[Row], who: Principal) -> 
         except APIError as exc:  # the writer stayed full: this row and the rest are not taken
             for index, _ in waiting[start:]:
                 results[index] = {"index": index, "status": "error",
-                                  "error": {"code": exc.code, "message": exc.message}}
+                                  "error": RowError(exc.code, exc.message, exc.reason).as_dict()}
             break
         for (index, _), answer in zip(chunk, answers, strict=True):
             results[index] = _result(index, answer)
@@ -227,7 +231,7 @@ def _result(index: int, answer: tuple[dict[str, Any], bool] | BaseException) -> 
 
 def _row_error(exc: BaseException) -> RowError:
     if isinstance(exc, APIError):
-        return RowError(exc.code, exc.message)
+        return RowError(exc.code, exc.message, exc.reason)
     if isinstance(exc, DataError):  # a value the database refused that the checks let through
         if "NUL" in str(exc.orig) or "\\u0000" in str(exc.orig):
             return RowError("invalid", f"text fields: {NUL_MESSAGE}")

@@ -21,7 +21,8 @@ async def evidence_from_uploads(uploads: list[UploadFile]) -> list[dict[str, str
     evidence entries; more than ``MAX_EVIDENCE_FILES`` is refused before any is read."""
     files = [f for f in uploads if f.filename]
     if len(files) > MAX_EVIDENCE_FILES:
-        raise Invalid(f"at most {MAX_EVIDENCE_FILES} evidence files")
+        raise Invalid(f"at most {MAX_EVIDENCE_FILES} evidence files", reason="evidence.too_many",
+                      params={"n": MAX_EVIDENCE_FILES})
     return [{"filename": str(f.filename), "data_base64": base64.b64encode(await f.read()).decode("ascii")}
             for f in files]
 

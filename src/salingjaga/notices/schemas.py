@@ -212,6 +212,7 @@ class BulkError(ApiModel):
 
     code: str
     message: str
+    reason: str | None = None
 
 
 class BulkRow(ApiModel):

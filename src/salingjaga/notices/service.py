@@ -95,13 +95,14 @@ def notice_regions(body: NoticeIn, items: list[ContentItem]) -> list[str]:
 def check_evidence(data: bytes) -> str:
     """The MIME type of an evidence file, or a 4xx naming what is wrong with it."""
     if not data:
-        raise Invalid("the evidence file is empty")
+        raise Invalid("the evidence file is empty", reason="evidence.empty")
     if len(data) > MAX_EVIDENCE_BYTES:
-        raise Invalid(f"evidence larger than {MAX_EVIDENCE_BYTES} bytes", status=413, code="payload_too_large")
+        raise Invalid(f"evidence larger than {MAX_EVIDENCE_BYTES} bytes", status=413, code="payload_too_large",
+                      reason="evidence.too_large", params={"limit": MAX_EVIDENCE_BYTES})
     mime = sniff_mime(data)
     if mime not in EVIDENCE_TYPES:
         raise Invalid("evidence must be a PNG, JPEG, GIF or WebP image, an MP4 or WebM video, or a PDF",
-                      status=415, code="unsupported_media_type")
+                      status=415, code="unsupported_media_type", reason="evidence.type")
     return mime
 
 
@@ -245,7 +246,8 @@ def check_body(body: NoticeIn) -> tuple[str, list[tuple[bytes, str | None]]]:
     """The checks that need no database: returns the policy code and decoded evidence
     (bulk files run them on every row before anything is written)."""
     if not body.good_faith:
-        raise Invalid("good_faith: the notifier must declare the notice is made in good faith")
+        raise Invalid("good_faith: the notifier must declare the notice is made in good faith",
+                      reason="notice.good_faith_missing")
     policy = get_policy(body.policy)
     if body.region is not None:
         get_region(body.region)
@@ -253,9 +255,10 @@ def check_body(body: NoticeIn) -> tuple[str, list[tuple[bytes, str | None]]]:
         try:
             get_election(body.election)
         except NotFound as exc:
-            raise Invalid(exc.message) from exc
+            raise Invalid(exc.message, reason=exc.reason, params=exc.params) from exc
     if body.legal_ground is None and not body.explanation.strip():
-        raise Invalid("explanation: say why the content breaks the policy or the law")
+        raise Invalid("explanation: say why the content breaks the policy or the law",
+                      reason="notice.explanation_missing")
     evidence = []
     for ev in body.evidence:
         data = _decode_evidence(ev)
@@ -304,11 +307,13 @@ def _resolve_content(refs: list[dict[str, Any]], by_id: dict[str, ContentItem],
         if ref.get("content_id"):
             item = by_id.get(ref["content_id"])
             if item is None:
-                raise Invalid(f"content {ref['content_id']!r} is not known to the platform")
+                raise Invalid(f"content {ref['content_id']!r} is not known to the platform",
+                              reason="content.unknown_id", params={"ref": ref["content_id"]})
         else:
             found = by_url.get(ref["url"])
             if found is None:
-                raise Invalid(f"no content with url {ref['url']!r} is known to the platform")
+                raise Invalid(f"no content with url {ref['url']!r} is known to the platform",
+                              reason="content.unknown_url", params={"url": ref["url"]})
             item = found
         if item.id not in {i.id for i in items}:
             items.append(item)

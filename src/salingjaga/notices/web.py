@@ -90,7 +90,7 @@ def notices_page(
     })
 
 
-def _form_ctx(values: dict[str, Any] | None = None, error: str = "") -> dict[str, Any]:
+def _form_ctx(values: dict[str, Any] | None = None, error: str | APIError = "") -> dict[str, Any]:
     return {
         "policies": all_policies(), "regions": region_choices(), "elections": all_elections(),
         "values": values or {"good_faith": False},
@@ -157,7 +157,7 @@ async def file_notice(
         intake: NoticeIntake = request.app.state.notice_intake
         answer, _ = await intake.submit(NoticeJob(body, who, idempotency_key or None))
     except APIError as exc:
-        return render_app(request, "notices/portal_new.html", _form_ctx(values, exc.message), status=exc.status)
+        return render_app(request, "notices/portal_new.html", _form_ctx(values, exc), status=exc.status)
     return RedirectResponse(f"/portal/notices/{answer['id']}?done=notice_filed", status_code=303)
 
 
@@ -176,7 +176,7 @@ def notice_page(
 
 
 def _notice_ctx(session: Session, settings: Settings, notice: Notice, *, done: str | None = None,
-                error: str = "") -> dict[str, Any]:
+                error: APIError | str = "") -> dict[str, Any]:
     """The notice page's context: the notice as its notifier sees it and its content."""
     item = notice_items(session, [notice]).get(notice.id)
     return {"n": _shown_notice(session, notice), "partner_names": _partner_names(session),
@@ -244,7 +244,7 @@ def appeal_notice(
     except APIError as exc:
         session.rollback()
         return render_app(request, "notices/portal_notice.html",
-                          _notice_ctx(session, settings, notice, error=exc.message), status=exc.status)
+                          _notice_ctx(session, settings, notice, error=exc), status=exc.status)
     return RedirectResponse(f"/portal/notices/{notice_id}", status_code=303)
 
 
@@ -278,7 +278,7 @@ async def bulk_submit(
         intake: NoticeIntake = request.app.state.notice_intake
         outcome = (await submit_bulk(intake, rows, who)).summary()
     except APIError as exc:
-        return render_app(request, "notices/portal_bulk.html", {"outcome": None, "error": exc.message},
+        return render_app(request, "notices/portal_bulk.html", {"outcome": None, "error": exc},
                           status=exc.status)
     return render_app(request, "notices/portal_bulk.html", {"outcome": outcome, "error": ""})
 

@@ -36,7 +36,7 @@ def region_choices() -> list[tuple[str, str, list[tuple[str, str]]]]:
     return [(p.code, p.name, [(r.code, r.name) for r in regencies(p.code)]) for p in provinces()]
 
 
-def _partner_form_ctx(values: dict[str, Any] | None = None, error: str = "") -> dict[str, Any]:
+def _partner_form_ctx(values: dict[str, Any] | None = None, error: str | APIError = "") -> dict[str, Any]:
     return {
         "kinds": PARTNER_KINDS,
         "policies": all_policies(),
@@ -94,7 +94,7 @@ def admin_create_partner(
         partners = list_partners(session)
         return render_app(request, "partners/admin_partners.html", {
             "partners": partners, "members": {}, "region_names": {},
-            **_partner_form_ctx(values, exc.message)}, status=exc.status)
+            **_partner_form_ctx(values, exc)}, status=exc.status)
     session.commit()
     return render_app(request, "web/admin_key_once.html", {
         "title_kind": "partner", "subject": partner.name, "partner": partner, "api_key": key,

@@ -74,9 +74,10 @@ def create_draft(session: Session, code: str, language: str, sections: dict[str,
     clean = {name: (sections.get(name) or "").strip() for name in LIBRARY_SECTIONS}
     missing = [name for name, text in clean.items() if not text]
     if missing:
-        raise Invalid(f"{missing[0]}: every section needs text")
+        raise Invalid(f"{missing[0]}: every section needs text", reason="library.section_empty")
     if any(len(text) > MAX_SECTION for text in clean.values()):
-        raise Invalid(f"a section is longer than {MAX_SECTION} characters")
+        raise Invalid(f"a section is longer than {MAX_SECTION} characters", reason="library.section_too_long",
+                      params={"n": MAX_SECTION})
     number = (session.scalar(select(func.max(LibraryVersion.number)).where(
         LibraryVersion.policy == code, LibraryVersion.language == language)) or 0) + 1
     version = LibraryVersion(id=new_id("plv"), policy=code, language=language, number=number, sections=clean,
@@ -103,7 +104,8 @@ def decide(session: Session, version_id: str, approve: bool, who: Principal) -> 
     if version.status != "draft":
         raise Conflict(f"version {version_id} is {version.status}, not a draft")
     if version.author_id == who.user_id:
-        raise Forbidden("four eyes: another policy lead must approve or reject your draft")
+        raise Forbidden("four eyes: another policy lead must approve or reject your draft",
+                        reason="four_eyes.own_draft")
     now = utcnow()
     if approve:
         session.execute(update(LibraryVersion).where(

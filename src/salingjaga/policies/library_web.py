@@ -37,7 +37,7 @@ def library_policy(request: Request, code: str, session: Session = Depends(get_s
 
 
 def _editor(request: Request, session: Session, code: str, language: str, sections: dict[str, str] | None = None,
-            error: str = "", status: int = 200) -> Response:
+            error: str | APIError = "", status: int = 200) -> Response:
     page = library_page(session, code, language)
     return render_app(request, "policies/library_edit.html", {
         "page": page, "language": language, "sections": sections or page.sections, "names": LIBRARY_SECTIONS,
@@ -69,7 +69,7 @@ def library_save(
     except APIError as exc:
         session.rollback()
         return _editor(request, session, code, language if language in ("id", "en") else "id", sections,
-                       exc.message, exc.status)
+                       exc, exc.status)
     return RedirectResponse("/admin/policy-library?done=draft_created", status_code=303)
 
 
@@ -96,7 +96,7 @@ def library_decide(
         session.rollback()
         return render_app(request, "policies/library_drafts.html", {
             "drafts": drafts(session), "me": who.user_id, "policies": all_policies(), "names": LIBRARY_SECTIONS,
-            "done": None, "error": exc.message}, status=exc.status)
+            "done": None, "error": exc}, status=exc.status)
     if version.status == "published":
         return RedirectResponse(f"/policies/library/{version.policy}?lang={version.language}&done=published",
                                 status_code=303)

@@ -120,7 +120,8 @@ def get_policy(code: str) -> Policy:
     """The policy with this code, or a 422 naming the valid codes."""
     policies = all_policies()
     if code not in policies:
-        raise Invalid(f"unknown policy {code!r}; valid: {', '.join(policies)}")
+        raise Invalid(f"unknown policy {code!r}; valid: {', '.join(policies)}",
+                      reason="policy.unknown", params={"code": code})
     return policies[code]
 
 

@@ -3,13 +3,14 @@
 Thresholds are data files owned by the domains that apply them (detection, moderation,
 rules). The admin page only shows them, so it reads every ``*routing*.toml`` and
 ``*threshold*.toml`` of every domain (beside the code or under ``data/``) and flattens
-them; nothing here interprets them.
+them for the raw view, and hands a routing file's rules as written to the page, which says
+each in words (``web.routing_words``).
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -21,6 +22,9 @@ class ThresholdFile:
     domain: str
     name: str
     rows: list[tuple[str, str]]
+    # a routing file's rules as written (the page says them in words) and its default floor
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    min_score: float | None = None
 
 
 def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
@@ -66,5 +70,8 @@ def routing_thresholds() -> list[ThresholdFile]:
                 continue
             rows: list[tuple[str, str]] = []
             _flatten("", parsed, rows)
-            files.append(ThresholdFile(domain, item.name, rows))
+            rules = [r for r in parsed.get("rules", []) if isinstance(r, dict)]
+            floor = (parsed.get("defaults") or {}).get("min_score")
+            files.append(ThresholdFile(domain, item.name, rows, rules,
+                                       float(floor) if isinstance(floor, int | float) else None))
     return files

@@ -152,7 +152,8 @@ def get_election(slug: str) -> Election:
     """The election with this slug, or 404."""
     election = all_elections().get(slug)
     if election is None:
-        raise NotFound(f"no election {slug!r}; known: {', '.join(all_elections())}")
+        raise NotFound(f"no election {slug!r}; known: {', '.join(all_elections())}",
+                       reason="election.unknown", params={"code": slug})
     return election
 
 

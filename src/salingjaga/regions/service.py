@@ -60,7 +60,8 @@ def get_region(code: str) -> Region:
     """The region with this code, or a 422."""
     region = all_regions().get(code)
     if region is None:
-        raise Invalid(f"unknown region code {code!r}; use a Kemendagri code such as 32 or 32.73")
+        raise Invalid(f"unknown region code {code!r}; use a Kemendagri code such as 32 or 32.73",
+                      reason="region.unknown", params={"code": code})
     return region
 
 

@@ -48,7 +48,7 @@ def training_home(
     return render_app(request, "training/home.html", {"progress": progress(session, who.user_id)})
 
 
-def _module_page(request: Request, module_id: str, values: dict[str, Any] | None = None, error: str = "",
+def _module_page(request: Request, module_id: str, values: dict[str, Any] | None = None, error: str | APIError = "",
                  status: int = 200) -> Response:
     return render_app(request, "training/module.html", {
         "s": get_scenario(module_id), "policies": all_policies(), "values": values or {}, "error": error,
@@ -91,7 +91,7 @@ async def module_submit(
             "election": scenario.election, "good_faith": declared, "evidence": [] if declined else attached})
         attempt_id = await run_in_threadpool(_file, request, who, module_id, body)
     except APIError as exc:
-        return _module_page(request, module_id, values, exc.message, exc.status)
+        return _module_page(request, module_id, values, exc, exc.status)
     return RedirectResponse(f"/training/attempts/{attempt_id}", status_code=303)
 
 

@@ -43,7 +43,7 @@ def _page(request: Request, session: Session, lang: str, start: date | None, end
         report = locked_report(session, scope)
         charts = service.report_charts(report, lang)
     except APIError as exc:
-        error = exc.message
+        error = exc
     policies = all_policies()
     response = service_render(request, lang, {
         "report": report, "charts": charts, "error": error, "start": start, "end": end,

@@ -70,7 +70,7 @@ def admin_create_user(
     values = {"name": name, "role": role, "email": email, "partner_id": partner_id, "language": language}
     try:
         if password and len(password) < 10:
-            raise Invalid("the password needs at least 10 characters")
+            raise Invalid("the password needs at least 10 characters", reason="password.too_short", params={"n": 10})
         if language not in ("id", "en"):
             raise Invalid("language must be id or en")
         user = create_user(session, name=name.strip(), role=role, partner_id=partner_id or None,
@@ -80,7 +80,7 @@ def admin_create_user(
     except APIError as exc:
         session.rollback()
         return render_app(request, "web/admin_users.html",
-                          {**_users_ctx(session), "values": values, "error": exc.message}, status=exc.status)
+                          {**_users_ctx(session), "values": values, "error": exc}, status=exc.status)
     session.commit()
     if key is None:
         return RedirectResponse("/admin/users?done=user_created", status_code=303)

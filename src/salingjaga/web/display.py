@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from salingjaga.core.timeutil import WIB
+from salingjaga.web import error_words, permission_words, routing_words, signal_words
 
 # Message ids (English) per vocabulary. A code may appear in several vocabularies with
 # different meanings (``decided`` is a notice status and a case status): the filter names
@@ -73,6 +74,10 @@ OUTCOME: Mapping[str, str] = {
 VERDICT: Mapping[str, str] = {
     "false": "False", "misleading": "Misleading", "mixed": "Partly true", "true": "True",
     "satire": "Satire", "unproven": "Unproven", "other": "Other", "unrated": "Not rated",
+    # as publishers and the routing rules also write them
+    "unverified": "Unverified", "pending": "Pending", "awaiting": "Awaiting a verdict",
+    "in_review": "Under review", "hoax": "Hoax", "salah": "False", "keliru": "Wrong",
+    "partly_false": "Partly false", "altered": "Altered",
 }
 PARTNER_KIND: Mapping[str, str] = {
     "election_supervisor": "Election supervisor (Bawaslu)", "election_commission": "Election commission (KPU)",
@@ -153,6 +158,24 @@ AUDIT_ACTION: Mapping[str, str] = {
     "rules.classification_proposed": "Account classification proposed",
     "rules.psa_approved": "Public service notice approved",
 }
+# The fields an audit entry's before/after records, and the vocabulary their values use.
+AUDIT_FIELD: Mapping[str, str] = {
+    "status": "State", "fyp_excluded": "Kept out of For You", "age_restricted": "Age-restricted",
+    "labels": "Labels", "role": "Role", "active": "Active", "kind": "Kind", "name": "Name",
+    "trusted_flagger": "Trusted flagger", "region": "Region", "policy": "Policy", "action": "Action",
+}
+# What an audit entry concerns (its ``entity_type``).
+ENTITY: Mapping[str, str] = {
+    "account": "Account", "api_key": "API key", "appeal": "Appeal", "campaign_account": "Campaign account",
+    "candidate": "Candidate", "case": "Case", "content": "Content", "decision": "Decision",
+    "factcheck": "Fact-check", "guide_page": "Guide page", "guide_version": "Guide version",
+    "hash_bank": "Bank of known media", "invitation": "Invitation", "login": "Sign-in", "notice": "Notice",
+    "partner": "Partner", "policy_library_version": "Policy library version", "referral": "Fact-check request",
+    "training_attempt": "Practice attempt", "user": "User", "webhook_delivery": "Webhook delivery",
+}
+AUDIT_VALUES: Mapping[str, str] = {
+    "status": "status", "labels": "content_label", "role": "role", "kind": "partner_kind", "action": "action",
+}
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 
@@ -160,7 +183,8 @@ VOCABULARIES: Mapping[str, Mapping[str, str]] = {
     "status": STATUS, "role": ROLE, "source": SOURCE, "signal": SIGNAL, "action": ACTION,
     "outcome": OUTCOME, "verdict": VERDICT, "partner_kind": PARTNER_KIND, "account_kind": ACCOUNT_KIND,
     "content_kind": CONTENT_KIND, "content_label": LABEL, "level": LEVEL, "case_kind": CASE_KIND,
-    "dsa": DSA, "audit_action": AUDIT_ACTION,
+    "dsa": DSA, "audit_action": AUDIT_ACTION, "audit_field": AUDIT_FIELD,
+    "entity": ENTITY,
 }
 
 
@@ -281,10 +305,15 @@ MESSAGE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 def server_message(translate: Callable[[str], str], text: Any) -> str:
-    """A server's message in the page's language: from the catalogue, or by pattern."""
+    """A server's message in the page's language: an error with a known ``reason`` said
+    with its next step (``error_words``), else the message from the catalogue, or by
+    pattern."""
     if not text:
         return ""
-    message = str(text)
+    known = error_words.explain(translate, lambda v, c: label(translate, v, c), size, text)
+    if known:
+        return known
+    message = str(text["message"] if isinstance(text, Mapping) else getattr(text, "message", text))
     translated = translate(message)
     if translated != message:
         return translated
@@ -304,12 +333,45 @@ def number(value: Any, lang: str) -> str:
     return text.replace(",", ".") if lang == "id" else text
 
 
-def filters(translate: Callable[[str], str], lang: str) -> dict[str, Callable[..., str]]:
+def audit_value(translate: Callable[[str], str], value: Any, key: str) -> str:
+    """A value an audit entry recorded before or after a change, as a person reads it: a
+    code through the field's vocabulary, yes/no, a list joined, nothing as a dash."""
+    if value is None or value == [] or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return translate("yes") if value else translate("no")
+    vocabulary = AUDIT_VALUES.get(key)
+    items = value if isinstance(value, list) else [value]
+    if vocabulary:
+        return ", ".join(label(translate, vocabulary, v) for v in items)
+    return ", ".join(str(v) for v in items)
+
+
+def decimal(value: Any, lang: str, places: int = 2) -> str:
+    """A fraction with the language's decimal mark (``0,85`` / ``0.85``)."""
+    try:
+        text = f"{float(value):.{places}f}"
+    except (TypeError, ValueError):
+        return str(value)
+    return text.replace(".", ",") if lang == "id" else text
+
+
+def filters(translate: Callable[[str], str], lang: str) -> dict[str, Callable[..., Any]]:
     """The Jinja filters of one language."""
-    out: dict[str, Callable[..., str]] = {
+    out: dict[str, Callable[..., Any]] = {
         name: (lambda code, _v=name: label(translate, _v, code)) for name in VOCABULARIES
     }
+
+    def vocabulary_label(vocabulary: str, code: Any) -> str:
+        return words(str(code)) if vocabulary == "words" else label(translate, vocabulary, code)
+
     out.update(
+        signal_explained=lambda s: signal_words.explain(translate, vocabulary_label, s),
+        route_when=lambda rule: routing_words.when(translate, vocabulary_label, lambda x: decimal(x, lang), rule),
+        decimal=lambda v: decimal(v, lang),
+        audit_value=lambda v, key: audit_value(translate, v, key),
+        audit_coded=lambda v, key: isinstance(v, bool) or v in (None, "", []) or key in AUDIT_VALUES,
+        route_then=lambda rule: routing_words.then(translate, vocabulary_label, rule),
         priority=lambda v: priority(translate, v),
         wib=lambda v, with_time=True: wib(translate, v, with_time),
         size=size,
@@ -318,6 +380,6 @@ def filters(translate: Callable[[str], str], lang: str) -> dict[str, Callable[..
         words=words,
         file_type=lambda mime: file_type(translate, mime),
         message=lambda text: server_message(translate, text),
-        permission=lambda code: " · ".join(words(part) for part in str(code).split(".")),
+        permission=lambda code: permission_words.permission(translate, words, code),
     )
     return out

@@ -56,12 +56,12 @@ def send_invitation(settings: Settings, issued: Issued, organisation: str | None
     send_mail(settings, inv.email, subject, "\n".join(lines) + "\n")
 
 
-def _page(request: Request, session: Session, token: str, error: str = "", status: int = 200) -> Response:
+def _page(request: Request, session: Session, token: str, error: str | APIError = "", status: int = 200) -> Response:
     settings = request.app.state.settings
     try:
         invitation = open_invitation(session, token)
     except APIError as exc:
-        return render_app(request, "web/invite.html", {"closed": exc.message, "gone": exc.status == 410},
+        return render_app(request, "web/invite.html", {"closed": exc, "gone": exc.status == 410},
                           status=exc.status)
     secret = invitation_secret(invitation, settings.secret_key)
     return render_app(request, "web/invite.html", {
@@ -90,10 +90,10 @@ def invitation_submit(
     settings = request.app.state.settings
     try:
         if password != password_again:
-            raise Invalid("password_again: the two passwords differ")
+            raise Invalid("password_again: the two passwords differ", reason="password.mismatch")
         done = accept(session, token, password=password, code=code, secret_key=settings.secret_key)
     except APIError as exc:
         session.rollback()
-        return _page(request, session, token, error=exc.message, status=exc.status)
+        return _page(request, session, token, error=exc, status=exc.status)
     session.commit()
     return render_app(request, "web/invite_done.html", {"user": done.user, "codes": done.recovery_codes})

@@ -92,8 +92,9 @@ def install_page_errors(app: FastAPI) -> None:
                 handler = http_handler
             result = handler(request, exc)
             return await result if inspect.isawaitable(result) else result
+        message: str | APIError  # an APIError keeps its reason, which the page says in words
         if isinstance(exc, APIError):
-            status, code, message = exc.status, exc.code, exc.message
+            status, code, message = exc.status, exc.code, exc
         elif isinstance(exc, RequestValidationError):
             status, code = 422, "invalid"
             message = "; ".join(

@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from salingjaga.detection.banks import BankMatcher
+from salingjaga.detection.banks import Banks
 from salingjaga.detection.base import MediaBlob, PriorItem, SignalResult
 from salingjaga.detection.behaviour import neardup
 from salingjaga.detection.behaviour.coordination import BurstRule
@@ -34,7 +34,9 @@ T = TypeVar("T")
 class ScanContext:
     """What a scan may consult. Every part is optional: absent parts mean no such signal."""
 
-    banks: BankMatcher | None = None
+    banks: Banks | None = None
+    # banked vPDQ videos (has .match_video(features) -> list[video_banks.VideoMatch]); None: none
+    video_banks: Any = None
     history: History | None = None
     claim_matcher: Any = None  # has .match(texts, k) -> list[list[ClaimMatch]]
     classify: Callable[[list[str]], list[dict[str, float]]] | None = None
@@ -119,6 +121,8 @@ class ItemScan:
     blobs: list[tuple[MediaBlob, str]] = field(default_factory=list)
     # media: the plain PDQ hash of each good frame (near-duplicates: reposts of media)
     media_hashes: list[str] = field(default_factory=list)
+    # media: each video's vPDQ hash, (media index, [VpdqFeature]) (frames with time and quality)
+    video_hashes: list[tuple[int, list[Any]]] = field(default_factory=list)
     # near-duplicates: who posted it when, and the earlier items close to it (coordination)
     neighbourhood: Neighbourhood | None = None
 

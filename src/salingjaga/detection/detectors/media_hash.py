@@ -12,12 +12,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from salingjaga.detection.banks import BankMatch, BankMatcher
+from salingjaga.detection.banks import BankMatch, Banks
 from salingjaga.detection.base import MediaBlob, SignalResult
 from salingjaga.detection.detectors.base import ItemScan, ScanContext, ScanReport
 from salingjaga.detection.media.orientations import DESCRIPTIONS
 from salingjaga.detection.media.pdq import MediaError
 from salingjaga.detection.signals import SignalType
+from salingjaga.detection.video_banks import VideoMatch
 
 MIN_PDQ_QUALITY = 50  # below this PDQ is unreliable (flat images): not matched
 
@@ -127,7 +128,7 @@ def _media_hashes(report: ScanReport, blob: MediaBlob, mime: str,
     return frames or []
 
 
-def _bank_signals(frames: list[tuple[str, list[str]]], blob: MediaBlob, banks: BankMatcher) -> list[SignalResult]:
+def _bank_signals(frames: list[tuple[str, list[str]]], blob: MediaBlob, banks: Banks) -> list[SignalResult]:
     """One signal per matching bank entry (every bank that matches), at its best frame."""
     best: dict[str, SignalResult] = {}
     for (where, _), matches in zip(frames, banks.match_pdq_dihedral([h for _, h in frames]), strict=True):
@@ -136,6 +137,32 @@ def _bank_signals(frames: list[tuple[str, list[str]]], blob: MediaBlob, banks: B
             if m.entry.entry_id not in best or sig.score > best[m.entry.entry_id].score:
                 best[m.entry.entry_id] = sig
     return list(best.values())
+
+
+def video_signal(match: VideoMatch, media_index: int, frames: int) -> SignalResult:
+    """The signal for a banked video that a video matches the vPDQ way."""
+    b, m = match.bank, match.match
+    score = round(min(1.0, m.query_percent / 100), 3)
+    label = f": '{match.label}'" if match.label else ""
+    return SignalResult(
+        SignalType.MEDIA_HASH_MATCH, b.policy, score,
+        f"video {media_index} matches vPDQ video '{match.video_id}' of hash bank '{b.name}'{label} "
+        f"({m.query_percent:.0f}% of its frames match the banked video, "
+        f"{m.compared_percent:.0f}% of the banked video's frames match it), {score:.2f}",
+        key=_signal_key(f"vpdq:{b.name}:{match.row_id}"),
+        exact=True,
+        data={"bank": b.name, "bank_action": b.action, "entry_id": f"vpdq:{b.name}:{match.row_id}",
+              "video_id": match.video_id, "label": match.label, "media_index": media_index,
+              "query_percent": round(m.query_percent, 1), "compared_percent": round(m.compared_percent, 1),
+              "frames": frames, "hash_kind": "vpdq"},
+    )
+
+
+def _video_hash(blob: MediaBlob) -> list[Any]:
+    from salingjaga.detection.media.video import MAX_DECODE_SECONDS
+    from salingjaga.detection.media.vpdq import hash_video
+
+    return hash_video(blob.data, max_seconds=MAX_DECODE_SECONDS)
 
 
 class MediaHash:
@@ -157,6 +184,7 @@ class MediaHash:
         blobs, out = media_blobs(scan.item, ctx.data_dir)
         read: list[tuple[MediaBlob, str]] = []
         hashes: list[str] = []
+        videos: list[tuple[int, list[Any]]] = []
         banks = ctx.banks
         for blob in blobs:
             mime = sniff(blob)
@@ -169,6 +197,14 @@ class MediaHash:
                 found = scan.report.attempt("hash_banks", partial(_bank_signals, frames, blob, banks), blob.index)
                 out.extend(found or [])
             hashes.extend(h[0] for _, h in frames)
+            if mime.startswith("video/") and frames:
+                features = scan.report.attempt("vpdq", partial(_video_hash, blob), blob.index)
+                if features:
+                    videos.append((blob.index, features))
+                if features and ctx.video_banks is not None:
+                    found_videos = scan.report.attempt("hash_banks", partial(ctx.video_banks.match_video, features),
+                                                       blob.index)
+                    out.extend(video_signal(v, blob.index, len(features)) for v in found_videos or [])
         # only once every file is read: a step that fails part-way leaves nothing half-done
-        scan.blobs, scan.media_hashes = read, hashes
+        scan.blobs, scan.media_hashes, scan.video_hashes = read, hashes, videos
         return out

@@ -42,7 +42,10 @@ class VpdqBank:
     without re-indexing the others."""
 
     def __init__(self, quality_tolerance: int = QUALITY_TOLERANCE,
-                 distance_tolerance: int = DISTANCE_TOLERANCE) -> None:
+                 distance_tolerance: int = DISTANCE_TOLERANCE, keep_features: bool = True) -> None:
+        """``keep_features`` False keeps only the index rows of each video (a server's
+        bank, exported from the database instead)."""
+        self.keep_features = keep_features
         self.quality_tolerance = quality_tolerance
         self.distance_tolerance = distance_tolerance
         self.videos: dict[str, BankedVideo] = {}
@@ -61,7 +64,7 @@ class VpdqBank:
         frames = usable(features, self.quality_tolerance)
         rows = self._index.add(frame_rows(frames))
         self._row_video.extend([video_id] * len(rows))
-        self.videos[video_id] = BankedVideo(video_id, label, tuple(features))
+        self.videos[video_id] = BankedVideo(video_id, label, tuple(features) if self.keep_features else ())
         self._rows[video_id] = rows
         self._usable[video_id] = len(frames)
 
@@ -95,24 +98,35 @@ class VpdqBank:
     # ------------------------------------------------------------------ files
     def export_jsonl(self) -> str:
         """The bank as JSON lines (id, label, ThreatExchange signal string)."""
-        return "".join(json.dumps({"id": v.video_id, "label": v.label, "signal": to_signal(v.features)}) + "\n"
-                       for v in self.videos.values())
+        return "".join(jsonl_line(v.video_id, v.label, to_signal(v.features)) for v in self.videos.values())
 
     def import_jsonl(self, text: str) -> int:
         """Add every video of a bank file; ValueError naming the line of a bad one (nothing
         from the file is added then). Returns how many videos were read."""
-        parsed: list[tuple[str, str, list[VpdqFeature]]] = []
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict) or not str(record.get("id") or "").strip():
-                    raise ValueError("each line is an object with an id")
-                parsed.append((str(record["id"]), str(record.get("label") or ""),
-                               from_signal(str(record.get("signal") or "[]"))))
-            except ValueError as exc:
-                raise ValueError(f"line {n}: {exc}") from exc
+        parsed = parse_jsonl(text)
         for video_id, label, features in parsed:
             self.add(video_id, features, label)
         return len(parsed)
+
+
+def parse_jsonl(text: str) -> list[tuple[str, str, list[VpdqFeature]]]:
+    """(id, label, features) of every video of a bank file; ValueError naming the line of
+    a bad one."""
+    parsed: list[tuple[str, str, list[VpdqFeature]]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict) or not str(record.get("id") or "").strip():
+                raise ValueError("each line is an object with an id")
+            parsed.append((str(record["id"]).strip(), str(record.get("label") or ""),
+                           from_signal(str(record.get("signal") or "[]"))))
+        except ValueError as exc:
+            raise ValueError(f"line {n}: {exc}") from exc
+    return parsed
+
+
+def jsonl_line(video_id: str, label: str, signal: str) -> str:
+    """One bank file line."""
+    return json.dumps({"id": video_id, "label": label, "signal": signal}) + "\n"
