@@ -1,7 +1,8 @@
 """The parts of each domain the app is assembled from, imported plainly.
 
 A domain contributes tables (``models``), API routers (``api``), pages (``web``),
-middleware, demo data (``demo``) and periodic work (``background``); see
+middleware, demo data (``demo``), periodic work (``background``) and a panel of the
+signed-in home page (``home``); see
 docs/architecture.md. The commands (``cli``) are listed in ``salingjaga.cli``. Listing them
 here, rather than finding them by name, lets the import graph, mypy and the import-linter
 contract see every edge; ``tests/test_wiring.py`` fails when a domain has such a module
@@ -32,10 +33,12 @@ from salingjaga.guide import models as guide_models
 from salingjaga.guide import web as guide_web
 from salingjaga.moderation import api as moderation_api
 from salingjaga.moderation import background as moderation_background
+from salingjaga.moderation import home as moderation_home
 from salingjaga.moderation import models as moderation_models
 from salingjaga.moderation import web as moderation_web
 from salingjaga.notices import api as notices_api
 from salingjaga.notices import demo as notices_demo
+from salingjaga.notices import home as notices_home
 from salingjaga.notices import models as notices_models
 from salingjaga.notices import web as notices_web
 from salingjaga.partners import api as partners_api
@@ -59,6 +62,7 @@ from salingjaga.transparency import api as transparency_api
 from salingjaga.transparency import background as transparency_background
 from salingjaga.transparency import models as transparency_models
 from salingjaga.transparency import web as transparency_web
+from salingjaga.web import home as web_home
 from salingjaga.web import middleware as web_middleware
 from salingjaga.web import models as web_models
 from salingjaga.web import web as web_web
@@ -88,3 +92,6 @@ DEMO: tuple[ModuleType, ...] = (rules_demo, detection_demo, factcheck_demo, noti
 BACKGROUND: tuple[ModuleType, ...] = (
     audit_background, moderation_background, transparency_background, stream_background,
 )
+# ``panel(session, settings, who) -> web.panels.Panel | None``: what each role sees on
+# arriving home, in this order (registered with the shell by ``wiring``).
+HOME: tuple[ModuleType, ...] = (moderation_home, notices_home, web_home)

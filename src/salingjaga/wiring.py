@@ -21,11 +21,12 @@ from salingjaga.auth import partners as auth_partners
 from salingjaga.core.db import Database
 from salingjaga.core.periodic import register_domain_task
 from salingjaga.detection import handlers as detection
-from salingjaga.detection import retro
+from salingjaga.detection import previews, retro
 from salingjaga.detection import service as detection_service
 from salingjaga.factcheck import service as factcheck
 from salingjaga.guide import tags as guide
 from salingjaga.moderation import cases as moderation_cases
+from salingjaga.moderation import previews as moderation_previews
 from salingjaga.moderation.service import queue_stats
 from salingjaga.notices import case_events as notices
 from salingjaga.notices.intake import IntakeCollector
@@ -34,6 +35,7 @@ from salingjaga.rules import service as rules
 from salingjaga.stream import probe
 from salingjaga.stream.handlers import register
 from salingjaga.stream.metrics import queue_collector, register_app_collector
+from salingjaga.web.panels import provide_panels
 
 _lock = threading.Lock()
 _wired = False
@@ -84,12 +86,19 @@ def register_lookups() -> None:
     """Lookups a lower layer needs from a domain above it, registered here so the lower one
     never imports the higher: auth finds partner organisations (for a partner user and the
     admin page), the fact-check desk finds the content a fact-check matches (detection), a
-    case shows its content's signals and the guide asks whether an item is election-related
-    (detection)."""
+    case shows its content's signals and pictures (thumbnails, a video's keyframes) and the
+    guide asks whether an item is election-related (detection)."""
     auth_partners.register_directory(get_partner, list_partners)
     factcheck.register_content_matcher(retro.matching_content)
     moderation_cases.provide_case_signals(detection_service.signals_for)
+    moderation_previews.provide_previews(previews.preview_frames, previews.preview_file)
     guide.provide_election_check(detection_service.is_election_related)
+
+
+def register_home_panels() -> None:
+    """The panels of the signed-in home page (``parts.HOME``), which the shell renders
+    without importing the domains that make them."""
+    provide_panels(module.panel for module in parts.HOME)
 
 
 def register_background() -> None:
@@ -111,5 +120,6 @@ def wire() -> None:
         subscribe_case_events()
         register_metrics()
         register_lookups()
+        register_home_panels()
         register_background()
         _wired = True

@@ -20,6 +20,7 @@ from salingjaga.content.schemas import AccountIn, ContentIn
 from salingjaga.content.service import ingest_content, upsert_account
 from salingjaga.core.db import Database
 from salingjaga.core.settings import Settings
+from salingjaga.demo.media import media_for
 from salingjaga.partners.models import Partner
 from salingjaga.partners.service import create_partner
 
@@ -154,6 +155,7 @@ def load_demo(session: Session, settings: Settings) -> dict[str, Any]:
     for spec in CONTENT:
         body = {k: v for k, v in spec.items() if k != "days_ago"}
         body["posted_at"] = now - timedelta(days=spec["days_ago"])
+        body["media"] = media_for(spec["platform_id"])
         item, _ = ingest_content(session, ContentIn(**body), settings.data_dir)
         content_ids.append(item.id)
     ctx = {"partners": partner_ids, "users": user_ids, "content_ids": content_ids}

@@ -18,6 +18,7 @@ from salingjaga.detection import service
 from salingjaga.detection.base import SignalResult
 from salingjaga.detection.detectors.claim_match import CLAIM_FLOOR, claim_signal
 from salingjaga.detection.pipeline import scan_item_report
+from salingjaga.detection.previews import prime_previews
 from salingjaga.detection.retro import retro_match
 from salingjaga.detection.routing import RouteDecision, route
 from salingjaga.moderation import service as moderation
@@ -80,6 +81,7 @@ def handle_content(session: Session, payload: dict[str, Any], settings: Settings
     signals = report.signals
     stored = service.store_signals(session, item.id, signals)
     apply_route(session, item.id, signals, stored, route(signals, ctx.routing))
+    prime_previews(settings.data_dir, list(item.media or []))
     # committed with the signals above: the item keeps what worked, the operator sees
     # what failed and may replay the message once the cause is fixed
     for failure in report.failures:

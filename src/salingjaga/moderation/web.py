@@ -31,8 +31,12 @@ from salingjaga.core.settings import Settings
 from salingjaga.core.timeutil import WIB, utcnow
 from salingjaga.factcheck.service import create_referral
 from salingjaga.moderation import actions as A
+from salingjaga.moderation import referrals_web
 from salingjaga.moderation.events import evidence_of_notices
 from salingjaga.moderation.models import Appeal, Case, Decision
+from salingjaga.moderation.previews import keyframes, picture_file, thumbnails
+from salingjaga.moderation.queue_view import DUE_CHOICES, QUEUES, filtered, queue_rows
+from salingjaga.moderation.referrals_web import referral_rows
 from salingjaga.moderation.service import (
     case_notices,
     case_signals,
@@ -42,7 +46,6 @@ from salingjaga.moderation.service import (
     get_case,
     get_decision,
     hold_case,
-    list_queue,
     preview_statement,
     release,
     unhold_case,
@@ -51,46 +54,25 @@ from salingjaga.partners.service import list_partners
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.elections import all_elections
 from salingjaga.web.csrf import page_guard
-from salingjaga.web.files import upload_response
+from salingjaga.web.files import picture_response, upload_response
 from salingjaga.web.pages import render_app
 
 router = Router(prefix="/console", include_in_schema=False, dependencies=[Depends(page_guard)])
+# Included side by side (see ``app.create_app``): the queues and cases, and the referrals tab.
+routers = (router, referrals_web.router)
 
-QUEUE_LIMIT = 200
 PREVIEW_TYPES = ("image/", "video/")
 
 
-# The visible queues: the tab's path and the kind of case it lists.
-QUEUES = (("review", "/console"), ("second_review", "/console/second-review"), ("appeal", "/console/appeals"))
-
-
-def _queue_rows(session: Session, who: Principal, kind: str) -> list[tuple[Case, ContentItem]]:
-    """The open cases of one kind this person could claim, in claim order; the moderator
-    who took a decision never sees its appeal or its second review offered."""
-    return [(c, i) for c, i in list_queue(session, who, kind, QUEUE_LIMIT) if c.excluded_user_id != who.user_id]
-
-
-def _filtered(rows: list[tuple[Case, ContentItem]], params: Any) -> list[tuple[Case, ContentItem]]:
-    """Rows narrowed by the filters of the queue page (policy, source, election, region,
-    overdue only)."""
-    policy, source = params.get("policy") or "", params.get("source") or ""
-    election, region = params.get("election") or "", params.get("region") or ""
-    overdue = params.get("due") == "overdue"
-    now = utcnow()
-    return [(c, i) for c, i in rows
-            if (not policy or c.policy == policy) and (not source or c.source == source)
-            and (not election or i.election == election)
-            and (not region or (i.region_code or "").startswith(region))
-            and (not overdue or c.deadline < now)]
-
-
-def _queue(request: Request, session: Session, who: Principal, kind: str) -> Response:
+def _queue(request: Request, session: Session, settings: Settings, who: Principal, kind: str) -> Response:
     """One queue tab: its rows after the filters, with counts read from the same rows."""
-    every = {k: _queue_rows(session, who, k) for k, _ in QUEUES}
-    rows = _filtered(every[kind], request.query_params)
+    every = {k: queue_rows(session, who, k) for k, _ in QUEUES}
+    rows = filtered(every[kind], request.query_params)
     now = utcnow()
     return render_app(request, "moderation/console_queue.html", {
         "rows": rows, "counts": {k: len(v) for k, v in every.items()}, "queues": QUEUES,
+        "referral_count": len(referral_rows(session, who, "")), "due_choices": DUE_CHOICES,
+        "thumbs": thumbnails(settings.data_dir, [i for _, i in rows]),
         "overdue": sum(1 for c, _ in rows if c.deadline < now), "now": now,
         "policies": all_policies(), "kind": kind, "done": request.query_params.get("done"),
         "sources": sorted({c.source for c, _ in every[kind]}),
@@ -103,30 +85,33 @@ def _queue(request: Request, session: Session, who: Principal, kind: str) -> Res
 def queue_page(
     request: Request,
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.console")),
 ) -> Response:
     """The first-review queue with deadlines; overdue cases stand out."""
-    return _queue(request, session, who, "review")
+    return _queue(request, session, settings, who, "review")
 
 
 @router.get("/second-review", response_class=HTMLResponse)
 def second_review_page(
     request: Request,
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.console")),
 ) -> Response:
     """Decisions waiting for a second look (the rules of ``second_review.toml``)."""
-    return _queue(request, session, who, "second_review")
+    return _queue(request, session, settings, who, "second_review")
 
 
 @router.get("/appeals", response_class=HTMLResponse)
 def appeals_page(
     request: Request,
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.console")),
 ) -> Response:
     """Open appeals."""
-    return _queue(request, session, who, "appeal")
+    return _queue(request, session, settings, who, "appeal")
 
 
 @router.post("/claim")
@@ -167,7 +152,7 @@ def _election_context(item: ContentItem) -> list[dict[str, Any]]:
     return out
 
 
-def _case_ctx(session: Session, who: Principal, case: Case) -> dict[str, Any]:
+def _case_ctx(session: Session, settings: Settings, who: Principal, case: Case) -> dict[str, Any]:
     item = get_content(session, case.content_id)
     account = session.get(Account, item.account_id)
     appeal = session.get(Appeal, case.appeal_id) if case.appeal_id else None
@@ -179,7 +164,7 @@ def _case_ctx(session: Session, who: Principal, case: Case) -> dict[str, Any]:
     return {
         "case": case, "item": item, "account": account, "appeal": appeal, "original": original,
         "notices": notices, "evidence": evidence_of_notices(session, [n.id for n in notices]),
-        "signals": case_signals(session, item.id),
+        "signals": case_signals(session, item.id), "keyframes": keyframes(settings.data_dir, item),
         "history": _account_history(session, item.account_id, case.id),
         "elections": _election_context(item), "mine": mine, "now": utcnow(),
         "policies": all_policies(), "partner_names": {p.id: p.name for p in partners},
@@ -195,10 +180,11 @@ def case_page(
     request: Request,
     case_id: str,
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.console")),
 ) -> Response:
     """Everything needed to decide one case, on one page."""
-    ctx = _case_ctx(session, who, get_case(session, case_id))
+    ctx = _case_ctx(session, settings, who, get_case(session, case_id))
     return render_app(request, "moderation/console_case.html", {**ctx, "done": request.query_params.get("done")})
 
 
@@ -249,6 +235,7 @@ def decide_case(
     feature: str = Form("", max_length=60),
     suspend_days: int | None = Form(None, ge=1, le=3650),
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.console")),
 ) -> Response:
     """Record the decision (the service applies it, writes the statement and notifies)."""
@@ -261,7 +248,7 @@ def decide_case(
                feature=feature.strip() or None, suspend_days=suspend_days)
     except APIError as exc:
         session.rollback()
-        ctx = _case_ctx(session, who, get_case(session, case_id))
+        ctx = _case_ctx(session, settings, who, get_case(session, case_id))
         ctx.update(values={"action": action, "policy": policy, "facts": facts, "legal_ground": legal_ground,
                            "account_action": account_action}, error=exc,
                    preview=statement_preview(session, case, action=action, policy=policy, facts=facts,
@@ -352,6 +339,23 @@ def media_file(
     return FileResponse(target, media_type=mime, headers={
         "Cache-Control": "private, max-age=300", "Content-Disposition": "inline",
         "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/pictures/{content_id}/{media_index}/{frame}")
+def picture(
+    content_id: str,
+    media_index: int,
+    frame: int,
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    _: Principal = Depends(require("content.read")),
+) -> Response:
+    """A small picture of a content item: an image's thumbnail or a video's keyframe, made
+    by detection from the stored file (``moderation.previews``); always a JPEG."""
+    target = picture_file(settings.data_dir, get_content(session, content_id), media_index, frame)
+    if target is None:
+        raise NotFound("no such picture")
+    return picture_response(target)
 
 
 INLINE_EVIDENCE = ("image/png", "image/jpeg", "image/webp", "image/gif")

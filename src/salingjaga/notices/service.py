@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import Select, Table, select, text
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record, record_many
@@ -387,16 +387,21 @@ def get_visible_notice(session: Session, who: Principal, notice_id: str) -> Noti
     return notice
 
 
+def visible_select(session: Session, who: Principal, *columns: Any) -> Select[Any]:
+    """A SELECT of ``columns`` (the notice rows when none) over the notices the caller may
+    see (``can_view``'s rule as a query)."""
+    q: Select[Any] = select(*columns) if columns else select(Notice)
+    if who.role in STAFF_ROLES:
+        return q
+    if who.partner_id and who.role in PARTNER_ROLES:
+        return q.where(Notice.partner_id.in_(visible_partner_ids(session, who.partner_id)))
+    return q.where(Notice.reporter_user_id == who.user_id)
+
+
 def list_visible_notices(session: Session, who: Principal, *, status: str | None = None,
                          limit: int = 100, offset: int = 0) -> list[Notice]:
     """Notices the caller may see, newest first."""
-    q = select(Notice)
-    if who.role in STAFF_ROLES:
-        pass
-    elif who.partner_id and who.role in PARTNER_ROLES:
-        q = q.where(Notice.partner_id.in_(visible_partner_ids(session, who.partner_id)))
-    else:
-        q = q.where(Notice.reporter_user_id == who.user_id)
+    q = visible_select(session, who)
     if status:
         q = q.where(Notice.status == status)
     return list(session.scalars(q.order_by(Notice.received_at.desc(), Notice.id).limit(limit).offset(offset)))

@@ -15,7 +15,6 @@ from typing import Any
 
 from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salingjaga.auth.deps import get_session, get_settings, require
@@ -25,17 +24,24 @@ from salingjaga.core.errors import APIError, Invalid, NotFound
 from salingjaga.core.inputlimits import text_bool
 from salingjaga.core.routing import Router
 from salingjaga.core.settings import Settings
-from salingjaga.moderation.models import Decision
+from salingjaga.moderation.previews import picture_file, thumbnails
 from salingjaga.moderation.service import create_appeal
 from salingjaga.notices.bulk import parse_bulk, submit_bulk
 from salingjaga.notices.feedback import partner_feedback
 from salingjaga.notices.forms import evidence_from_uploads, notice_from_form
 from salingjaga.notices.intake import NoticeIntake
 from salingjaga.notices.models import Notice
+from salingjaga.notices.portal_view import (
+    STATUSES,
+    notice_items,
+    shown_notices,
+    shown_statuses,
+    summary,
+    under_second_review,
+)
 from salingjaga.notices.service import (
     NoticeJob,
     get_visible_notice,
-    list_visible_notices,
     notice_out,
 )
 from salingjaga.partners.service import get_partner, list_partners, visible_partner_ids
@@ -43,25 +49,13 @@ from salingjaga.partners.web import region_choices
 from salingjaga.policies.service import all_policies
 from salingjaga.regions.elections import all_elections
 from salingjaga.web.csrf import page_guard
-from salingjaga.web.files import upload_response
+from salingjaga.web.files import picture_response, upload_response
 from salingjaga.web.pages import render_app
 
 router = Router(prefix="/portal", include_in_schema=False, dependencies=[Depends(page_guard)])
 
-STATUSES = ("received", "in_review", "decided", "appealed")
-
-
 def _partner_names(session: Session) -> dict[str, str]:
     return {p.id: p.name for p in list_partners(session)}
-
-
-def under_second_review(session: Session, decision_ids: list[str]) -> set[str]:
-    """The decisions among ``decision_ids`` a second review is still checking: until it
-    ends, the notifier sees its notice as under review, not decided."""
-    if not decision_ids:
-        return set()
-    return set(session.scalars(select(Decision.id).where(
-        Decision.id.in_(decision_ids), Decision.second_review == "pending")))
 
 
 def _shown_notice(session: Session, notice: Notice) -> dict[str, Any]:
@@ -74,31 +68,23 @@ def _shown_notice(session: Session, notice: Notice) -> dict[str, Any]:
     return out
 
 
-def _summary(notices: list[Notice], shown: dict[str, str]) -> dict[str, Any]:
-    """Counts by the status the partner sees, and the median time from receipt to decision."""
-    counts: dict[str, int] = {}
-    for n in notices:
-        counts[shown[n.id]] = counts.get(shown[n.id], 0) + 1
-    waits = sorted((n.decided_at - n.received_at).total_seconds() for n in notices
-                   if n.decided_at and shown[n.id] == "decided")
-    median = waits[len(waits) // 2] if waits else None
-    return {"counts": counts, "median_seconds": median, "total": len(notices)}
-
-
 @router.get("", response_class=HTMLResponse)
 def notices_page(
     request: Request,
     status: str = "",
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.portal")),
 ) -> Response:
-    """The notices this organisation (and its sub-jurisdictions) filed, newest first."""
-    notices = list_visible_notices(session, who, status=status if status in STATUSES else None, limit=200)
-    pending = under_second_review(session, [n.decision_id for n in notices if n.decision_id])
-    shown = {n.id: "in_review" if n.decision_id in pending else n.status for n in notices}
+    """The notices this organisation (and its sub-jurisdictions) filed, newest first, by the
+    status the partner sees; each names its content by caption and picture."""
+    status = status if status in STATUSES else ""
+    notices = shown_notices(session, who, status)
+    items = notice_items(session, notices)
     return render_app(request, "notices/portal_notices.html", {
-        "notices": notices, "status": status, "statuses": STATUSES, "shown_status": shown,
-        "summary": _summary(notices, shown),
+        "notices": notices, "status": status, "statuses": STATUSES,
+        "shown_status": shown_statuses(session, notices), "summary": summary(session, who),
+        "items": items, "thumbs": thumbnails(settings.data_dir, list(items.values())),
         "partner_names": _partner_names(session), "policies": all_policies(),
         "done": request.query_params.get("done"),
     })
@@ -180,22 +166,46 @@ def notice_page(
     request: Request,
     notice_id: str,
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.portal")),
 ) -> Response:
     """One notice: receipt, status, evidence and, once decided, the outcome and reasons."""
     notice = get_visible_notice(session, who, notice_id)
-    return render_app(request, "notices/portal_notice.html", {
-        "n": _shown_notice(session, notice), "partner_names": _partner_names(session),
-        "policies": all_policies(), "done": request.query_params.get("done"), "error": "",
-    })
+    return render_app(request, "notices/portal_notice.html",
+                      _notice_ctx(session, settings, notice, done=request.query_params.get("done")))
 
 
+def _notice_ctx(session: Session, settings: Settings, notice: Notice, *, done: str | None = None,
+                error: APIError | str = "") -> dict[str, Any]:
+    """The notice page's context: the notice as its notifier sees it and its content."""
+    item = notice_items(session, [notice]).get(notice.id)
+    return {"n": _shown_notice(session, notice), "partner_names": _partner_names(session),
+            "policies": all_policies(), "done": done, "error": error, "item": item,
+            "picture": bool(item and thumbnails(settings.data_dir, [item]))}
 
 
 def evidence_location(data_dir: Path, sha256: str) -> Path | None:
     """Where an evidence file with this SHA-256 lives in the evidence store, or None
     (checked as ``content.media.verified_stored_file`` checks: inside the store, unchanged)."""
     return verified_stored_file(data_dir, "evidence", sha256)
+
+
+@router.get("/notices/{notice_id}/picture")
+def notice_picture(
+    notice_id: str,
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    who: Principal = Depends(require("web.portal")),
+) -> Response:
+    """The thumbnail of the content a notice the caller may see is about (404 otherwise):
+    an image's, or a video's first keyframe; always a small JPEG."""
+    notice = get_visible_notice(session, who, notice_id)
+    item = notice_items(session, [notice]).get(notice.id)
+    thumb = thumbnails(settings.data_dir, [item]).get(item.id) if item else None
+    target = picture_file(settings.data_dir, item, thumb.media_index, thumb.frame) if item and thumb else None
+    if target is None:
+        raise NotFound("the content has no picture")
+    return picture_response(target)
 
 
 @router.get("/notices/{notice_id}/evidence/{evidence_id}")
@@ -222,6 +232,7 @@ def appeal_notice(
     notice_id: str,
     reason: str = Form(..., min_length=1, max_length=5000),
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.portal")),
 ) -> Response:
     """A notifier appeals a decision that did nothing about the reported content."""
@@ -232,9 +243,8 @@ def appeal_notice(
         create_appeal(session, notice.decision_id, who, reason)
     except APIError as exc:
         session.rollback()
-        return render_app(request, "notices/portal_notice.html", {
-            "n": _shown_notice(session, notice), "partner_names": _partner_names(session),
-            "policies": all_policies(), "done": None, "error": exc}, status=exc.status)
+        return render_app(request, "notices/portal_notice.html",
+                          _notice_ctx(session, settings, notice, error=exc), status=exc.status)
     return RedirectResponse(f"/portal/notices/{notice_id}", status_code=303)
 
 

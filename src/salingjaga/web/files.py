@@ -21,3 +21,10 @@ def upload_response(target: Path, mime: str, filename: str, *, inline: bool = Fa
     return FileResponse(target, media_type=mime, filename=filename,
                         content_disposition_type="inline" if inline else "attachment",
                         headers=UPLOAD_HEADERS)
+
+
+def picture_response(target: Path) -> FileResponse:
+    """A small JPEG the platform made itself (a thumbnail, a video's keyframe): shown in the
+    page, kept briefly in the person's own browser only."""
+    return FileResponse(target, media_type="image/jpeg", headers={
+        "Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"})

@@ -12,13 +12,16 @@ from pathlib import Path
 
 from fastapi import Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse
+from sqlalchemy.orm import Session
 
-from salingjaga.auth.deps import public
+from salingjaga.auth.deps import get_session, get_settings, public
 from salingjaga.core.errors import NotFound
 from salingjaga.core.routing import Router
+from salingjaga.core.settings import Settings
 from salingjaga.web import admin_audit, admin_users, invite, login
 from salingjaga.web.csrf import page_guard
-from salingjaga.web.pages import render
+from salingjaga.web.pages import render, render_app
+from salingjaga.web.panels import panels_for
 
 router = Router(include_in_schema=False)
 # The app includes each side by side (see ``app.create_app``).
@@ -31,9 +34,18 @@ _TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
 
 
 @router.get("/", response_class=HTMLResponse, dependencies=[Depends(public), Depends(page_guard)])
-def home(request: Request) -> HTMLResponse:
-    """The landing page."""
-    return render(request, "web/home.html")
+def home(
+    request: Request,
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+) -> HTMLResponse:
+    """The landing page; for a signed-in person, the home of their role: the panels of the
+    domains they work in (``web.panels``) above the links to their tasks."""
+    who = getattr(request.state, "principal", None)
+    if who is None or getattr(who, "via", "") != "session":
+        return render(request, "web/home.html", {"panels": []})
+    # render_app: the strict CSP and no-store, as on every page of the person's own work
+    return render_app(request, "web/home.html", {"panels": panels_for(session, settings, who)})
 
 
 @router.get("/static/{path:path}", dependencies=[Depends(public)])
