@@ -61,6 +61,6 @@ def install_docs(app: FastAPI) -> None:
     @app.get("/docs/assets/{name}", include_in_schema=False, dependencies=[Depends(public)])
     async def docs_asset(name: str) -> Response:
         if name not in _ASSETS:
-            raise NotFound(f"no documentation file {name!r}")
+            raise NotFound(f"no documentation file {name!r}", reason="file.unknown")
         return Response(_asset(name), media_type=_ASSETS[name],
                         headers={"Cache-Control": "public, max-age=86400"})

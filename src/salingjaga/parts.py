@@ -46,6 +46,7 @@ from salingjaga.notices import home as notices_home
 from salingjaga.notices import models as notices_models
 from salingjaga.notices import web as notices_web
 from salingjaga.partners import api as partners_api
+from salingjaga.partners import error_words as partners_error_words
 from salingjaga.partners import models as partners_models
 from salingjaga.partners import web as partners_web
 from salingjaga.policies import api as policies_api
@@ -104,6 +105,6 @@ BACKGROUND: tuple[ModuleType, ...] = (
 HOME: tuple[ModuleType, ...] = (moderation_home, notices_home, web_home)
 # ``ERRORS``: how a page says each error reason of the domain (``web.reasons``, at wiring).
 ERROR_WORDS: tuple[ModuleType, ...] = (
-    auth_error_words, regions_error_words, policies_error_words, factcheck_error_words,
+    auth_error_words, regions_error_words, policies_error_words, partners_error_words, factcheck_error_words,
     moderation_error_words, notices_error_words, web_error_words,
 )

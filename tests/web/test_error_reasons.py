@@ -30,8 +30,13 @@ def test_the_api_keeps_its_error_and_adds_the_reason(client, scene):
     r = client.post("/api/v1/notices", headers=bearer(scene.service_key), json={
         "content": [{"url": scene.content_url}], "policy": "no_such_policy", "good_faith": True, "explanation": "x"})
     assert r.json()["error"]["reason"] == "policy.unknown"
-    # an error that has no reason keeps the shape it always had
-    assert "reason" not in client.get("/api/v1/notices/ntc_nothing", headers=bearer(scene.service_key)).json()["error"]
+    missing = client.get("/api/v1/notices/ntc_nothing", headers=bearer(scene.service_key))
+    assert missing.status_code == 404
+    assert missing.json()["error"] == {"code": "not_found", "message": "notice ntc_nothing not found",
+                                       "reason": "notice.unknown"}
+    # an error that has no reason (the schema's own checks) keeps the shape it always had
+    r = client.post("/api/v1/notices", headers=bearer(scene.service_key), json={"policy": 7})
+    assert r.status_code == 422 and "reason" not in r.json()["error"]
 
 
 ERRORS = merged(module.ERRORS for module in parts.ERROR_WORDS)

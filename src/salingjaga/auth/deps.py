@@ -115,7 +115,7 @@ async def optional_principal(request: Request) -> Principal | None:
     if token is not None:
         principal = await principal_for_key(request.app, token)
         if principal is None:
-            raise Unauthorized("the API key is unknown or revoked")
+            raise Unauthorized("the API key is unknown or revoked", reason="key.unknown")
     elif loaders := getattr(request.app.state, "principal_loaders", ()):
         principal = await run_in_threadpool(_load_other, request, request.app.state.db, loaders)
     request.state.principal = principal
@@ -169,7 +169,7 @@ async def current_principal(request: Request) -> Principal:
     """The caller; 401 when there is none."""
     principal = await optional_principal(request)
     if principal is None:
-        raise Unauthorized("authentication required: send 'Authorization: Bearer <api key>'")
+        raise Unauthorized("authentication required: send 'Authorization: Bearer <api key>'", reason="key.missing")
     return principal
 
 
@@ -185,7 +185,8 @@ class require:
         # dependency cost more than the checks.
         principal = await current_principal(request)
         if principal.role not in roles_for(self.permission):
-            raise Forbidden(f"role {principal.role} may not {self.permission}")
+            raise Forbidden(f"role {principal.role} may not {self.permission}", reason="role.not_allowed",
+                            params={"role": principal.role})
         return principal
 
 

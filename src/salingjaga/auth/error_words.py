@@ -25,4 +25,28 @@ ERRORS: Mapping[str, tuple[str, str]] = {
     "second_factor.wrong_code": (
         "That is not the current code of your authenticator app.",
         "Type the newest code; if it keeps failing, check that the phone's clock is right."),
+    "key.missing": (
+        "This request needs an API key.",
+        "Send the key in the Authorization header, as “Bearer” followed by the key; an administrator issues "
+        "keys."),
+    "key.unknown": (
+        "The API key is not known or has been revoked.",
+        "Check that the whole key was copied, or ask an administrator for a new one."),
+    "key.unknown_id": ("The API key %(ref)s does not exist.", "Reload the list of keys to see the current ones."),
+    "role.not_allowed": ("Your role (%(role)s) may not do this.", "If your work needs it, ask an administrator."),
+    "role.unknown": ("That is not a role an account can have.", "Choose a role from the list, then save again."),
+    "user.unknown": ("The account %(ref)s does not exist.", "Reload the list of users to see the current accounts."),
+    "user.no_email": (
+        "The account %(ref)s does not exist or has no e-mail address, so no link can be sent to it.",
+        "Check the account in the list of users: a link goes only to an account with an e-mail address."),
+    "user.no_partner": (
+        "Your account is not linked to a partner organisation.",
+        "Ask an administrator to link it to your organisation."),
+    "member.role_not_partner": (
+        "A partner administrator can add only reporters and administrators of their own organisation.",
+        "Choose one of those roles; for any other role, ask the platform's administrators."),
+    "member.email_taken": (
+        "A member of this organisation already uses the e-mail address %(email)s.",
+        "Look for them in the list of members, or invite another address."),
+    "partner.unknown": ("The organisation %(ref)s is not known.", "Choose an organisation from the list."),
 }

@@ -83,14 +83,16 @@ def invite(session: Session, *, email: str, name: str, role: str, partner_id: st
     if not _EMAIL.match(email) or len(email) > 320:
         raise Invalid("email: not an e-mail address", reason="email.invalid")
     if role not in ROLES or role == "service":
-        raise Invalid(f"role: a person's role, one of {', '.join(r for r in ROLES if r != 'service')}")
+        raise Invalid(f"role: a person's role, one of {', '.join(r for r in ROLES if r != 'service')}",
+                      reason="role.unknown")
     if role in PARTNER_ROLES and not partner_id:
         raise Invalid(f"role {role} needs a partner organisation", reason="user.partner_missing", params={"role": role})
     if actor.role in PARTNER_ROLES:
         if role not in PARTNER_ROLES:
-            raise Forbidden("a partner admin may only invite partner_reporter or partner_admin members")
+            raise Forbidden("a partner admin may only invite partner_reporter or partner_admin members",
+                            reason="member.role_not_partner")
         if partner_id != actor.partner_id:
-            raise NotFound(f"partner {partner_id} not found")
+            raise NotFound(f"partner {partner_id} not found", reason="partner.unknown", params={"ref": partner_id})
     if partner_id is not None:
         check_partner(session, partner_id)
     holder = session.scalar(select(User).where(User.email == email))
@@ -103,7 +105,10 @@ def invite(session: Session, *, email: str, name: str, role: str, partner_id: st
             record(session, actor, "invitation.withheld", "invitation", issued.invitation.id,
                    {"partner_id": partner_id, "email_held_by": holder.id})
             return Issued(issued.invitation, None)
-        raise Conflict(f"{email} already has an account", reason="user.email_taken", params={"email": email})
+        # the office's own member: the page says so, and where to find them
+        own = partner_id is not None and holder.partner_id == partner_id
+        taken = "member.email_taken" if own else "user.email_taken"
+        raise Conflict(f"{email} already has an account", reason=taken, params={"email": email})
     issued = _issue(session, email=email, name=name, role=role, partner_id=partner_id, user_id=None,
                     language=language, actor=actor, secret_key=secret_key, hours=hours)
     record(session, actor, "invitation.sent", "invitation", issued.invitation.id,
@@ -117,7 +122,8 @@ def invite_reset(session: Session, user_id: str, *, actor: Principal = SYSTEM, s
     factor (the old factor stops working now)."""
     user = session.get(User, user_id)
     if user is None or not user.email:
-        raise NotFound(f"user {user_id} not found or without an e-mail address")
+        raise NotFound(f"user {user_id} not found or without an e-mail address", reason="user.no_email",
+                       params={"ref": user_id})
     reset(session, user.id, actor=actor)
     issued = _issue(session, email=user.email, name=user.name, role=user.role, partner_id=user.partner_id,
                     user_id=user.id, language=user.language, actor=actor, secret_key=secret_key, hours=hours)

@@ -122,7 +122,7 @@ def reset(session: Session, user_id: str, *, actor: Principal | str = SYSTEM) ->
     """Remove a user's second factor and recovery codes (a lost phone): they enrol again
     through a reset link (``invitations.invite_reset``)."""
     if session.get(User, user_id) is None:
-        raise NotFound(f"user {user_id} not found")
+        raise NotFound(f"user {user_id} not found", reason="user.unknown", params={"ref": user_id})
     session.execute(delete(SecondFactor).where(SecondFactor.user_id == user_id))
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
     record(session, actor, "second_factor.reset", "user", user_id, {})

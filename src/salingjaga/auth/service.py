@@ -59,7 +59,7 @@ def create_user(
 ) -> User:
     """Create a user after checking the role and the partner link make sense."""
     if role not in ROLES:
-        raise Invalid(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+        raise Invalid(f"unknown role {role!r}; choose one of {', '.join(ROLES)}", reason="role.unknown")
     if role in PARTNER_ROLES and not partner_id:
         raise Invalid(f"role {role} needs a partner organisation (--partner)", reason="user.partner_missing",
                       params={"role": role})
@@ -110,7 +110,7 @@ def create_partner_member(
         if holder is not None:
             if holder.partner_id == partner_id:
                 raise Invalid("a member of this organisation already uses this e-mail address",
-                              status=409, code="conflict")
+                              status=409, code="conflict", reason="member.email_taken", params={"email": email})
             user = create_user(session, name=name, role=role, partner_id=partner_id, email=None,
                                password=password, language=language, actor=actor)
             record(session, actor, "user.email_withheld", "user", user.id,
@@ -125,7 +125,7 @@ def create_api_key(
 ) -> str:
     """Issue a new key for a user and return it in plain text: the only time it is seen."""
     if session.get(User, user_id) is None:
-        raise NotFound(f"user {user_id} not found")
+        raise NotFound(f"user {user_id} not found", reason="user.unknown", params={"ref": user_id})
     plain = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         id=new_id("key"), user_id=user_id, prefix=plain[:10], key_hash=hash_key(plain), label=label
@@ -140,7 +140,7 @@ def revoke_api_key(session: Session, key_id: str, *, actor: Principal = SYSTEM) 
     """Revoke a key; it stops working on the next request."""
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise NotFound(f"api key {key_id} not found")
+        raise NotFound(f"api key {key_id} not found", reason="key.unknown_id", params={"ref": key_id})
     key.revoked_at = utcnow()
     record(session, actor, "api_key.revoked", "api_key", key.id, {})
 
@@ -202,7 +202,7 @@ def set_active(session: Session, user_id: str, active: bool, who: Principal, *,
     and says what it ended, for the audit event. Audited; a no-op change is not."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} not found")
+        raise NotFound(f"user {user_id} not found", reason="user.unknown", params={"ref": user_id})
     if not active and user.id == who.user_id:
         raise Invalid("you cannot deactivate your own account; ask another admin", reason="user.deactivate_self")
     if user.active == active:

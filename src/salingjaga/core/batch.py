@@ -41,7 +41,7 @@ def each_row(
     """Validate and apply each row in its own savepoint; too many rows is a 413."""
     if len(rows) > limit:
         raise Invalid(f"a {what} holds at most {limit} rows; got {len(rows)}", status=413,
-                      code="payload_too_large")
+                      code="payload_too_large", reason="batch.too_many_rows", params={"n": limit})
     outcomes: list[RowOutcome] = []
     for index, row in enumerate(rows):
         try:

@@ -67,14 +67,17 @@ def loads_limited(data: bytes | str, *, what: str = "body") -> Any:
     a message naming ``what`` was wrong, never a ``RecursionError``."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if json_too_deep(raw):
-        raise Invalid(f"{what}: {too_deep_message()}", code="too_deep")
+        raise Invalid(f"{what}: {too_deep_message()}", code="too_deep", reason="json.too_deep",
+                      params={"n": MAX_JSON_DEPTH})
     try:
         return json.loads(raw)
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer of 5,000 digits
         detail = f": {exc.msg} (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise Invalid(f"{what} is not valid JSON{detail}", status=400, code="malformed_json") from exc
+        raise Invalid(f"{what} is not valid JSON{detail}", status=400, code="malformed_json",
+                      reason="json.invalid") from exc
     except RecursionError as exc:  # belt and braces: the depth check should have caught it
-        raise Invalid(f"{what}: {too_deep_message()}", code="too_deep") from exc
+        raise Invalid(f"{what}: {too_deep_message()}", code="too_deep", reason="json.too_deep",
+                      params={"n": MAX_JSON_DEPTH}) from exc
 
 
 def has_nul(value: str) -> bool:
@@ -101,4 +104,5 @@ def text_bool(value: str, field: str) -> bool:
         return False
     shown = repr(value[:20]) if value.strip() else "empty"
     raise Invalid(f"{field}: {shown} is not a yes/no value; write one of "
-                  f"{'/'.join(TEXT_TRUE)} or {'/'.join(TEXT_FALSE)}")
+                  f"{'/'.join(TEXT_TRUE)} or {'/'.join(TEXT_FALSE)}", reason="input.not_yes_no",
+                  params={"field": field})

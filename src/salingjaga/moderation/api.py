@@ -248,12 +248,13 @@ def get_notifications(
         q = q.where(Notification.recipient_type == "partner", Notification.recipient_id == who.partner_id)
     elif who.role in ("service", "admin"):
         if account_id is None:
-            raise Invalid("account_id is required")
+            raise Invalid("account_id is required", reason="notification.account_missing")
         q = q.where(Notification.recipient_type == "account", Notification.recipient_id == account_id)
     elif who.role == "user":
         q = q.where(Notification.recipient_type == "user", Notification.recipient_id == who.user_id)
     else:
-        raise Forbidden(f"role {who.role} has no notifications")
+        raise Forbidden(f"role {who.role} has no notifications", reason="notification.not_for_role",
+                        params={"role": who.role})
     rows = session.scalars(q.order_by(Notification.created_at.desc(), Notification.id).limit(limit))
     return [{"id": n.id, "kind": n.kind, "created_at": n.created_at, "decision_id": n.decision_id,
              "payload": n.payload} for n in rows]

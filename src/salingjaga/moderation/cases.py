@@ -128,11 +128,13 @@ def open_cases(session: Session, requests: list[CaseRequest], *, settings: Setti
     """
     for r in requests:
         if r.source not in SOURCES:
-            raise Invalid(f"unknown case source {r.source!r}; valid: {', '.join(SOURCES)}")
+            raise Invalid(f"unknown case source {r.source!r}; valid: {', '.join(SOURCES)}",
+                          reason="case.unknown_source")
     items = contents_by_reference(session, [r.content_id for r in requests])
     for r in requests:
         if r.content_id not in items:
-            raise NotFound(f"content {r.content_id} not found")
+            raise NotFound(f"content {r.content_id} not found", reason="content.unknown_id",
+                           params={"ref": r.content_id})
     open_by_item: dict[str, Case] = {}
     ids = list({items[r.content_id].id for r in requests})
     if ids:
@@ -211,7 +213,8 @@ def _insert_cases(session: Session, planned: dict[str, tuple[int, dict[str, Any]
             open_by_item[case.open_content_id or ""] = case
         missing = [i for i in lost if i not in open_by_item]
         if missing:
-            raise Conflict(f"the open case of content {missing[0]} changed while joining it; retry")
+            raise Conflict(f"the open case of content {missing[0]} changed while joining it; retry",
+                           reason="case.changed")
     return opened
 
 
@@ -257,7 +260,7 @@ def get_case(session: Session, case_id: str) -> Case:
     """A case, or 404."""
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"case {case_id} not found")
+        raise NotFound(f"case {case_id} not found", reason="case.unknown", params={"ref": case_id})
     return case
 
 
@@ -265,7 +268,7 @@ def levels_for(who: Principal) -> tuple[str, ...]:
     """The case levels ``who`` may claim and decide, lowest first (403 for other roles)."""
     levels = ROLE_LEVELS.get(who.role)
     if not levels:
-        raise Forbidden(f"role {who.role} does not review cases")
+        raise Forbidden(f"role {who.role} does not review cases", reason="case.not_reviewer", params={"role": who.role})
     return levels
 
 

@@ -49,7 +49,7 @@ def decide(
         if account_action is not None:
             A.check_action(account_action, A.ACCOUNT_ACTIONS)
     except ValueError as exc:
-        raise Invalid(str(exc)) from exc
+        raise Invalid(str(exc), reason="decision.action_unknown") from exc
     get_policy(policy)
     if not facts.strip():
         raise Invalid("facts: say what you saw and why it breaks (or does not break) the policy",
@@ -106,7 +106,7 @@ def apply_automated_action(
     try:
         A.check_action(action, A.CONTENT_ACTIONS)
     except ValueError as exc:
-        raise Invalid(str(exc)) from exc
+        raise Invalid(str(exc), reason="decision.action_unknown") from exc
     get_policy(policy)
     item = get_content(session, content_id)
     actor = f"system:rule:{rule}"[:80]

@@ -46,4 +46,43 @@ ERRORS: Mapping[str, tuple[str, str]] = {
     "appeal.needs_content_action": (
         "Nothing was done to the content, so reversing the decision changes nothing.",
         "To act on the notifier's appeal, choose a content action."),
+    "notification.account_missing": (
+        "No account was named, so there are no notifications to list.",
+        "Name the account whose notifications you want, then send the request again."),
+    "notification.not_for_role": (
+        "Accounts with the role %(role)s receive no notifications.",
+        "Sign in with the account that receives them."),
+    "case.unknown_source": (
+        "The case names a source the platform does not know.",
+        "Use one of the sources the API documentation lists, then send it again."),
+    "case.changed": (
+        "The case of this post changed while the request was handled; nothing was saved.",
+        "Send the request again."),
+    "case.unknown": ("The case %(ref)s does not exist.", "Go back to the queue and take the next case."),
+    "case.not_reviewer": ("The role %(role)s does not review cases.", "Sign in as a moderator to work on the queue."),
+    "decision.action_unknown": (
+        "That action is not one a decision can take.",
+        "Choose an action from the list, then decide again."),
+    "decision.unknown": (
+        "The decision %(ref)s does not exist.",
+        "Check the reference, or open the decision from its notice or case."),
+    "statement.unknown": (
+        "The statement of reasons %(ref)s does not exist.",
+        "Check the reference, or open the statement from its decision."),
+    "review.action_unknown": (
+        "A second review either upholds or reverses the decision.",
+        "Choose to uphold or to reverse it, then decide again."),
+    "appeal.of_appeal": (
+        "The outcome of an appeal cannot itself be appealed.",
+        "The statement of reasons names the other ways to seek redress."),
+    "appeal.of_review": (
+        "The outcome of a second review is not appealed on its own.",
+        "Appeal the decision it reviewed instead."),
+    "appeal.no_content": (
+        "This decision concerns no post, so there is nothing to appeal.",
+        "No further step is needed."),
+    "appeal.unknown": ("The appeal of case %(ref)s was not found.", "Go back to the queue and take the next case."),
+    "appeal.action_unknown": (
+        "An appeal is decided by upholding or reversing the decision, or with an action on the post.",
+        "Choose one of those, then decide again."),
 }

@@ -201,7 +201,7 @@ def get_decision(session: Session, decision_id: str) -> Decision:
     """A decision, or 404."""
     d = session.get(Decision, decision_id)
     if d is None:
-        raise NotFound(f"decision {decision_id} not found")
+        raise NotFound(f"decision {decision_id} not found", reason="decision.unknown", params={"ref": decision_id})
     return d
 
 
@@ -209,7 +209,7 @@ def get_statement(session: Session, statement_id: str) -> Statement:
     """A statement of reasons, or 404."""
     st = session.get(Statement, statement_id)
     if st is None:
-        raise NotFound(f"statement {statement_id} not found")
+        raise NotFound(f"statement {statement_id} not found", reason="statement.unknown", params={"ref": statement_id})
     return st
 
 

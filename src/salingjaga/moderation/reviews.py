@@ -83,7 +83,8 @@ def decide_second_review(session: Session, case: Case, who: Principal, *, action
         raise Forbidden("the moderator who took a decision may not give its second review",
                         reason="review.own_decision")
     if action not in A.APPEAL_OUTCOMES:
-        raise Invalid(f"a second review confirms (uphold) or overturns (reverse) the decision; got {action!r}")
+        raise Invalid(f"a second review confirms (uphold) or overturns (reverse) the decision; got {action!r}",
+                      reason="review.action_unknown")
     if not facts.strip():
         raise Invalid("facts: explain why the decision is confirmed or overturned", reason="decision.facts_missing")
     reviewed = pending_review_of(session, original.case_id)
@@ -163,9 +164,10 @@ def create_appeal(session: Session, decision_id: str, who: Principal, reason: st
     or a notifier whose notice led to no action. A different human will decide it."""
     decision = get_decision(session, decision_id)
     if decision.kind == "appeal" or decision.reverses_id is not None:
-        raise Invalid("an appeal outcome cannot itself be appealed")
+        raise Invalid("an appeal outcome cannot itself be appealed", reason="appeal.of_appeal")
     if decision.kind == "review":
-        raise Invalid("a second review's outcome is not appealed; appeal the decision it reviewed")
+        raise Invalid("a second review's outcome is not appealed; appeal the decision it reviewed",
+                      reason="appeal.of_review")
     if decision.reversed_by_id is not None:
         raise Conflict("this decision was already reversed", reason="appeal.already_reversed")
     if who.role in ("service", "admin"):
@@ -179,14 +181,14 @@ def create_appeal(session: Session, decision_id: str, who: Principal, reason: st
         mine = [n for n in notices if (who.partner_id and n.partner_id == who.partner_id)
                 or n.reporter_user_id == who.user_id]
         if not mine:
-            raise NotFound(f"decision {decision_id} not found")
+            raise NotFound(f"decision {decision_id} not found", reason="decision.unknown", params={"ref": decision_id})
         if decision.action != A.NO_VIOLATION:
             raise Invalid("a notifier may appeal only when nothing was done", reason="appeal.notifier_after_action")
     if session.scalar(select(Appeal.id).where(Appeal.decision_id == decision.id, Appeal.status == "open")):
         raise Conflict("an appeal against this decision is already open", reason="appeal.already_open")
     item = session.get(ContentItem, decision.content_id) if decision.content_id else None
     if item is None:
-        raise Invalid("the decision concerns no content item")
+        raise Invalid("the decision concerns no content item", reason="appeal.no_content")
     original = session.get(Case, decision.case_id) if decision.case_id else None
     source = "user_report" if appellant == "creator" else (original.source if original else "partner")
     cfg = settings_or_env(None)
@@ -223,12 +225,13 @@ def decide_appeal(session: Session, case: Case, who: Principal, *, action: str, 
     from the one who took it decides."""
     appeal = session.get(Appeal, case.appeal_id) if case.appeal_id else None
     if appeal is None:
-        raise NotFound(f"appeal of case {case.id} not found")
+        raise NotFound(f"appeal of case {case.id} not found", reason="appeal.unknown", params={"ref": case.id})
     original = get_decision(session, appeal.decision_id)
     if who.user_id == original.decided_by or who.user_id == case.excluded_user_id:
         raise Forbidden("the moderator who took a decision may not decide its appeal", reason="appeal.own_decision")
     if action not in (*A.APPEAL_OUTCOMES, *A.CONTENT_ACTIONS):
-        raise Invalid(f"an appeal is decided with uphold, reverse or a content action; got {action!r}")
+        raise Invalid(f"an appeal is decided with uphold, reverse or a content action; got {action!r}",
+                      reason="appeal.action_unknown")
     if not facts.strip():
         raise Invalid("facts: explain the outcome of the appeal", reason="decision.facts_missing")
     get_policy(policy)

@@ -326,16 +326,16 @@ def media_file(
     item = get_content(session, content_id)
     media = list(item.media or [])
     if index < 0 or index >= len(media):
-        raise NotFound("no such media")
+        raise NotFound("no such media", reason="media.unavailable")
     entry = media[index]
     mime = str(entry.get("mime") or "")
     rel = entry.get("path")
     if not rel or not mime.startswith(PREVIEW_TYPES):
-        raise NotFound("no stored preview for this media")
+        raise NotFound("no stored preview for this media", reason="media.unavailable")
     root = Path(settings.data_dir).resolve()
     target = (root / str(rel)).resolve()
     if root not in target.parents or not target.is_file():
-        raise NotFound("no such media")
+        raise NotFound("no such media", reason="media.unavailable")
     return FileResponse(target, media_type=mime, headers={
         "Cache-Control": "private, max-age=300", "Content-Disposition": "inline",
         "X-Content-Type-Options": "nosniff"})
@@ -354,7 +354,7 @@ def picture(
     by detection from the stored file (``moderation.previews``); always a JPEG."""
     target = picture_file(settings.data_dir, get_content(session, content_id), media_index, frame)
     if target is None:
-        raise NotFound("no such picture")
+        raise NotFound("no such picture", reason="media.unavailable")
     return picture_response(target)
 
 
@@ -377,6 +377,6 @@ def evidence_file(
     entry = next((e for e in files if e["id"] == evidence_id), None)
     target = verified_stored_file(Path(settings.data_dir), "evidence", str(entry["sha256"])) if entry else None
     if entry is None or target is None:
-        raise NotFound(f"evidence {evidence_id} not found")
+        raise NotFound(f"evidence {evidence_id} not found", reason="evidence.unknown", params={"ref": evidence_id})
     return upload_response(target, str(entry["mime"]), str(entry["filename"] or entry["id"]),
                            inline=bool(view) and entry["mime"] in INLINE_EVIDENCE)

@@ -129,7 +129,7 @@ def post_evidence(
     """Attach an evidence file (image, video or PDF) to one of your notices."""
     notice = get_visible_notice(session, who, notice_id)
     if notice.reporter_user_id != who.user_id and notice.partner_id != (who.partner_id or "-"):
-        raise NotFound(f"notice {notice_id} not found")
+        raise NotFound(f"notice {notice_id} not found", reason="notice.unknown", params={"ref": notice_id})
     data = file.file.read(MAX_EVIDENCE_BYTES + 1)
     ev = store_evidence(session, notice, data, file.filename, settings.data_dir, who)
     return {"id": ev.id, "notice_id": notice.id, "filename": ev.filename, "mime": ev.mime,
@@ -138,7 +138,7 @@ def post_evidence(
 
 def _own_partner(who: Principal, partner_id: str) -> None:
     if who.role in PARTNER_ROLES and who.partner_id != partner_id:
-        raise NotFound(f"partner {partner_id} not found")
+        raise NotFound(f"partner {partner_id} not found", reason="partner.unknown", params={"ref": partner_id})
 
 
 def _year_bounds(year: int | None) -> tuple[datetime | None, datetime | None]:

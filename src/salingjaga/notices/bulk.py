@@ -72,7 +72,7 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise Invalid(f"the file must be UTF-8 text (byte {exc.start} is not)") from exc
+        raise Invalid(f"the file must be UTF-8 text (byte {exc.start} is not)", reason="file.not_utf8") from exc
 
 
 def parse_bulk(raw: bytes, *, csv_input: bool) -> list[Row]:
@@ -87,7 +87,7 @@ def parse_bulk(raw: bytes, *, csv_input: bool) -> list[Row]:
     if isinstance(data, dict) and isinstance(data.get("notices"), list):
         data = data["notices"]
     if not isinstance(data, list):
-        raise Invalid('send a JSON list of notices, {"notices": [...]}, or text/csv')
+        raise Invalid('send a JSON list of notices, {"notices": [...]}, or text/csv', reason="bulk.not_a_list")
     _check_count(len(data))
     return data
 
@@ -95,7 +95,7 @@ def parse_bulk(raw: bytes, *, csv_input: bool) -> list[Row]:
 def _check_count(rows: int) -> None:
     if rows > MAX_BULK_ROWS:
         raise Invalid(f"a bulk submission holds at most {MAX_BULK_ROWS} rows; got more",
-                      status=413, code="payload_too_large")
+                      status=413, code="payload_too_large", reason="batch.too_many_rows", params={"n": MAX_BULK_ROWS})
 
 
 def parse_csv(text: str) -> list[Row]:
@@ -109,13 +109,15 @@ def parse_csv(text: str) -> list[Row]:
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise Invalid("the CSV file is empty") from None
+        raise Invalid("the CSV file is empty", reason="csv.empty") from None
     except csv.Error as exc:
-        raise Invalid(f"the CSV header cannot be read: {exc}") from exc
+        raise Invalid(f"the CSV header cannot be read: {exc}", reason="csv.unreadable") from exc
     if len(header) > MAX_CSV_COLUMNS:
-        raise Invalid(f"the CSV header has {len(header)} columns; at most {MAX_CSV_COLUMNS}")
+        raise Invalid(f"the CSV header has {len(header)} columns; at most {MAX_CSV_COLUMNS}",
+                      reason="csv.too_many_columns", params={"n": MAX_CSV_COLUMNS})
     if "policy" not in header:
-        raise Invalid(f"CSV header must include: policy (columns: {', '.join(CSV_FIELDS)})")
+        raise Invalid(f"CSV header must include: policy (columns: {', '.join(CSV_FIELDS)})",
+                      reason="csv.policy_missing")
     rows: list[Row] = []
     while True:
         try:

@@ -12,9 +12,6 @@ ERRORS: Mapping[str, tuple[str, str]] = {
     "content.unknown_url": (
         "No post with the address %(url)s is known to the platform yet.",
         "Check the link; if it is right, file the notice again once the platform has sent the post."),
-    "content.unknown_id": (
-        "The post %(ref)s is not known to the platform.",
-        "Check the reference and send the notice again."),
     "evidence.empty": ("An evidence file is empty.", "Choose the file again and send the form again."),
     "evidence.too_large": (
         "An evidence file is larger than %(limit)s.",
@@ -31,4 +28,40 @@ ERRORS: Mapping[str, tuple[str, str]] = {
     "notice.explanation_missing": (
         "The notice says neither why the post breaks the policy nor which law it breaks.",
         "Write an explanation or a legal ground, then send it again."),
+    "appeal.no_decision": (
+        "This notice has no decision yet, so there is nothing to appeal.",
+        "Wait for the decision; you will be told when it is taken."),
+    "notice.unknown": (
+        "The notice %(ref)s does not exist or is not visible to you.",
+        "Open it from your list of notices."),
+    "notice.intake_busy": (
+        "Too many notices are waiting to be taken in just now; this one was not saved.",
+        "Wait a few seconds, then send it again."),
+    "evidence.not_base64": (
+        "An evidence file's data is not valid base64.",
+        "Encode the file as base64 again, then send the notice again."),
+    "bulk.no_rows": (
+        "The file holds no notices.",
+        "Write one row per post under the header, then send the file again."),
+    "bulk.not_a_list": (
+        "The file is not a list of notices.",
+        "Send a JSON list of notices, or a CSV file with the columns this page lists."),
+    "bulk.intake_busy": (
+        "Too many notices are waiting to be taken in; not every row of the file was taken.",
+        "Wait a few seconds, check your list of notices, then send the missing rows again."),
+    "csv.too_many_columns": (
+        "The first line of the CSV file names more than %(n)s columns.",
+        "Keep only the columns this page lists, then send the file again."),
+    "csv.policy_missing": (
+        "The first line of the CSV file has no “policy” column.",
+        "Name the columns on the first line as this page lists them, then send the file again."),
+    "csv.empty": (
+        "The CSV file is empty.",
+        "Write the column names on the first line and one post per row below it, then send the file again."),
+    "csv.unreadable": (
+        "The first line of the CSV file cannot be read as column names.",
+        "Save the file again as CSV from your spreadsheet, then send it again."),
+    "file.not_utf8": (
+        "The file is not UTF-8 text.",
+        "Save it from your spreadsheet as “CSV UTF-8”, then send it again."),
 }

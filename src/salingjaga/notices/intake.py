@@ -91,7 +91,7 @@ class NoticeIntake:
         (503 when too many notices are already waiting: nothing is taken then)."""
         if self.queued() >= self.max_queued:
             raise APIError("notice intake is overloaded; send the notice again in a few seconds",
-                           status=503, code="overloaded", headers={"Retry-After": "5"})
+                           status=503, code="overloaded", headers={"Retry-After": "5"}, reason="notice.intake_busy")
         loop = asyncio.get_running_loop()
         if self._loop is not loop or self._task is None or self._task.done():
             self._start_on(loop)
@@ -114,7 +114,8 @@ class NoticeIntake:
         while self.queued() and self.queued() + len(jobs) > self.max_queued // 2:
             if loop.time() > give_up:
                 raise APIError("notice intake is overloaded; send the remaining rows again in a few seconds",
-                               status=503, code="overloaded", headers={"Retry-After": "5"})
+                               status=503, code="overloaded", headers={"Retry-After": "5"},
+                               reason="bulk.intake_busy")
             await asyncio.sleep(0.05)
         if self._loop is not loop or self._task is None or self._task.done():
             self._start_on(loop)

@@ -124,7 +124,7 @@ def _decode_evidence(ev: EvidenceIn) -> bytes:
     try:
         return base64.b64decode(ev.data_base64, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise Invalid("evidence data_base64 is not valid base64") from exc
+        raise Invalid("evidence data_base64 is not valid base64", reason="evidence.not_base64") from exc
 
 
 @dataclass
@@ -289,7 +289,8 @@ def _check_and_resolve(session: Session, jobs: list[NoticeJob], candidates: list
             if job.who.partner_id and job.who.role in PARTNER_ROLES:
                 partner = partners.get(job.who.partner_id)
                 if partner is None:
-                    raise NotFound(f"partner {job.who.partner_id} not found")
+                    raise NotFound(f"partner {job.who.partner_id} not found", reason="partner.unknown",
+                                   params={"ref": job.who.partner_id})
             items = _resolve_content(refs[index], by_id, by_url)
         except APIError as exc:
             outcomes[index] = NoticeOutcome(error=exc)
@@ -383,7 +384,7 @@ def get_visible_notice(session: Session, who: Principal, notice_id: str) -> Noti
     """The notice if the caller may see it, else 404 (we never confirm it exists)."""
     notice = session.get(Notice, notice_id)
     if notice is None or not can_view(session, who, notice):
-        raise NotFound(f"notice {notice_id} not found")
+        raise NotFound(f"notice {notice_id} not found", reason="notice.unknown", params={"ref": notice_id})
     return notice
 
 

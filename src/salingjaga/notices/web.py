@@ -204,7 +204,7 @@ def notice_picture(
     thumb = thumbnails(settings.data_dir, [item]).get(item.id) if item else None
     target = picture_file(settings.data_dir, item, thumb.media_index, thumb.frame) if item and thumb else None
     if target is None:
-        raise NotFound("the content has no picture")
+        raise NotFound("the content has no picture", reason="media.unavailable")
     return picture_response(target)
 
 
@@ -222,7 +222,7 @@ def evidence_file(
     entry = next((e for e in notice_out(session, notice)["evidence"] if e["id"] == evidence_id), None)
     target = evidence_location(settings.data_dir, str(entry["sha256"])) if entry else None
     if entry is None or target is None:
-        raise NotFound(f"evidence {evidence_id} not found")
+        raise NotFound(f"evidence {evidence_id} not found", reason="evidence.unknown", params={"ref": evidence_id})
     return upload_response(target, str(entry["mime"]), str(entry["filename"] or entry["id"]))
 
 
@@ -239,7 +239,7 @@ def appeal_notice(
     notice = get_visible_notice(session, who, notice_id)
     try:
         if not notice.decision_id:
-            raise Invalid("the notice has no decision yet")
+            raise Invalid("the notice has no decision yet", reason="appeal.no_decision")
         create_appeal(session, notice.decision_id, who, reason)
     except APIError as exc:
         session.rollback()
@@ -274,7 +274,7 @@ async def bulk_submit(
         as_json = name.endswith(".json") or head.startswith((b"[", b"{"))
         rows = parse_bulk(raw, csv_input=not as_json)
         if not rows:
-            raise Invalid("the file holds no rows")
+            raise Invalid("the file holds no rows", reason="bulk.no_rows")
         intake: NoticeIntake = request.app.state.notice_intake
         outcome = (await submit_bulk(intake, rows, who)).summary()
     except APIError as exc:
@@ -291,7 +291,7 @@ def feedback_page(
 ) -> Response:
     """How the organisation's notices fared, and those of each sub-jurisdiction it oversees."""
     if who.partner_id is None:  # partner roles always belong to one; defensive
-        raise Invalid("your account is not linked to a partner organisation")
+        raise Invalid("your account is not linked to a partner organisation", reason="user.no_partner")
     own = get_partner(session, who.partner_id)
     partners = sorted((get_partner(session, pid) for pid in visible_partner_ids(session, who.partner_id)),
                       key=lambda p: (p.id != own.id, p.name))

@@ -106,7 +106,7 @@ def get_partners(
 
 def _own_partner_or_staff(who: Principal, partner_id: str) -> None:
     if who.role in PARTNER_ROLES and who.partner_id != partner_id:
-        raise NotFound(f"partner {partner_id} not found")
+        raise NotFound(f"partner {partner_id} not found", reason="partner.unknown", params={"ref": partner_id})
 
 
 @router.get("/partners/{partner_id}", response_model=PartnerOut)
@@ -134,7 +134,8 @@ def post_partner_user(
     staff, who see every account anyway, get the plain 409."""
     _own_partner_or_staff(who, partner_id)
     if who.role == "partner_admin" and body.role not in PARTNER_ROLES:
-        raise Forbidden("a partner admin may only add partner_reporter or partner_admin members")
+        raise Forbidden("a partner admin may only add partner_reporter or partner_admin members",
+                        reason="member.role_not_partner")
     get_partner(session, partner_id)
     if who.role in PARTNER_ROLES:
         user = create_partner_member(
@@ -172,7 +173,7 @@ def post_invitation(
     except OSError as exc:
         session.rollback()
         raise APIError("the mail server did not accept the invitation; nothing was saved", status=503,
-                       code="mail_unavailable") from exc
+                       code="mail_unavailable", reason="mail.unavailable") from exc
     inv = issued.invitation
     return {"id": inv.id, "email": inv.email, "role": inv.role, "partner_id": partner_id,
             "expires_at": inv.expires_at}

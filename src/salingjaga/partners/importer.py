@@ -109,35 +109,43 @@ def _flag(text: str, line: int) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise Invalid(f"line {line}: trusted must be true or false, not {text!r}")
+    raise Invalid(f"line {line}: trusted must be true or false, not {text!r}", reason="import.trusted_flag",
+                  params={"line": line})
 
 
 def _row(raw: dict[str, str | None], line: int) -> OfficeRow:
     cell = {k: (raw.get(k) or "").strip() for k in COLUMNS}
-    for name in ("name", "kind"):
-        if not cell[name]:
-            raise Invalid(f"line {line}: {name} is empty")
+    if not cell["name"]:
+        raise Invalid(f"line {line}: name is empty", reason="import.name_empty", params={"line": line})
+    if not cell["kind"]:
+        raise Invalid(f"line {line}: kind is empty", reason="import.kind_empty", params={"line": line})
     if len(cell["name"]) > 200:
-        raise Invalid(f"line {line}: name is longer than 200 characters")
+        raise Invalid(f"line {line}: name is longer than 200 characters", reason="import.name_too_long",
+                      params={"line": line, "n": 200})
     if cell["kind"] not in PARTNER_KINDS:
-        raise Invalid(f"line {line}: unknown kind {cell['kind']!r}; valid: {', '.join(PARTNER_KINDS)}")
+        raise Invalid(f"line {line}: unknown kind {cell['kind']!r}; valid: {', '.join(PARTNER_KINDS)}",
+                      reason="import.kind_unknown", params={"line": line})
     region = cell["region_code"] or None
     if region is not None:
         try:
             get_region(region)
         except APIError as exc:
-            raise Invalid(f"line {line}: {exc.message}") from exc
+            raise Invalid(f"line {line}: {exc.message}", reason="import.region_unknown",
+                          params={"line": line, "code": region}) from exc
     email = cell["contact_email"] or None
     if email is not None and (len(email) > 320 or not _EMAIL.match(email)):
-        raise Invalid(f"line {line}: contact_email {email!r} is not an e-mail address")
+        raise Invalid(f"line {line}: contact_email {email!r} is not an e-mail address", reason="import.email_invalid",
+                      params={"line": line})
     policies = tuple(p.strip() for p in re.split(r"[;,]", cell["policies"]) if p.strip())
     try:
         validate_policy_codes(list(policies))
     except APIError as exc:
-        raise Invalid(f"line {line}: {exc.message}") from exc
+        raise Invalid(f"line {line}: {exc.message}", reason="import.policy_unknown",
+                      params={"line": line, "code": exc.params.get("code", "")}) from exc
     trusted = _flag(cell["trusted"], line)
     if trusted and not policies:
-        raise Invalid(f"line {line}: a trusted flagger needs at least one policy area (policies)")
+        raise Invalid(f"line {line}: a trusted flagger needs at least one policy area (policies)",
+                      reason="import.trusted_without_policy", params={"line": line})
     # Without an organisation column, offices are grouped by the first word of their name
     # ("Bawaslu RI", "Bawaslu Kota Bandung": bawaslu), the way election bodies name offices.
     organisation = (cell["organisation"] or cell["name"].split()[0]).lower()
@@ -226,7 +234,7 @@ def apply_import(session: Session, text: str, *, actor: Principal = SYSTEM) -> I
     if plan.errors:
         shown = "; ".join(plan.errors[:10])
         more = f" (and {len(plan.errors) - 10} more)" if len(plan.errors) > 10 else ""
-        raise Invalid(f"nothing imported: {shown}{more}")
+        raise Invalid(f"nothing imported: {shown}{more}", reason="import.refused", params={"n": len(plan.errors)})
     rows = {r.line: r for r in parse_offices(text)[0]}
     events: list[tuple[Principal | str, str, str, str, dict[str, Any]]] = []
     created: list[Partner] = []

@@ -39,12 +39,14 @@ def create_partner(
     """Create a partner after validating kind, region, policy areas and the webhook URL
     (``webhook_policy``: the deployment's allowed private destinations)."""
     if kind not in PARTNER_KINDS:
-        raise Invalid(f"unknown partner kind {kind!r}; valid: {', '.join(PARTNER_KINDS)}")
+        raise Invalid(f"unknown partner kind {kind!r}; valid: {', '.join(PARTNER_KINDS)}",
+                      reason="partner.kind_unknown")
     if region is not None:
         get_region(region)
     policy_areas = validate_policy_codes(list(policies or []))
     if trusted and not policy_areas:
-        raise Invalid("a trusted flagger needs at least one policy area (policies)")
+        raise Invalid("a trusted flagger needs at least one policy area (policies)",
+                      reason="partner.trusted_without_policy")
     if webhook_url is not None:
         check_webhook_url(webhook_url, webhook_policy, field="webhook_url")
     partner = Partner(
@@ -78,7 +80,7 @@ def check_webhook_url(url: str, policy: OutboundPolicy, *, field: str = "url") -
     try:
         check_url(url, policy)
     except BlockedDestination as exc:
-        raise Invalid(f"{field}: {exc}") from exc
+        raise Invalid(f"{field}: {exc}", reason="webhook.refused") from exc
 
 
 def new_webhook_secret() -> str:
@@ -90,7 +92,7 @@ def get_partner(session: Session, partner_id: str) -> Partner:
     """The partner, or 404."""
     partner = session.get(Partner, partner_id)
     if partner is None:
-        raise NotFound(f"partner {partner_id} not found")
+        raise NotFound(f"partner {partner_id} not found", reason="partner.unknown", params={"ref": partner_id})
     return partner
 
 

@@ -30,10 +30,10 @@ def _office(session: Session, who: Principal, partner_id: str | None) -> Partner
     """The office this person manages: their own, or (an administrator) the one asked for."""
     if who.role in PARTNER_ROLES:
         if partner_id and partner_id != who.partner_id:
-            raise NotFound(f"partner {partner_id} not found")
+            raise NotFound(f"partner {partner_id} not found", reason="partner.unknown", params={"ref": partner_id})
         return get_partner(session, who.partner_id or "")
     if not partner_id:
-        raise NotFound("choose an office: /team?partner=<id>")
+        raise NotFound("choose an office: /team?partner=<id>", reason="partner.not_chosen")
     return get_partner(session, partner_id)
 
 

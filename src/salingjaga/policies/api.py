@@ -26,4 +26,4 @@ def policy_detail(code: str) -> dict[str, object]:
     try:
         return get_policy(code).as_dict()
     except Invalid as exc:
-        raise NotFound(exc.message) from exc
+        raise NotFound(exc.message, reason=exc.reason, params=exc.params) from exc

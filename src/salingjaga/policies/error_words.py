@@ -16,4 +16,13 @@ ERRORS: Mapping[str, tuple[str, str]] = {
     "four_eyes.own_draft": (
         "You wrote this draft, so another policy lead must approve or reject it.",
         "Ask another policy lead to review it."),
+    "library.version_unknown": (
+        "The version %(ref)s of the policy library does not exist.",
+        "Reload the list of drafts."),
+    "library.not_draft": (
+        "This version is no longer a draft: it was already approved or rejected.",
+        "Reload the list of drafts to see what is still open."),
+    "territory.unknown": (
+        "The territory %(code)s is not known.",
+        "Use a territory code the policy library defines, such as ID for Indonesia."),
 }

@@ -51,7 +51,7 @@ class LibraryPage:
 
 def _language(language: str) -> str:
     if language not in LANGUAGES:
-        raise Invalid(f"language: one of {', '.join(LANGUAGES)}")
+        raise Invalid(f"language: one of {', '.join(LANGUAGES)}", reason="language.unknown")
     return language
 
 
@@ -100,9 +100,10 @@ def decide(session: Session, version_id: str, approve: bool, who: Principal) -> 
     must read it (four eyes)."""
     version = session.get(LibraryVersion, version_id, with_for_update=True)
     if version is None:
-        raise NotFound(f"library version {version_id} not found")
+        raise NotFound(f"library version {version_id} not found", reason="library.version_unknown",
+                       params={"ref": version_id})
     if version.status != "draft":
-        raise Conflict(f"version {version_id} is {version.status}, not a draft")
+        raise Conflict(f"version {version_id} is {version.status}, not a draft", reason="library.not_draft")
     if version.author_id == who.user_id:
         raise Forbidden("four eyes: another policy lead must approve or reject your draft",
                         reason="four_eyes.own_draft")

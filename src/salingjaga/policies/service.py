@@ -99,7 +99,8 @@ def get_territory(code: str) -> Territory:
     """The territory with this code (``worldwide`` or a country code)."""
     territories = all_territories()
     if code not in territories:
-        raise Invalid(f"unknown territory {code!r}; valid: {', '.join(territories)}")
+        raise Invalid(f"unknown territory {code!r}; valid: {', '.join(territories)}", reason="territory.unknown",
+                      params={"code": code})
     return territories[code]
 
 

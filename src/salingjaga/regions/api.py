@@ -36,7 +36,7 @@ def region_detail(code: str) -> dict[str, str]:
     try:
         return get_region(code).as_dict()
     except Invalid as exc:
-        raise NotFound(exc.message) from exc
+        raise NotFound(exc.message, reason=exc.reason, params=exc.params) from exc
 
 
 @router.get("/elections", dependencies=[Depends(public)], response_model=list[ElectionOut])

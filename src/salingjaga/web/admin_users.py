@@ -72,7 +72,7 @@ def admin_create_user(
         if password and len(password) < 10:
             raise Invalid("the password needs at least 10 characters", reason="password.too_short", params={"n": 10})
         if language not in ("id", "en"):
-            raise Invalid("language must be id or en")
+            raise Invalid("language must be id or en", reason="language.unknown")
         user = create_user(session, name=name.strip(), role=role, partner_id=partner_id or None,
                            email=email.strip() or None, password=password or None,
                            language=language, actor=who)
@@ -99,7 +99,7 @@ def admin_issue_key(
     """A new API key for a user, shown once."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} not found")
+        raise NotFound(f"user {user_id} not found", reason="user.unknown", params={"ref": user_id})
     key = create_api_key(session, user_id, label=label.strip(), actor=who)
     session.commit()
     return render_app(request, "web/admin_key_once.html",

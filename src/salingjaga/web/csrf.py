@@ -61,7 +61,8 @@ async def check_csrf(request: Request) -> None:
         value = form.get(FIELD)
         presented = value if isinstance(value, str) else ""
     if not expected or not presented or not hmac.compare_digest(expected, presented):
-        raise CsrfRejected("the form has expired or did not come from this site; reload the page and try again")
+        raise CsrfRejected("the form has expired or did not come from this site; reload the page and try again",
+                           reason="form.expired")
 
 
 async def page_guard(

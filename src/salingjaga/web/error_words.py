@@ -26,4 +26,22 @@ ERRORS: Mapping[str, tuple[str, str]] = {
         "Add what is missing, then send the form again."),
     "input.invalid": ("The field “%(field)s” is not filled in as expected.",
         "Check its value, then send the form again."),
+    "file.unknown": ("This file does not exist.", "Check the address, or go back to the page that linked to it."),
+    "form.expired": (
+        "The form has expired or did not come from this site; nothing was changed.",
+        "Reload the page and send the form again."),
+    "language.unknown": ("The language must be Indonesian or English.", "Choose one of them, then save again."),
+    "batch.too_many_rows": (
+        "The file holds more than %(n)s rows.",
+        "Split it into smaller files and send each of them."),
+    "input.not_yes_no": ("The field “%(field)s” takes yes or no.", "Write yes or no, then send it again."),
+    "json.too_deep": ("The JSON is nested more than %(n)s levels deep.", "Flatten its structure, then send it again."),
+    "json.invalid": ("The file or request is not valid JSON.", "Check it with a JSON validator, then send it again."),
+    "media.unavailable": ("No copy of this picture or video is kept.", "Open the post through its address to see it."),
+    "evidence.unknown": (
+        "The evidence file %(ref)s is not available.",
+        "Reload the notice to see its current files; if the file is still listed, tell an administrator."),
+    "content.unknown_id": (
+        "The post %(ref)s is not known to the platform.",
+        "Check the reference and send the notice again."),
 }

@@ -53,6 +53,6 @@ def static(path: str) -> FileResponse:
     """Static assets, served locally (no external network), never outside the folder."""
     target = (_STATIC / path).resolve()
     if not target.is_file() or _STATIC not in target.parents or target.suffix not in _TYPES:
-        raise NotFound("no such file")
+        raise NotFound("no such file", reason="file.unknown")
     return FileResponse(target, media_type=_TYPES[target.suffix],
                         headers={"Cache-Control": "public, max-age=3600"})
