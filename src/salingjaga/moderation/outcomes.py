@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.principal import Principal
 from salingjaga.content.models import Account, ContentItem
 from salingjaga.content.service import get_content, restore_content_state, set_account_state, set_content_state
-from salingjaga.core.errors import NotFound
+from salingjaga.core.errors import Invalid, NotFound
 from salingjaga.core.ids import new_id
 from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation import actions as A
@@ -97,7 +97,9 @@ def preview_statement(session: Session, case: Case, *, action: str, policy: str,
     """The statement of reasons deciding ``case`` with ``action`` would write now, and what
     the DSA rules would find wrong with it (empty facts are reported, not refused); None
     when the action writes no statement. Nothing is stored. Raises NotFound for an unknown
-    policy."""
+    policy, Invalid for an unknown action."""
+    if action not in (*A.ALL_ACTIONS, *A.APPEAL_OUTCOMES):
+        raise Invalid(f"unknown action {action!r}", reason="decision.action_unknown")
     if not A.is_restriction(action):  # the test statement_for applies
         return None
     item = get_content(session, case.content_id)

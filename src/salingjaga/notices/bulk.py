@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DataError
 
 from salingjaga.auth.principal import Principal
-from salingjaga.core.errors import APIError, Invalid, first_error_message
+from salingjaga.core.errors import APIError, Invalid, invalid_input
 from salingjaga.core.inputlimits import NUL_MESSAGE, loads_limited, text_bool
 from salingjaga.notices.intake import NoticeIntake
 from salingjaga.notices.schemas import NoticeIn
@@ -56,12 +57,21 @@ class RowError:
     code: str
     message: str
     reason: str | None = None  # the error's stable name (``core.errors.APIError.reason``)
+    params: Mapping[str, Any] | None = None  # the values its words quote (a line, a field)
 
-    def as_dict(self) -> dict[str, str]:
-        """The error as the API shows it (``reason`` only when the error has one)."""
-        out = {"code": self.code, "message": self.message}
+    @classmethod
+    def of(cls, exc: APIError) -> RowError:
+        """A refused row as the service error that refused it."""
+        return cls(exc.code, exc.message, exc.reason, exc.params or None)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The error as the API shows it (``reason`` and ``params`` only when the error has
+        them), so the bulk page can say each row's error in its own language."""
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.reason:
             out["reason"] = self.reason
+        if self.params:
+            out["params"] = dict(self.params)
         return out
 
 
@@ -125,7 +135,8 @@ def parse_csv(text: str) -> list[Row]:
         except StopIteration:
             break
         except csv.Error as exc:
-            rows.append(RowError("invalid", f"line {reader.line_num}: {_csv_problem(exc)}"))
+            rows.append(RowError("invalid", f"line {reader.line_num}: {_csv_problem(exc)}", "csv.record_unreadable",
+                                 {"line": reader.line_num}))
         else:
             if not cells or not any(c.strip() for c in cells):
                 continue  # a blank line is no row
@@ -142,7 +153,8 @@ def _csv_problem(exc: csv.Error) -> str:
 
 def _csv_row(header: list[str], cells: list[str], line: int) -> Row:
     if len(cells) > len(header):
-        return RowError("invalid", f"line {line}: {len(cells)} cells, but the header names {len(header)} columns")
+        return RowError("invalid", f"line {line}: {len(cells)} cells, but the header names {len(header)} columns",
+                        "csv.too_many_cells", {"line": line})
     row = {name: value.strip() for name, value in zip(header, cells, strict=False) if name}
     ref: dict[str, str] = {}
     if row.get("content_id"):
@@ -152,7 +164,7 @@ def _csv_row(header: list[str], cells: list[str], line: int) -> Row:
     try:
         good_faith = text_bool(row.get("good_faith", ""), "good_faith")
     except Invalid as exc:
-        return RowError(exc.code, exc.message, exc.reason)
+        return RowError.of(exc)
     body: dict[str, Any] = {"content": [ref] if ref else [], "policy": row.get("policy", ""),
                             "explanation": row.get("explanation", ""), "good_faith": good_faith}
     for name in ("legal_ground", "region", "election", "contact", "idempotency_key"):
@@ -173,10 +185,10 @@ def prepare(rows: list[Row], who: Principal) -> list[NoticeJob | RowError]:
             body = NoticeIn.model_validate(row)
             check_body(body)
         except ValidationError as exc:
-            out.append(RowError("invalid", first_error_message(exc, "row")))
+            out.append(RowError.of(invalid_input(exc, "row")))
             continue
         except APIError as exc:
-            out.append(RowError(exc.code, exc.message, exc.reason))
+            out.append(RowError.of(exc))
             continue
         out.append(NoticeJob(body, who))
     return out
@@ -214,7 +226,7 @@ async def submit_bulk(intake: NoticeIntake, rows: list[Row], who: Principal) -> 
         except APIError as exc:  # the writer stayed full: this row and the rest are not taken
             for index, _ in waiting[start:]:
                 results[index] = {"index": index, "status": "error",
-                                  "error": RowError(exc.code, exc.message, exc.reason).as_dict()}
+                                  "error": RowError.of(exc).as_dict()}
             break
         for (index, _), answer in zip(chunk, answers, strict=True):
             results[index] = _result(index, answer)
@@ -233,13 +245,13 @@ def _result(index: int, answer: tuple[dict[str, Any], bool] | BaseException) -> 
 
 def _row_error(exc: BaseException) -> RowError:
     if isinstance(exc, APIError):
-        return RowError(exc.code, exc.message, exc.reason)
+        return RowError.of(exc)
     if isinstance(exc, DataError):  # a value the database refused that the checks let through
         if "NUL" in str(exc.orig) or "\\u0000" in str(exc.orig):
-            return RowError("invalid", f"text fields: {NUL_MESSAGE}")
-        return RowError("invalid", "a value is out of range for its field")
+            return RowError("invalid", f"text fields: {NUL_MESSAGE}", "row.nul")
+        return RowError("invalid", "a value is out of range for its field", "row.out_of_range")
     # Rows before and after this one are committed and have their receipts: a bug in one
     # row must not turn them into a 500 the caller would read as "nothing was taken".
     log.error("a bulk row failed", exc_info=exc)
     return RowError("error", "this row could not be stored; send it again (a row with an "
-                             "idempotency_key is never stored twice)")
+                             "idempotency_key is never stored twice)", "row.failed")

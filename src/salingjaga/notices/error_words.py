@@ -64,4 +64,20 @@ ERRORS: Mapping[str, tuple[str, str]] = {
     "file.not_utf8": (
         "The file is not UTF-8 text.",
         "Save it from your spreadsheet as “CSV UTF-8”, then send it again."),
+    "csv.record_unreadable": (
+        "Line %(line)s of the CSV file cannot be read: a cell may be too long, or a quotation mark left open.",
+        "Correct the line in your spreadsheet, then send the file again."),
+    "csv.too_many_cells": (
+        "Line %(line)s has more cells than the first line names columns.",
+        "Remove the extra cells, or put a cell that holds a comma in quotation marks, then send the file "
+        "again."),
+    "row.nul": (
+        "A text in this row holds an invisible control character (NUL) that cannot be stored.",
+        "Type the text again or paste it as plain text, then send the row again."),
+    "row.out_of_range": (
+        "A value in this row is too large for its field.",
+        "Check the numbers and dates of the row, then send it again."),
+    "row.failed": (
+        "This row could not be stored; nothing of it was saved.",
+        "Send it again; a row with an idempotency key is never stored twice."),
 }

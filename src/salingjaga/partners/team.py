@@ -37,7 +37,10 @@ def _office(session: Session, who: Principal, partner_id: str | None) -> Partner
     return get_partner(session, partner_id)
 
 
-def _page(request: Request, session: Session, office: Partner, error: str = "", status: int = 200) -> Response:
+def _page(request: Request, session: Session, office: Partner, error: str | APIError = "",
+          status: int = 200) -> Response:
+    """The team page; ``error`` is a refused invitation (said by its reason in the page's
+    language) or ``mail_failed``."""
     members = list(session.scalars(select(User).where(User.partner_id == office.id).order_by(User.name)))
     return render_app(request, "partners/team.html", {
         "office": office, "members": members, "invitations": pending_invitations(session, office.id),
@@ -77,7 +80,7 @@ def team_invite(
         send_invitation(settings, issued, office.name)
     except APIError as exc:
         session.rollback()
-        return _page(request, session, office, exc.message, exc.status)
+        return _page(request, session, office, exc, exc.status)
     except OSError:
         session.rollback()
         return _page(request, session, office, "mail_failed", 503)
