@@ -122,4 +122,4 @@ def test_admin_page_dry_run_then_import(client: Any, world: Any, db: Any) -> Non
     bad = client.post("/admin/partners/import", data={"csrf_token": csrf_from(dry.text), "source": "file",
                                                       "action": "apply", "csv_text": "name,kind\nX,bank\n"})
     assert bad.status_code == 422
-    assert "the header lacks region_code" in bad.text
+    assert "The first line of the file lacks the columns region_code." in bad.text

@@ -96,7 +96,12 @@ def test_the_portal_names_a_refused_field_in_the_pages_language(client, scene, l
     assert "String should have" not in shown and "explanation:" not in shown
 
 
-def test_the_console_says_a_decision_without_facts_in_indonesian(client, scene):
+@pytest.mark.parametrize(("action", "facts", "words", "english"), [
+    ("remove", " ", ["Keputusan belum berisi fakta.", "Tulis apa yang Anda lihat"], "facts: say what you saw"),
+    ("hapus_semua", "Ajakan mencoblos lewat WA.", ["Tindakan itu tidak dapat diambil dalam keputusan.",
+                                                   "Pilih tindakan dari daftar, lalu putuskan lagi."], "unknown action"),
+])
+def test_the_console_says_a_refused_decision_in_indonesian(client, scene, action, facts, words, english):
     from tests.web.test_portal_console import file_notice
 
     sign_in(client, "nina@bandung.id")
@@ -108,8 +113,9 @@ def test_the_console_says_a_decision_without_facts_in_indonesian(client, scene):
     case_url = r.headers["location"].split("?")[0]
     case = client.get(case_url)
     r = client.post(case_url + "/decide", data={
-        "csrf_token": csrf_from(case.text), "action": "remove", "policy": "civic_election_integrity", "facts": " "})
+        "csrf_token": csrf_from(case.text), "action": action, "policy": "civic_election_integrity", "facts": facts})
     assert r.status_code == 422
     shown = visible(r.text)
-    assert "Keputusan belum berisi fakta." in shown and "Tulis apa yang Anda lihat" in shown
-    assert "facts: say what you saw" not in shown
+    for text in words:
+        assert text in shown
+    assert english not in shown

@@ -1,8 +1,8 @@
 """Errors a person meets on a page are said in the page's language with what to do next,
 never as the server's English message: one refused action per area that has pages
-(the team page of partners and auth, the moderator's console, the reporters' bulk upload
-and its rows, the policy library's drafts, the administrators' user form, a missing
-office's error page)."""
+(the team page of partners and auth, the office import, the reporters' bulk upload and
+its rows, the policy library's drafts, the administrators' user form, a missing
+office's error page); the console's are in ``test_error_reasons``."""
 
 from __future__ import annotations
 
@@ -48,23 +48,21 @@ def test_an_unknown_office_is_named_on_the_error_page(client: Any, scene: Any) -
     _said(r.text, ["Organisasi prt_tidak_ada tidak dikenal.", "Pilih organisasi dari daftar."], "not found")
 
 
-def test_the_console_says_an_unknown_action_in_indonesian(client: Any, scene: Any) -> None:
-    from tests.web.test_portal_console import file_notice
-
-    sign_in(client, "nina@bandung.id")
-    file_notice(client, scene)
-    client.cookies.clear()
-    sign_in(client, "dewi@mod.id", lang="id")
-    queue = client.get("/console?lang=id")
-    r = client.post("/console/claim", data={"csrf_token": csrf_from(queue.text)}, follow_redirects=False)
-    case_url = r.headers["location"].split("?")[0]
-    case = client.get(case_url)
-    r = client.post(case_url + "/decide", data={
-        "csrf_token": csrf_from(case.text), "action": "hapus_semua", "policy": "civic_election_integrity",
-        "facts": "Ajakan mencoblos lewat WA."})
+def test_the_office_import_says_each_line_in_indonesian(client: Any, scene: Any) -> None:
+    sign_in(client, "admin@sj.id", lang="id")
+    page = client.get("/admin/partners/import")
+    csv_text = ("name,kind,region_code,contact_email\n"
+                "Bawaslu Provinsi Bali,election_supervisor,51,\n"
+                "Bawaslu Bali,election_supervisor,51,\n"
+                "Bawaslu Kota Atlantis,election_supervisor,99.99,\n"
+                "KPU Bali,bank,51,\n")
+    r = client.post("/admin/partners/import", data={"csrf_token": csrf_from(page.text), "source": "file",
+                                                    "action": "dry_run"},
+                    files={"file": ("kantor.csv", csv_text.encode(), "text/csv")})
     assert r.status_code == 422
-    _said(r.text, ["Tindakan itu tidak dapat diambil dalam keputusan.",
-                   "Pilih tindakan dari daftar, lalu putuskan lagi."], "unknown action")
+    _said(r.text, ["Baris 3 menyebutkan kantor yang sama dengan baris 2.",
+                   "Baris 4: wilayah 99.99 tidak dikenal.", "Tulis kode Kemendagri seperti 32 atau 32.73",
+                   "Baris 5: jenis kantor tidak dikenal platform."], "unknown kind")
 
 
 def _bulk(client: Any, name: str, data: bytes) -> Any:

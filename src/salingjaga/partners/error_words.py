@@ -53,4 +53,17 @@ ERRORS: Mapping[str, tuple[str, str]] = {
     "mail.unavailable": (
         "The mail server did not accept the invitation; nothing was saved.",
         "Try again later; if it keeps failing, tell an administrator."),
+    "import.columns_missing": (
+        "The first line of the file lacks the columns %(columns)s.",
+        "Name the columns on the first line as this page lists them, then check the file again."),
+    "import.columns_unknown": (
+        "The first line of the file names columns this import does not know: %(columns)s.",
+        "Remove or rename them as this page lists the columns, then check the file again."),
+    "import.too_many_cells": (
+        "Line %(line)s has more cells than the first line names columns.",
+        "Remove the extra cells, or put a cell that holds a comma in quotation marks, then check the file "
+        "again."),
+    "import.duplicate": (
+        "Line %(line)s names the same office as line %(other)s.",
+        "Keep one of the two lines, then check the file again."),
 }

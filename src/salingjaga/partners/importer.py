@@ -91,6 +91,8 @@ class ImportPlan:
     changes: list[Change] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # the errors as refusals with a reason, so the import page says them in its language
+    problems: list[Invalid] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         out = {"create": 0, "update": 0, "unchanged": 0}
@@ -153,35 +155,40 @@ def _row(raw: dict[str, str | None], line: int) -> OfficeRow:
     return OfficeRow(line, cell["name"], cell["kind"], region, organisation, email, trusted, policies)
 
 
-def parse_offices(text: str) -> tuple[list[OfficeRow], list[str]]:
+def parse_offices(text: str) -> tuple[list[OfficeRow], list[Invalid]]:
     """The rows of an import file and every error found (line numbers count the header as 1)."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return [], [f"the header lacks {', '.join(missing)}; columns: {', '.join(COLUMNS)}"]
+        return [], [Invalid(f"the header lacks {', '.join(missing)}; columns: {', '.join(COLUMNS)}",
+                            reason="import.columns_missing", params={"columns": ", ".join(missing)})]
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
-        return [], [f"unknown columns {', '.join(unknown)}; columns: {', '.join(COLUMNS)}"]
+        return [], [Invalid(f"unknown columns {', '.join(unknown)}; columns: {', '.join(COLUMNS)}",
+                            reason="import.columns_unknown", params={"columns": ", ".join(unknown)})]
     reader.fieldnames = header
     rows: list[OfficeRow] = []
-    errors: list[str] = []
+    errors: list[Invalid] = []
     seen: dict[tuple[str, str | None], int] = {}
     for number, raw in enumerate(reader, start=2):
         if number - 1 > MAX_ROWS:
-            errors.append(f"more than {MAX_ROWS} rows; split the file")
+            errors.append(Invalid(f"more than {MAX_ROWS} rows; split the file", reason="batch.too_many_rows",
+                                  params={"n": MAX_ROWS}))
             break
         if None in raw:
-            errors.append(f"line {number}: more cells than columns")
+            errors.append(Invalid(f"line {number}: more cells than columns", reason="import.too_many_cells",
+                                  params={"line": number}))
             continue
         try:
             row = _row(raw, number)
-        except APIError as exc:
-            errors.append(exc.message)
+        except Invalid as exc:
+            errors.append(exc)
             continue
         if row.key in seen:
-            errors.append(f"line {number}: the same office ({row.organisation}, "
-                          f"{row.region or 'national'}) as line {seen[row.key]}")
+            errors.append(Invalid(f"line {number}: the same office ({row.organisation}, "
+                                  f"{row.region or 'national'}) as line {seen[row.key]}",
+                                  reason="import.duplicate", params={"line": number, "other": seen[row.key]}))
             continue
         seen[row.key] = number
         rows.append(row)
@@ -198,9 +205,9 @@ def _parent_key(organisation: str, region: str | None) -> tuple[str, str | None]
 
 def plan_import(session: Session, text: str) -> ImportPlan:
     """What importing ``text`` would do, reading the database but writing nothing."""
-    rows, errors = parse_offices(text)
-    plan = ImportPlan(errors=errors)
-    if errors:
+    rows, problems = parse_offices(text)
+    plan = ImportPlan(errors=[p.message for p in problems], problems=problems)
+    if problems:
         return plan
     existing: dict[tuple[str, str | None], Partner] = {}
     orgs = {r.organisation for r in rows}
