@@ -98,8 +98,9 @@ def test_the_portal_names_a_refused_field_in_the_pages_language(client, scene, l
 
 @pytest.mark.parametrize(("action", "facts", "words", "english"), [
     ("remove", " ", ["Keputusan belum berisi fakta.", "Tulis apa yang Anda lihat"], "facts: say what you saw"),
-    ("hapus_semua", "Ajakan mencoblos lewat WA.", ["Tindakan itu tidak dapat diambil dalam keputusan.",
-                                                   "Pilih tindakan dari daftar, lalu putuskan lagi."], "unknown action"),
+    ("hapus_semua", "Ajakan mencoblos lewat WA.",
+     ["Tindakan itu tidak dapat diambil dalam keputusan.", "Pilih tindakan dari daftar, lalu putuskan lagi."],
+     "unknown action"),
 ])
 def test_the_console_says_a_refused_decision_in_indonesian(client, scene, action, facts, words, english):
     from tests.web.test_portal_console import file_notice
