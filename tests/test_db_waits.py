@@ -105,6 +105,7 @@ def test_a_request_blocked_by_another_process_gets_503_with_retry_after(impatien
             assert answer.status_code == 503, answer.text
             assert answer.headers["retry-after"].isdigit()
             assert answer.json()["error"]["code"] == "busy"
+            assert answer.json()["error"]["reason"] == "service.busy"
             other.execute("ROLLBACK")
             assert client.get("/api/v1/queue/stats", headers=bearer(key)).status_code == 200
     finally:

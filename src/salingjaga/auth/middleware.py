@@ -42,9 +42,9 @@ WINDOW_SECONDS = 60
 
 
 async def send_error(send: Send, status: int, code: str, message: str,
-                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
+                     headers: list[tuple[bytes, bytes]] | None = None, reason: str | None = None) -> None:
     """Answer with the one JSON error shape from inside a middleware."""
-    body = json.dumps(error_body(code, message)).encode()
+    body = json.dumps(error_body(code, message, reason=reason)).encode()
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
         *(headers or [])]})
@@ -85,7 +85,8 @@ class SecurityHeaders:
             busy = as_busy(exc)  # a bounded wait ran out in a middleware: the caller may retry
             if busy is not None and not started:
                 await send_error(send_with_headers, busy.status, busy.code, busy.message,
-                                 [(k.lower().encode(), v.encode()) for k, v in (busy.headers or {}).items()])
+                                 [(k.lower().encode(), v.encode()) for k, v in (busy.headers or {}).items()],
+                                 busy.reason)
                 return
             if not started:
                 await send_error(send_with_headers, 500, "internal_error",
@@ -200,10 +201,10 @@ class GuardJson:
             more = message.get("more_body", False)
         body = b"".join(chunks)
         if json_too_deep(body):
-            await send_error(send, 422, "too_deep", too_deep_message())
+            await send_error(send, 422, "too_deep", too_deep_message(), reason="json.too_deep")
             return
         if scope["path"] not in PER_ROW_PATHS and has_nul_escape(body):
-            await send_error(send, 422, "invalid", f"text fields: {NUL_MESSAGE}")
+            await send_error(send, 422, "invalid", f"text fields: {NUL_MESSAGE}", reason="input.nul")
             return
         replayed = False
 

@@ -187,10 +187,10 @@ def install_error_handlers(app: FastAPI) -> None:
         # rolled back by then): a NUL character PostgreSQL cannot store, a number out of
         # range. The caller can fix it, so it is a 422, never a 500.
         if "NUL" in str(exc.orig):
-            message = "text fields must not contain NUL (\\u0000) characters"
+            message, reason = "text fields must not contain NUL (\\u0000) characters", "input.nul"
         else:
-            message = "a value is out of range for its field"
-        return JSONResponse(error_body("invalid", message), 422)
+            message, reason = "a value is out of range for its field", "input.out_of_range"
+        return JSONResponse(error_body("invalid", message, reason=reason), 422)
 
     @app.exception_handler(PoolTimeout)
     async def _pool(_: Request, exc: PoolTimeout) -> JSONResponse:
@@ -240,4 +240,4 @@ def as_busy(exc: BaseException) -> ServiceBusy | None:
 def _busy(exc: BaseException) -> JSONResponse:
     busy = as_busy(exc)
     assert busy is not None  # only called for the errors as_busy names
-    return JSONResponse(error_body(busy.code, busy.message), busy.status, headers=busy.headers)
+    return JSONResponse(error_body(busy.code, busy.message, reason=busy.reason), busy.status, headers=busy.headers)

@@ -248,8 +248,8 @@ def _row_error(exc: BaseException) -> RowError:
         return RowError.of(exc)
     if isinstance(exc, DataError):  # a value the database refused that the checks let through
         if "NUL" in str(exc.orig) or "\\u0000" in str(exc.orig):
-            return RowError("invalid", f"text fields: {NUL_MESSAGE}", "row.nul")
-        return RowError("invalid", "a value is out of range for its field", "row.out_of_range")
+            return RowError("invalid", f"text fields: {NUL_MESSAGE}", "input.nul")
+        return RowError("invalid", "a value is out of range for its field", "input.out_of_range")
     # Rows before and after this one are committed and have their receipts: a bug in one
     # row must not turn them into a 500 the caller would read as "nothing was taken".
     log.error("a bulk row failed", exc_info=exc)

@@ -71,12 +71,6 @@ ERRORS: Mapping[str, tuple[str, str]] = {
         "Line %(line)s has more cells than the first line names columns.",
         "Remove the extra cells, or put a cell that holds a comma in quotation marks, then send the file "
         "again."),
-    "row.nul": (
-        "A text in this row holds an invisible control character (NUL) that cannot be stored.",
-        "Type the text again or paste it as plain text, then send the row again."),
-    "row.out_of_range": (
-        "A value in this row is too large for its field.",
-        "Check the numbers and dates of the row, then send it again."),
     "row.failed": (
         "This row could not be stored; nothing of it was saved.",
         "Send it again; a row with an idempotency key is never stored twice."),

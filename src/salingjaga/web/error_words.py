@@ -44,4 +44,10 @@ ERRORS: Mapping[str, tuple[str, str]] = {
     "content.unknown_id": (
         "The post %(ref)s is not known to the platform.",
         "Check the reference and send the notice again."),
+    "input.nul": (
+        "A text holds an invisible control character (NUL) that cannot be stored.",
+        "Type the text again or paste it as plain text, then send it again."),
+    "input.out_of_range": (
+        "A value is too large for its field.",
+        "Check the numbers and dates, then send it again."),
 }
