@@ -102,6 +102,10 @@ def first_error_message(exc: ValidationError, fallback: str) -> str:
     return f"{where}: {first['msg']}"
 
 
+# A text field's validators refuse a NUL character (PostgreSQL cannot store it) with this
+# message (``inputlimits.has_nul``); ``input_reason`` knows it by the message.
+NUL_MESSAGE = "text must not contain NUL (\\u0000) characters"
+
 # pydantic's error types -> the stable reason a page says them by (``web.reasons``).
 _INPUT_REASONS = {
     "missing": "input.missing", "string_too_long": "input.too_long", "string_too_short": "input.too_short",
@@ -120,6 +124,8 @@ def input_reason(errors: Sequence[Mapping[str, Any]], fallback: str) -> tuple[st
     params: dict[str, Any] = {"field": loc[0] if loc else fallback}
     if limit is not None:
         params["n"] = limit
+    if first.get("type") == "value_error" and NUL_MESSAGE in str(first.get("msg", "")):
+        return "input.nul", params
     return _INPUT_REASONS.get(str(first.get("type")), "input.invalid"), params
 
 

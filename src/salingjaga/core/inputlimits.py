@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from salingjaga.core.errors import NUL_MESSAGE as NUL_MESSAGE  # kept where the reasons know it
 from salingjaga.core.errors import Invalid
 
 # Far deeper than any document the API takes (a bulk file is five levels deep), far below
@@ -85,7 +86,6 @@ def has_nul(value: str) -> bool:
     return "\x00" in value
 
 
-NUL_MESSAGE = "text must not contain NUL (\\u0000) characters"
 
 
 # Yes and no as text (CSV cells, form fields), in English and Indonesian. Anything else is

@@ -135,8 +135,7 @@ def parse_csv(text: str) -> list[Row]:
         except StopIteration:
             break
         except csv.Error as exc:
-            rows.append(RowError("invalid", f"line {reader.line_num}: {_csv_problem(exc)}", "csv.record_unreadable",
-                                 {"line": reader.line_num}))
+            rows.append(_csv_problem(exc, reader.line_num))
         else:
             if not cells or not any(c.strip() for c in cells):
                 continue  # a blank line is no row
@@ -145,10 +144,13 @@ def parse_csv(text: str) -> list[Row]:
     return rows
 
 
-def _csv_problem(exc: csv.Error) -> str:
+def _csv_problem(exc: csv.Error, line: int) -> RowError:
     if "field larger than field limit" in str(exc):
-        return f"a cell is longer than {csv.field_size_limit()} characters"
-    return f"the CSV record cannot be read ({exc})"
+        limit = csv.field_size_limit()
+        return RowError("invalid", f"line {line}: a cell is longer than {limit} characters", "csv.cell_too_long",
+                        {"line": line, "n": limit})
+    return RowError("invalid", f"line {line}: the CSV record cannot be read ({exc})", "csv.record_unreadable",
+                    {"line": line})
 
 
 def _csv_row(header: list[str], cells: list[str], line: int) -> Row:

@@ -65,7 +65,7 @@ ERRORS: Mapping[str, tuple[str, str]] = {
         "The file is not UTF-8 text.",
         "Save it from your spreadsheet as “CSV UTF-8”, then send it again."),
     "csv.record_unreadable": (
-        "Line %(line)s of the CSV file cannot be read: a cell may be too long, or a quotation mark left open.",
+        "Line %(line)s of the CSV file cannot be read: a quotation mark may be left open.",
         "Correct the line in your spreadsheet, then send the file again."),
     "csv.too_many_cells": (
         "Line %(line)s has more cells than the first line names columns.",
@@ -74,4 +74,7 @@ ERRORS: Mapping[str, tuple[str, str]] = {
     "row.failed": (
         "This row could not be stored; nothing of it was saved.",
         "Send it again; a row with an idempotency key is never stored twice."),
+    "csv.cell_too_long": (
+        "Line %(line)s has a cell longer than %(n)s characters.",
+        "Shorten the cell, then send the file again."),
 }

@@ -213,6 +213,9 @@ class BulkError(ApiModel):
     code: str
     message: str
     reason: str | None = None
+    params: dict[str, Any] | None = Field(
+        default=None, description="the values the error's words quote (a line number, a field), keyed as the "
+                                  "reason's words name them")
 
 
 class BulkRow(ApiModel):
