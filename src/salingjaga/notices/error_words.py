@@ -77,4 +77,7 @@ ERRORS: Mapping[str, tuple[str, str]] = {
     "csv.cell_too_long": (
         "Line %(line)s has a cell longer than %(n)s characters.",
         "Shorten the cell, then send the file again."),
+    "notice.key_reused": (
+        "This idempotency key was already used for a different notice.",
+        "Give each new notice a new key; send a key again only to repeat the same notice."),
 }

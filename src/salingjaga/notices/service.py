@@ -238,7 +238,8 @@ def _notices_by_key(session: Session, slots: list[tuple[str, str]]) -> dict[tupl
 
 def _replay(notice: Notice, fingerprint: str) -> NoticeOutcome:
     if notice.request_hash != fingerprint:
-        return NoticeOutcome(error=Conflict("this Idempotency-Key was already used for a different notice"))
+        return NoticeOutcome(error=Conflict("this Idempotency-Key was already used for a different notice",
+                                            reason="notice.key_reused"))
     return NoticeOutcome(notice=notice, created=False)
 
 
