@@ -90,7 +90,8 @@ def test_admin_partner_form_errors_are_shown(client, world):
         "csrf_token": csrf_from(client.get("/admin").text), "name": "Tanpa kebijakan",
         "kind": "civil_society", "trusted": "true"})
     assert r.status_code == 422
-    assert "a trusted flagger needs at least one policy area" in r.text
+    assert ("A trusted flagger needs at least one policy area. "
+            "Choose its policy areas, or leave it not trusted.") in r.text
 
 
 def test_admin_creates_a_user_who_can_sign_in_and_revokes_a_key(client, world):

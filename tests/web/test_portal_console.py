@@ -176,7 +176,8 @@ def test_bulk_upload_reports_each_row(client, scene):
     assert r.status_code == 200, r.text
     rows = re.findall(r"<tr><td>(\d+)</td>\s*<td>(.*?)</td>", r.text, re.S)
     assert [(i, "error" in s) for i, s in rows] == [("1", False), ("2", True), ("3", True)]
-    assert "unknown policy" in r.text
+    # each row's error in words, with the value it concerns and the next step
+    assert "The policy no_such_policy is not known. Choose a policy from the list of the policy library." in r.text
 
 
 def test_creator_appeal_is_decided_by_a_different_moderator(client, scene):
