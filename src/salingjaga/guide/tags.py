@@ -137,10 +137,11 @@ def explicit_tag(session: Session, who: Principal, content_id: str, body: TagIn
                       reason="guide.tag_no_election")
     region = body.region if body.region is not None else item.region_code
     if region is not None:
-        region = get_region(region).code
+        found = get_region(region)
+        region = found.code
         if not election.in_scope(region):
             raise Invalid(f"region {region} holds no {election.slug} election",
-                          reason="guide.region_outside_election", params={"code": region})
+                          reason="guide.region_outside_election", params={"code": f"{found.name} ({region})"})
     source = "service" if who.role == "service" else "moderator"
     existing = _existing(session, item.id)
     if existing is None:
