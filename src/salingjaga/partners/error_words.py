@@ -1,7 +1,8 @@
-"""The partners domain's errors as a page says them, keyed by the error's stable ``reason``:
-what happened and what to do next, as English message ids translated through the
-domain's catalogue (``locale/id/LC_MESSAGES/errors.po``). The shell merges every domain's
-(``web.error_words``, registered at wiring from ``parts.ERROR_WORDS``)."""
+"""The partners domain's errors (partner organisations, their webhook, the office import
+file line by line, and the invitation e-mail) as a page or an API client says them, keyed by
+the error's stable ``reason``: what happened and what to do next, as English message ids
+translated through the domain's catalogue (``locale/id/LC_MESSAGES/errors.po``). The shell
+merges every domain's (``web.reasons``, registered at wiring from ``parts.ERROR_WORDS``)."""
 
 from __future__ import annotations
 
