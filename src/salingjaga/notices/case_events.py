@@ -27,10 +27,12 @@ from salingjaga.notices.models import Notice, NoticeCase, NoticeEvidence
 
 def case_notices(session: Session, case_id: str) -> list[Notice]:
     """The notices that joined a case, oldest first."""
-    return list(session.scalars(
-        select(Notice).join(NoticeCase, NoticeCase.notice_id == Notice.id)
-        .where(NoticeCase.case_id == case_id).order_by(Notice.received_at)
-    ))
+    return list(session.scalars(_OF_CASE, {"p_case": case_id}))
+
+
+# Built once (read at every decision): building the expression cost more than running it.
+_OF_CASE = (select(Notice).join(NoticeCase, NoticeCase.notice_id == Notice.id)
+            .where(NoticeCase.case_id == bindparam("p_case")).order_by(Notice.received_at))
 
 
 # On the tables, not the classes: a subquery on the class alone makes the UPDATE
@@ -59,8 +61,12 @@ def on_claimed(session: Session, event: CaseClaimed) -> None:
 
 
 def on_decided(session: Session, event: CaseDecided) -> None:
-    """The case's notices are decided by the decision that stands."""
-    for notice in case_notices(session, event.case_id):
+    """The case's notices are decided by the decision that stands (the decider's objects
+    when it passed them along: they are ours, read through ``case_notices``)."""
+    given = event.notices
+    held = [n for n in given if isinstance(n, Notice)] if given is not None else None
+    notices = held if held is not None and len(held) == len(given or ()) else case_notices(session, event.case_id)
+    for notice in notices:
         notice.status = "decided"
         notice.decided_at = event.decided_at
         notice.decision_id = event.standing_decision_id

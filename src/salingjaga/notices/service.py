@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, select, text
+from sqlalchemy import Select, Table, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record, record_many
@@ -221,6 +221,10 @@ _BY_KEY_PG = text(
     "JOIN notices AS n ON n.submitter = k.submitter AND n.idempotency_key = k.key")
 
 
+_BY_KEY_SQLITE = select(Notice).where(Notice.submitter.in_(bindparam("p_submitters", expanding=True)),
+                                      Notice.idempotency_key.in_(bindparam("p_keys", expanding=True)))
+
+
 def _notices_by_key(session: Session, slots: list[tuple[str, str]]) -> dict[tuple[str, str], Notice]:
     if not slots:
         return {}
@@ -231,8 +235,8 @@ def _notices_by_key(session: Session, slots: list[tuple[str, str]]) -> dict[tupl
                                 {"submitters": [s for s, _ in pairs], "keys": [k for _, k in pairs]})
     else:
         # SQLite: two IN lists, a superset of the pairs, narrowed below.
-        found = session.scalars(select(Notice).where(Notice.submitter.in_({s for s, _ in wanted}),
-                                                     Notice.idempotency_key.in_({k for _, k in wanted})))
+        found = session.scalars(_BY_KEY_SQLITE, {"p_submitters": sorted({s for s, _ in wanted}),
+                                                 "p_keys": sorted({k for _, k in wanted})})
     return {slot: n for n in found if (slot := (n.submitter, n.idempotency_key or "")) in wanted}
 
 
