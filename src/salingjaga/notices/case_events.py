@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import CursorResult, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from salingjaga.content.media import stored_relpath
@@ -55,7 +55,9 @@ CLAIM_SQL = """  UPDATE notices SET status = 'in_review'
 
 def on_claimed(session: Session, event: CaseClaimed) -> None:
     """The case's received notices go in review."""
-    session.execute(_IN_REVIEW, {"p_case": event.case_id})
+    changed = cast(CursorResult[Any], session.execute(_IN_REVIEW, {"p_case": event.case_id}))
+    if not changed.rowcount:
+        return  # no notice changed (a detection hit, or notices already in review)
     for held in [o for o in session.identity_map.values() if isinstance(o, Notice) and o.status == "received"]:
         session.expire(held, ["status"])  # a notice this session loaded reads its new status
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from salingjaga.content.schemas import ContentIn
@@ -59,7 +58,6 @@ COMMIT_EVERY = 300  # operations per transaction (one writer: nothing waits on i
 # and never decided, each time costing a lease's worth of someone's shift.
 RESUBMIT_S = 120.0
 Progress = Callable[[float], None]
-_OPEN_CASE = select(Case).where(Case.open_content_id == bindparam("p_item"))  # built once
 
 
 @dataclass
@@ -112,9 +110,6 @@ class Simulation:
         self.outcomes = [Outcome() for _ in inflow.arrivals]
         self.by_case: dict[str, int] = {}
         self.by_item: dict[str, int] = {}
-        # arrival -> its content item, held until its review is decided: deciding then finds
-        # the item in the session instead of reading it again
-        self.items: dict[int, Any] = {}
         self.follow_ups: dict[str, FollowUp] = {}
         self.idle: dict[str, set[int]] = {s: set() for s in SENIORITY}
         # moderator -> the case they hold and when they took it (kept, so deciding it reads
@@ -223,12 +218,12 @@ class Simulation:
         self._may_wait(LEVELS[0])
         self._wake()
 
-    def _opened(self, arrival: Arrival, item: Any) -> None:
-        item_id = item.id
-        self.by_item[item_id] = arrival.index
-        case = self.session.scalar(_OPEN_CASE, {"p_item": item_id})
+    def _opened(self, arrival: Arrival, item: Any, cases: list[Case]) -> None:
+        """Follow the item's open case among those the services opened or joined (none when
+        routing opened none, or a rule decided it at once)."""
+        self.by_item[item.id] = arrival.index
+        case = next((c for c in cases if c.open_content_id == item.id), None)
         if case is not None:
-            self.items[arrival.index] = item
             outcome = self.outcomes[arrival.index]
             outcome.case_id, outcome.source, outcome.tight = case.id, case.source, case.tight
             outcome.deadline_s = (as_utc(case.deadline) - self.scenario.start).total_seconds()
@@ -238,8 +233,7 @@ class Simulation:
         kind, data = DETECTOR_SIGNALS[arrival.policy]
         signals = [SignalResult(type=kind, policy=arrival.policy, score=0.9, key=f"sim-{arrival.index}",
                                 explanation="simulated detector hit", data=dict(data))]
-        apply_route(self.session, item.id, signals, {}, route(signals))
-        self._opened(arrival, item)
+        self._opened(arrival, item, apply_route(self.session, item.id, signals, {}, route(signals)))
 
     def _notice(self, arrival: Arrival) -> None:
         stream = self.scenario.streams[arrival.stream]
@@ -252,7 +246,7 @@ class Simulation:
         outcome = submit_notices(self.session, [NoticeJob(body, who, f"sim-{arrival.index}")], self.settings)[0]
         if outcome.error is not None:
             raise outcome.error
-        self._opened(arrival, item)
+        self._opened(arrival, item, outcome.cases)
 
     # -- staff -------------------------------------------------------------------------
     def _may_wait(self, *levels: str) -> None:
@@ -353,7 +347,6 @@ class Simulation:
                             facts=facts)
             outcome = self.outcomes[arrival.index]
             outcome.decided_s, outcome.decisions = self.clock_s(), outcome.decisions + 1
-            self.items.pop(arrival.index, None)
             if arrival.appeal:
                 self.push(self.clock_s() + arrival.appeal_delay_s, "appeal", result.main.id)
         else:
