@@ -61,3 +61,41 @@ def test_app_in_deferred_mode_chains_in_the_background(settings, world):
                                 .where(AuditEvent.action == "partner.created")).all()
             assert len(created) == 3
             assert verify(s).ok
+
+
+def test_held_events_follow_savepoints_and_are_written_once_at_commit(database_url):
+    """A transaction's events are held until it commits and then written in one statement;
+    a rolled-back savepoint takes its own events with it, a released one keeps them."""
+    from sqlalchemy import event
+
+    db = Database(database_url, audit_deferred=True)
+    inserts: list[bool] = []
+
+    def count(_conn, _cursor, statement, _params, _context, many):
+        if "audit_pending" in statement and statement.lstrip().upper().startswith("INSERT"):
+            inserts.append(many)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.session() as s:
+            record(s, "test", "thing.done", "thing", "before", {})
+            with s.begin_nested():
+                record(s, "test", "thing.done", "thing", "kept", {})
+            try:
+                with s.begin_nested():
+                    record(s, "test", "thing.done", "thing", "dropped", {})
+                    raise LookupError("the step failed")
+            except LookupError:
+                pass
+            record(s, "test", "thing.done", "thing", "after", {"n": 1})
+            assert s.scalar(select(func.count()).select_from(PendingAuditEvent)) == 0  # held, not written
+        assert len(inserts) == 1  # the whole transaction's events in one statement
+        with db.session() as s:
+            held = s.scalars(select(PendingAuditEvent.entity_id).order_by(PendingAuditEvent.id)).all()
+            assert held == ["before", "kept", "after"]
+        assert chain_all(db) == 3
+        with db.session() as s:
+            assert verify(s).ok
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+        db.dispose()

@@ -79,3 +79,39 @@ def test_decided_event_carries_the_standing_decision():
     e = CaseDecided(case_id="c", decision_id="d2", action="uphold", decided_at=when,
                     standing_decision_id="d1", standing_action="remove")
     assert (e.standing_decision_id, e.standing_action) == ("d1", "remove")
+
+
+def test_a_decision_reads_its_notices_once_and_writes_its_row_once(client, world, db):
+    """The notices follow the decision and their notifiers are told from one read of them;
+    the decision row goes in with its statement id and previous state (no UPDATE after)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    service = world.key("service")
+    moderator = world.key("moderator")
+    item = make_content(client, service)
+    notices = [client.post("/api/v1/notices", json=notice_body(item), headers=bearer(world.key(
+        "partner_reporter", world.partner(f"Bawaslu {name}", region="32")))).json() for name in ("Jabar", "Bogor")]
+    case = client.post("/api/v1/queue/claim", headers=bearer(moderator)).json()
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, _params, _context, _many):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(Engine, "before_cursor_execute", note)  # the app's engine is its own
+    try:
+        r = client.post(f"/api/v1/cases/{case['id']}/decisions", headers=bearer(moderator), json={
+            "action": "remove", "policy": "misinformation", "facts": "A false voting procedure."})
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert r.status_code == 201, r.text
+    assert len([s for s in seen if s.startswith("SELECT notices.")]) == 1
+    assert not [s for s in seen if s.startswith("UPDATE decisions")]
+    for notice in notices:
+        got = client.get(f"/api/v1/notices/{notice['id']}", headers=bearer(world.key("admin"))).json()
+        assert got["status"] == "decided"
+    with db.session() as s:
+        from salingjaga.moderation.models import Notification
+
+        told = s.scalars(select(Notification).where(Notification.recipient_type == "partner")).all()
+        assert len(told) == 2 and all(n.payload["status"] == "decided" for n in told)

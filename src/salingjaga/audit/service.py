@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from salingjaga.audit.chain import GENESIS, ChainReport, ChainRow, event_hash, verify_rows
 from salingjaga.audit.models import AuditEvent, PendingAuditEvent
+from salingjaga.audit.queued import hold, write_held
 from salingjaga.core.bulk import insert_rows
 from salingjaga.core.db_waits import advisory_xact_lock
 from salingjaga.core.timeutil import utcnow
@@ -36,7 +37,6 @@ class Actor(Protocol):
         ...
 
 
-_PENDING = cast(Table, PendingAuditEvent.__table__)
 _LOCK_KEY = 7_240_214  # arbitrary constant naming the audit chain's advisory lock
 
 
@@ -66,11 +66,12 @@ def record_many(session: Session, events: Sequence[tuple[Actor | str, str, str, 
     named = [(actor if isinstance(actor, str) else actor.actor, action, entity_type, entity_id, data or {})
              for actor, action, entity_type, entity_id, data in events]
     if session.info.get("audit_deferred"):
-        # Plain rows: an ORM object would cost a flush of its own (the id it must read back)
-        # several times dearer than the statement.
-        insert_rows(session, _PENDING,
-                    [{"at": at, "actor": actor, "action": action, "entity_type": entity_type,
-                      "entity_id": entity_id, "data": data} for actor, action, entity_type, entity_id, data in named])
+        # Plain rows, held until the transaction commits and then written in one statement
+        # (``audit.queued``): a statement and a flush of the session per event cost a busy
+        # transaction more than the work it records.
+        hold(session.connection(),
+             [{"at": at, "actor": actor, "action": action, "entity_type": entity_type,
+               "entity_id": entity_id, "data": data} for actor, action, entity_type, entity_id, data in named])
         return
     _lock(session)
     position, prev = _head(session)
@@ -127,6 +128,7 @@ def chain_pending(session: Session, limit: int = 5000) -> int:
         got = session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
         if not got.scalar():
             return 0  # another chainer is at work
+    write_held(session.connection())  # this transaction's own events come in order too
     P = PendingAuditEvent
     rows = session.execute(
         select(P.id, P.at, P.actor, P.action, P.entity_type, P.entity_id, P.data).order_by(P.id).limit(limit)

@@ -12,11 +12,12 @@ for every row. SQLite takes a plain executemany (one process, no network).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, TextClause, text
+from sqlalchemy import Connection, Table, TextClause, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state, manager_of_class, set_committed_value
@@ -31,13 +32,31 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]], *, s
     break a unique constraint (``ON CONFLICT DO NOTHING``) instead of failing."""
     if not rows:
         return 0
-    columns = tuple(rows[0])
     # What the session holds unwritten goes first (rows here may refer to it), as a query
     # through the session would do; the rows themselves go straight to the connection: the
     # ORM's handling of a Core statement (its execution context, its bulk bookkeeping)
     # cost more CPU than the INSERT, and the statement is built once per table.
     session.flush()
-    conn = session.connection()
+    return insert_on(session.connection(), table, rows, skip_conflicts=skip_conflicts)
+
+
+def insert_one(session: Session, table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """``insert_rows`` for one row with every column of ``table``; returns the row (for
+    ``attach_written``). A missing column is a bug here (the attached object would lack
+    it), so it is refused rather than left to the column's default."""
+    if len(row) != len(table.columns):
+        missing = sorted({c.key for c in table.columns} - row.keys())
+        raise ValueError(f"{table.name}: a row without {', '.join(missing) or 'the same columns'}")
+    insert_rows(session, table, [row])
+    return row
+
+
+def insert_on(conn: Connection, table: Table, rows: list[dict[str, Any]], *, skip_conflicts: bool = False) -> int:
+    """``insert_rows`` on a connection, for writers outside any session's flush (the audit
+    rows a transaction holds until it commits)."""
+    if not rows:
+        return 0
+    columns = tuple(rows[0])
     if conn.dialect.name == "postgresql":
         payload = json.dumps(rows, default=_json_value, separators=(",", ":"))
         result = conn.execute(_pg_statement(table.name, columns, skip_conflicts), {"rows": payload})
@@ -77,6 +96,18 @@ def attach_written(session: Session, cls: type[T], values: dict[str, Any]) -> T:
     obj = detached(cls, values)
     session.add(obj)
     return obj
+
+
+def held_by_id(session: Session, cls: type[T], ids: Iterable[str]) -> dict[str, T]:
+    """The objects of ``cls`` with these primary keys that the session already holds (as
+    ``session.get`` would find them without a read): a batch reader asks the database only
+    for the rest."""
+    found: dict[str, T] = {}
+    for key in ids:
+        obj = session.identity_map.get(identity_key(cls, key))
+        if isinstance(obj, cls):
+            found[key] = obj
+    return found
 
 
 def detached(cls: type[T], values: dict[str, Any]) -> T:

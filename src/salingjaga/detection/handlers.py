@@ -22,6 +22,7 @@ from salingjaga.detection.previews import prime_previews
 from salingjaga.detection.retro import retro_match
 from salingjaga.detection.routing import RouteDecision, route
 from salingjaga.moderation import service as moderation
+from salingjaga.moderation.models import Case
 from salingjaga.stream.deadletters import record_dead_letter
 
 log = logging.getLogger("salingjaga.detection")
@@ -33,12 +34,14 @@ FACTCHECK_HANDLER = "salingjaga.detection.pipeline:handle_factcheck"
 
 
 def apply_route(session: Session, content_id: str, signals: Sequence[SignalResult],
-                stored: dict[str, tuple[str, bool]], decision: RouteDecision) -> None:
-    """Carry out a routing decision through the moderation service.
+                stored: dict[str, tuple[str, bool]], decision: RouteDecision) -> list[Case]:
+    """Carry out a routing decision through the moderation service; returns the cases it
+    opened or joined (for a caller that follows them, such as the simulator).
 
     Shadow entries are recorded in the audit log only, and only when one of their signals
     is new, so a redelivered message does not record them twice.
     """
+    cases: list[Case] = []
 
     def refs(keys: Sequence[str]) -> list[str]:
         return [stored[k][0] for k in keys if k in stored]
@@ -64,10 +67,11 @@ def apply_route(session: Session, content_id: str, signals: Sequence[SignalResul
                        "content", content_id,
                        {"policy": case.policy, "rule": case.rule, "signals": refs(case.signal_keys)})
             continue
-        moderation.open_case(
+        cases.append(moderation.open_case(
             session, content_id=content_id, policy=case.policy, source="proactive",
             reason=case.reason, actor=service.ACTOR, signal_refs=refs(case.signal_keys),
-            severity_boost=case.severity_boost)
+            severity_boost=case.severity_boost))
+    return cases
 
 
 def handle_content(session: Session, payload: dict[str, Any], settings: Settings) -> None:

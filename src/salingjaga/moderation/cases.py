@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record, record_many
@@ -116,6 +116,10 @@ def open_case(
     return open_cases(session, [request], settings=settings)[0]
 
 
+# Built once (read at every case opened): building the expression cost more than running it.
+_OPEN_OF_ITEMS = select(Case).where(Case.open_content_id.in_(bindparam("p_items", expanding=True)))
+
+
 def open_cases(session: Session, requests: list[CaseRequest], *, settings: Settings | None = None) -> list[Case]:
     """``open_case`` for many requests at once, with the same outcome as calling it for each
     in order (the first request about an item without an open case opens it, the others
@@ -138,8 +142,7 @@ def open_cases(session: Session, requests: list[CaseRequest], *, settings: Setti
     open_by_item: dict[str, Case] = {}
     ids = list({items[r.content_id].id for r in requests})
     if ids:
-        open_by_item = {c.open_content_id or "": c for c in session.scalars(
-            select(Case).where(Case.open_content_id.in_(ids)))}
+        open_by_item = {c.open_content_id or "": c for c in session.scalars(_OPEN_OF_ITEMS, {"p_items": ids})}
     cfg = settings_or_env(settings)
     now = utcnow()
     planned: dict[str, tuple[int, dict[str, Any], Principal | str]] = {}  # item id -> (request, row, actor)

@@ -13,7 +13,7 @@ from salingjaga.content.models import Account, ContentItem
 from salingjaga.content.service import get_content
 from salingjaga.core.errors import Invalid
 from salingjaga.moderation import actions as A
-from salingjaga.moderation.cases import get_case
+from salingjaga.moderation.cases import case_notices, get_case
 from salingjaga.moderation.models import Case, Decision
 from salingjaga.moderation.notify import notify_decision
 from salingjaga.moderation.outcomes import (
@@ -24,6 +24,7 @@ from salingjaga.moderation.outcomes import (
     detected_automatically,
     new_decision,
     statement_for,
+    statement_id_for,
 )
 from salingjaga.moderation.queue import require_lease
 from salingjaga.moderation.reviews import decide_appeal, decide_second_review, open_second_review
@@ -68,8 +69,8 @@ def decide(
               "source": case.source}
     if A.is_content_action(action):
         before = apply_content(session, item, action, who, f"case {case.id}: {action}")
-        decision = new_decision(session, kind="content", action=action, facts=facts, **common)
-        decision.previous_state = before
+        decision = new_decision(session, kind="content", action=action, facts=facts, previous_state=before,
+                                statement_id=statement_id_for(action), **common)
         statement_for(session, decision, item, account)
         result.decisions.append(decision)
     requested = account_action or (action if A.is_account_action(action) else None)
@@ -77,13 +78,16 @@ def decide(
         applied, before_acc, details, end = apply_account(
             session, account, requested, who, f"case {case.id}: {requested}", feature, suspend_days)
         acc_facts = f"{facts.strip()} Account action: {details['summary']}."
-        acc_decision = new_decision(session, kind="account", action=applied, facts=acc_facts, **common)
-        acc_decision.previous_state = before_acc
-        acc_decision.details = details
+        acc_decision = new_decision(session, kind="account", action=applied, facts=acc_facts,
+                                    previous_state=before_acc, details=details,
+                                    statement_id=statement_id_for(applied), **common)
         statement_for(session, acc_decision, item, account, end)
         result.decisions.append(acc_decision)
     main = result.main
-    close_case(session, case, main)
+    # Read once: the notices follow the case (``CaseDecided``) and their notifiers are told,
+    # both from these objects (a notifier is told the status the notice has just taken).
+    notices = case_notices(session, case.id)
+    close_case(session, case, main, notices=notices)
     review = open_second_review(session, case, result.decisions, item, account, who)
     record(session, who, "decision.made", "decision", main.id,
            {"case_id": case.id, "action": main.action, "policy": policy,
@@ -91,7 +95,7 @@ def decide(
             "account_decision": result.decisions[1].id if len(result.decisions) > 1 else None,
             "second_review_case": review.id if review is not None else None})
     for d in result.decisions:
-        result.deliveries += notify_decision(session, d, case)
+        result.deliveries += notify_decision(session, d, case, notices=notices)
     return result
 
 

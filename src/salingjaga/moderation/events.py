@@ -50,7 +50,9 @@ class CaseClaimed:
 class CaseDecided:
     """A case was closed by a decision. ``standing_decision_id`` and ``standing_action`` are
     the decision that now stands for the case's notifiers: the decision itself, except for
-    an upheld appeal, where the original decision stays in force."""
+    an upheld appeal, where the original decision stays in force. ``notices`` are the
+    case's notices as the decider read them (``notices_of_case``, in this transaction), for
+    handlers that would otherwise read them again; None when the decider did not."""
 
     case_id: str
     decision_id: str
@@ -58,6 +60,7 @@ class CaseDecided:
     decided_at: datetime
     standing_decision_id: str
     standing_action: str
+    notices: Sequence[CaseNotice] | None = None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ notifier of the case (users in the app, partners also by webhook).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from salingjaga.core.ids import new_id
 from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation import actions as A
 from salingjaga.moderation.cases import case_notices
+from salingjaga.moderation.events import CaseNotice
 from salingjaga.moderation.models import Case, Decision, Notification
 from salingjaga.moderation.webhooks import enqueue
 from salingjaga.partners.models import Partner
@@ -68,23 +70,25 @@ def creator_payload(decision: Decision) -> dict[str, Any]:
 
 
 def notify_decision(session: Session, decision: Decision, case: Case | None,
-                    kind: str = "decision") -> list[str]:
-    """Tell the creator and every notifier of the case; returns webhook delivery ids."""
+                    kind: str = "decision", notices: Sequence[CaseNotice] | None = None) -> list[str]:
+    """Tell the creator and every notifier of the case; returns webhook delivery ids.
+    ``notices``: the case's notices when the caller has read them (else read here)."""
     deliveries: list[str] = []
     if decision.account_id and decision.action not in (A.NO_VIOLATION, A.LABEL_ELECTION_NOTICE):
         notify(session, "account", decision.account_id, f"creator.{kind}", creator_payload(decision), decision)
     if case is None or decision.kind == "account":
         return deliveries
     return notify_notifiers(session, decision, case, kind,
-                            actioned=decision.action not in (A.NO_VIOLATION, A.UPHOLD))
+                            actioned=decision.action not in (A.NO_VIOLATION, A.UPHOLD), notices=notices)
 
 
 def notify_notifiers(session: Session, decision: Decision, case: Case, kind: str, *,
-                     actioned: bool) -> list[str]:
-    """Tell every notifier of ``case`` (users in the app, partners also by webhook)."""
+                     actioned: bool, notices: Sequence[CaseNotice] | None = None) -> list[str]:
+    """Tell every notifier of ``case`` (users in the app, partners also by webhook);
+    ``notices``: the case's notices when the caller has read them (else read here)."""
     deliveries: list[str] = []
     partner_ids: dict[str, list[str]] = {}
-    for notice in case_notices(session, case.id):
+    for notice in case_notices(session, case.id) if notices is None else notices:
         if notice.partner_id:
             partner_ids.setdefault(notice.partner_id, []).append(notice.id)
         else:

@@ -5,6 +5,7 @@ account and its undoing, and the closed case with its notices.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from salingjaga.core.errors import Invalid, NotFound
 from salingjaga.core.ids import new_id
 from salingjaga.core.timeutil import utcnow
 from salingjaga.moderation import actions as A
-from salingjaga.moderation.events import CaseDecided, announce
+from salingjaga.moderation.events import CaseDecided, CaseNotice, announce
 from salingjaga.moderation.ladder import escalate
 from salingjaga.moderation.models import Case, Decision, Statement
 from salingjaga.moderation.statements import StatementInput, build_statement, validate_statement
@@ -71,7 +72,7 @@ def statement_for(session: Session, decision: Decision, item: ContentItem | None
     """Write the statement of reasons of a restriction (None for other actions)."""
     if not A.is_restriction(decision.action):
         return None
-    statement_id = new_id("sor")
+    statement_id = decision.statement_id or new_id("sor")
     data = build_statement(statement_input(
         puid=statement_id, action=decision.action, policy_code=decision.policy, facts=decision.facts,
         source=decision.source, item=item, account=account, applied=decision.decided_at,
@@ -82,8 +83,16 @@ def statement_for(session: Session, decision: Decision, item: ContentItem | None
         raise RuntimeError(f"statement of reasons fails DSA rules: {errors}")
     st = Statement(id=statement_id, decision_id=decision.id, data=data, created_at=decision.decided_at)
     session.add(st)
-    decision.statement_id = st.id
+    if decision.statement_id != st.id:
+        decision.statement_id = st.id
     return st
+
+
+def statement_id_for(action: str) -> str | None:
+    """The id the statement of reasons of a decision taking ``action`` will have (None for
+    actions without one): given to ``new_decision`` with the decision's other columns, the
+    decision row is written once instead of written and then updated."""
+    return new_id("sor") if A.is_restriction(action) else None
 
 
 def detected_automatically(case: Case) -> bool:
@@ -145,8 +154,11 @@ def apply_account(session: Session, account: Account, requested: str, actor: Pri
 
 
 def new_decision(session: Session, **kw: Any) -> Decision:
-    """Add a decision row, decided now."""
-    d = Decision(id=new_id("dec"), decided_at=utcnow(), details={}, previous_state={}, **kw)
+    """Add a decision row, decided now (``details`` and ``previous_state`` empty unless
+    given: a column known now is better written with the row than updated after it)."""
+    kw.setdefault("details", {})
+    kw.setdefault("previous_state", {})
+    d = Decision(id=new_id("dec"), decided_at=utcnow(), **kw)
     session.add(d)
     session.flush()
     return d
@@ -183,10 +195,11 @@ def restore_previous_state(session: Session, d: Decision, item: ContentItem, acc
         restore_content_state(session, item, d.previous_state, actor=who, reason=reason)
 
 
-def close_case(session: Session, case: Case, decision: Decision, *, standing: Decision | None = None) -> None:
+def close_case(session: Session, case: Case, decision: Decision, *, standing: Decision | None = None,
+               notices: Sequence[CaseNotice] | None = None) -> None:
     """Mark the case decided by ``decision`` and announce it (``CaseDecided``: the notices
     follow); ``standing`` is the decision that stays in force when it is not ``decision``
-    (an upheld appeal)."""
+    (an upheld appeal); ``notices`` the case's notices when the caller has read them."""
     now = decision.decided_at
     case.status = "decided"
     case.decided_at = now
@@ -196,7 +209,7 @@ def close_case(session: Session, case: Case, decision: Decision, *, standing: De
     in_force = standing or decision
     announce(session, CaseDecided(case_id=case.id, decision_id=decision.id, action=decision.action,
                                   decided_at=now, standing_decision_id=in_force.id,
-                                  standing_action=in_force.action))
+                                  standing_action=in_force.action, notices=notices))
 
 
 def get_decision(session: Session, decision_id: str) -> Decision:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import CursorResult, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from salingjaga.content.media import stored_relpath
@@ -27,10 +27,12 @@ from salingjaga.notices.models import Notice, NoticeCase, NoticeEvidence
 
 def case_notices(session: Session, case_id: str) -> list[Notice]:
     """The notices that joined a case, oldest first."""
-    return list(session.scalars(
-        select(Notice).join(NoticeCase, NoticeCase.notice_id == Notice.id)
-        .where(NoticeCase.case_id == case_id).order_by(Notice.received_at)
-    ))
+    return list(session.scalars(_OF_CASE, {"p_case": case_id}))
+
+
+# Built once (read at every decision): building the expression cost more than running it.
+_OF_CASE = (select(Notice).join(NoticeCase, NoticeCase.notice_id == Notice.id)
+            .where(NoticeCase.case_id == bindparam("p_case")).order_by(Notice.received_at))
 
 
 # On the tables, not the classes: a subquery on the class alone makes the UPDATE
@@ -53,14 +55,20 @@ CLAIM_SQL = """  UPDATE notices SET status = 'in_review'
 
 def on_claimed(session: Session, event: CaseClaimed) -> None:
     """The case's received notices go in review."""
-    session.execute(_IN_REVIEW, {"p_case": event.case_id})
+    changed = cast(CursorResult[Any], session.execute(_IN_REVIEW, {"p_case": event.case_id}))
+    if not changed.rowcount:
+        return  # no notice changed (a detection hit, or notices already in review)
     for held in [o for o in session.identity_map.values() if isinstance(o, Notice) and o.status == "received"]:
         session.expire(held, ["status"])  # a notice this session loaded reads its new status
 
 
 def on_decided(session: Session, event: CaseDecided) -> None:
-    """The case's notices are decided by the decision that stands."""
-    for notice in case_notices(session, event.case_id):
+    """The case's notices are decided by the decision that stands (the decider's objects
+    when it passed them along: they are ours, read through ``case_notices``)."""
+    given = event.notices
+    held = [n for n in given if isinstance(n, Notice)] if given is not None else None
+    notices = held if held is not None and len(held) == len(given or ()) else case_notices(session, event.case_id)
+    for notice in notices:
         notice.status = "decided"
         notice.decided_at = event.decided_at
         notice.decision_id = event.standing_decision_id

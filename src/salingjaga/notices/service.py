@@ -11,11 +11,11 @@ import base64
 import binascii
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, select, text
+from sqlalchemy import Select, Table, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from salingjaga.audit.service import record, record_many
@@ -29,6 +29,7 @@ from salingjaga.core.errors import APIError, Conflict, Invalid, NotFound
 from salingjaga.core.ids import new_id
 from salingjaga.core.settings import Settings
 from salingjaga.core.timeutil import utcnow
+from salingjaga.moderation.models import Case
 from salingjaga.moderation.service import CaseRequest, open_cases
 from salingjaga.notices.models import Notice, NoticeCase, NoticeEvidence
 from salingjaga.notices.schemas import EvidenceIn, NoticeIn
@@ -138,11 +139,14 @@ class NoticeJob:
 
 @dataclass
 class NoticeOutcome:
-    """What became of a job: its notice (``created`` False for a replay), or the error."""
+    """What became of a job: its notice (``created`` False for a replay), or the error;
+    ``cases`` the cases a new notice opened or joined, one per content item (empty for a
+    replay or an error)."""
 
     notice: Notice | None = None
     created: bool = False
     error: APIError | None = None
+    cases: list[Case] = field(default_factory=list)
 
 
 @dataclass
@@ -221,6 +225,10 @@ _BY_KEY_PG = text(
     "JOIN notices AS n ON n.submitter = k.submitter AND n.idempotency_key = k.key")
 
 
+_BY_KEY_SQLITE = select(Notice).where(Notice.submitter.in_(bindparam("p_submitters", expanding=True)),
+                                      Notice.idempotency_key.in_(bindparam("p_keys", expanding=True)))
+
+
 def _notices_by_key(session: Session, slots: list[tuple[str, str]]) -> dict[tuple[str, str], Notice]:
     if not slots:
         return {}
@@ -231,8 +239,8 @@ def _notices_by_key(session: Session, slots: list[tuple[str, str]]) -> dict[tupl
                                 {"submitters": [s for s, _ in pairs], "keys": [k for _, k in pairs]})
     else:
         # SQLite: two IN lists, a superset of the pairs, narrowed below.
-        found = session.scalars(select(Notice).where(Notice.submitter.in_({s for s, _ in wanted}),
-                                                     Notice.idempotency_key.in_({k for _, k in wanted})))
+        found = session.scalars(_BY_KEY_SQLITE, {"p_submitters": sorted({s for s, _ in wanted}),
+                                                 "p_keys": sorted({k for _, k in wanted})})
     return {slot: n for n in found if (slot := (n.submitter, n.idempotency_key or "")) in wanted}
 
 
@@ -338,9 +346,11 @@ def _write(session: Session, accepted: list[_Accepted], outcomes: list[NoticeOut
     cases = iter(open_cases(session, requests, settings=settings))
     rows: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
+    own_cases: dict[int, list[Case]] = {}
     now = utcnow()
     for a, notice_id in zip(accepted, notice_ids, strict=True):
         own = [next(cases) for _ in a.items]
+        own_cases[a.index] = own
         body, who = a.job.body, a.job.who
         rows.append({
             **_NOTICE_NULLS, "id": notice_id, "partner_id": a.partner.id if a.partner else None,
@@ -367,7 +377,7 @@ def _write(session: Session, accepted: list[_Accepted], outcomes: list[NoticeOut
                        {"partner_id": notice.partner_id, "source": a.source, "priority_note": a.priority_note,
                         "policy": a.policy,
                         "content_ids": notice.content_ids, "case_id": notice.case_id}))
-        outcomes[a.index] = NoticeOutcome(notice=notice, created=True)
+        outcomes[a.index] = NoticeOutcome(notice=notice, created=True, cases=own_cases[a.index])
     record_many(session, events)
 
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salingjaga.content.schemas import ContentIn
@@ -219,9 +218,11 @@ class Simulation:
         self._may_wait(LEVELS[0])
         self._wake()
 
-    def _opened(self, arrival: Arrival, item_id: str) -> None:
-        self.by_item[item_id] = arrival.index
-        case = self.session.scalar(select(Case).where(Case.open_content_id == item_id))
+    def _opened(self, arrival: Arrival, item: Any, cases: list[Case]) -> None:
+        """Follow the item's open case among those the services opened or joined (none when
+        routing opened none, or a rule decided it at once)."""
+        self.by_item[item.id] = arrival.index
+        case = next((c for c in cases if c.open_content_id == item.id), None)
         if case is not None:
             outcome = self.outcomes[arrival.index]
             outcome.case_id, outcome.source, outcome.tight = case.id, case.source, case.tight
@@ -232,8 +233,7 @@ class Simulation:
         kind, data = DETECTOR_SIGNALS[arrival.policy]
         signals = [SignalResult(type=kind, policy=arrival.policy, score=0.9, key=f"sim-{arrival.index}",
                                 explanation="simulated detector hit", data=dict(data))]
-        apply_route(self.session, item.id, signals, {}, route(signals))
-        self._opened(arrival, item.id)
+        self._opened(arrival, item, apply_route(self.session, item.id, signals, {}, route(signals)))
 
     def _notice(self, arrival: Arrival) -> None:
         stream = self.scenario.streams[arrival.stream]
@@ -246,7 +246,7 @@ class Simulation:
         outcome = submit_notices(self.session, [NoticeJob(body, who, f"sim-{arrival.index}")], self.settings)[0]
         if outcome.error is not None:
             raise outcome.error
-        self._opened(arrival, item.id)
+        self._opened(arrival, item, outcome.cases)
 
     # -- staff -------------------------------------------------------------------------
     def _may_wait(self, *levels: str) -> None:
