@@ -169,8 +169,7 @@ class TagCache:
         out: dict[str, _Entry] = {}
         misses: list[str] = []
         with self._lock:
-            entries = self._entries
-            get, used = entries.get, entries.move_to_end
+            get, used = self._entries.get, self._entries.move_to_end
             for ref in refs:
                 entry = get(ref)
                 if entry is not None and entry.version == versions[entry.bucket]:
@@ -179,24 +178,44 @@ class TagCache:
                 else:
                     misses.append(ref)
         if misses:
-            fetched = fetch(session, misses)
-            fresh = {}
-            for ref, row in fetched.items():
-                bucket = bucket_of(row[0])
-                fresh[ref] = _Entry(bucket, versions[bucket], row)
-            out.update(fresh)
-            if self.maxsize:
-                with self._lock:
-                    entries.update(fresh)
-                    while len(entries) > self.maxsize:
-                        entries.popitem(last=False)
+            out.update(self._read(session, misses, versions))
         return out, versions
 
     def placements(self, bind: Bind, refs: list[str]) -> dict[str, tuple[str, str | None]]:
         """(election, region) of the live notice tag of each item ``refs`` names; items
-        without one, and refs naming no item, are absent."""
-        entries, _versions = self.entries(bind, refs)
-        return {ref: placed for ref, entry in entries.items() if (placed := entry.placed) is not None}
+        without one, and refs naming no item, are absent (``entries`` without building
+        the entries' map: reach events ask for a thousand items a batch)."""
+        versions = self.versions(bind)
+        out: dict[str, tuple[str, str | None]] = {}
+        misses: list[str] = []
+        with self._lock:
+            get, used = self._entries.get, self._entries.move_to_end
+            for ref in refs:
+                entry = get(ref)
+                if entry is not None and entry.version == versions[entry.bucket]:
+                    used(ref)
+                    if entry.placed is not None:
+                        out[ref] = entry.placed
+                else:
+                    misses.append(ref)
+        if misses:
+            out.update({ref: e.placed for ref, e in self._read(bind, misses, versions).items() if e.placed is not None})
+        return out
+
+    def _read(self, bind: Bind, refs: list[str], versions: tuple[int, ...]) -> dict[str, _Entry]:
+        """Entries of ``refs`` read from the database under ``versions``, kept (the least
+        recently used leave past ``maxsize``)."""
+        fresh = {}
+        for ref, row in fetch(bind, refs).items():
+            bucket = bucket_of(row[0])
+            fresh[ref] = _Entry(bucket, versions[bucket], row)
+        if self.maxsize:
+            with self._lock:
+                entries = self._entries
+                entries.update(fresh)
+                while len(entries) > self.maxsize:
+                    entries.popitem(last=False)
+        return fresh
 
     def text(self, session: Session, slug: str, lang: str, versions: tuple[int, ...],
              read: Any) -> dict[str, str]:
