@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import operator
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import compress
-from typing import Any
+from typing import Any, cast
 
 from salingjaga.core.errors import Invalid
 from salingjaga.guide.schemas import EventColumns, EventIn, EventsResult
@@ -121,9 +122,9 @@ def wib_days(instants: list[datetime]) -> list[date]:
     except (ValueError, TypeError):  # no events, or naive and aware instants mixed
         pass
     else:
-        day = wib_day(first)
-        if wib_day(last) == day:
-            return [day] * len(instants)
+        only = wib_day(first)
+        if wib_day(last) == only:
+            return [only] * len(instants)
     memo: dict[tuple[int, int, int, int, int, Any], date] = {}
     out = []
     for at in instants:
@@ -160,7 +161,8 @@ def classify(batch: Batch, days: list[date], tagged: dict[str, Placement], today
     them is done at C speed (``zip`` into a ``Counter``). Only guide views (their
     visitors) and ignored events are visited one by one."""
     earliest, latest = accepted_days(today)
-    tags = list(map(tagged.get, batch.content_id))
+    tag_of = cast(Callable[[str | None], Placement | None], tagged.get)  # None is never a key
+    tags = list(map(tag_of, batch.content_id))
     combos = Counter(zip(days, batch.type, batch.election, batch.region, tags, strict=True))
     counts = tally.counts
     metric_of = METRIC_OF
