@@ -166,6 +166,20 @@ class TagCache:
         """Current entries of the refs that name an item (others are absent), and the
         counters they were checked against."""
         versions = self.versions(session)
+        out, misses = self._current(refs, versions)
+        if misses:
+            out.update(self._read(session, misses, versions))
+        return out, versions
+
+    def placements(self, bind: Bind, refs: list[str]) -> dict[str, tuple[str, str | None]]:
+        """(election, region) of the live notice tag of each item ``refs`` names (what
+        reach events count under); items without one, and refs naming no item, are absent."""
+        entries, _versions = self.entries(bind, refs)
+        return {ref: placed for ref, entry in entries.items() if (placed := entry.placed) is not None}
+
+    def _current(self, refs: list[str], versions: tuple[int, ...]) -> tuple[dict[str, _Entry], list[str]]:
+        """The entries held under their bucket's current count (marked as just used), and
+        the refs to read."""
         out: dict[str, _Entry] = {}
         misses: list[str] = []
         with self._lock:
@@ -177,30 +191,7 @@ class TagCache:
                     out[ref] = entry
                 else:
                     misses.append(ref)
-        if misses:
-            out.update(self._read(session, misses, versions))
-        return out, versions
-
-    def placements(self, bind: Bind, refs: list[str]) -> dict[str, tuple[str, str | None]]:
-        """(election, region) of the live notice tag of each item ``refs`` names; items
-        without one, and refs naming no item, are absent (``entries`` without building
-        the entries' map: reach events ask for a thousand items a batch)."""
-        versions = self.versions(bind)
-        out: dict[str, tuple[str, str | None]] = {}
-        misses: list[str] = []
-        with self._lock:
-            get, used = self._entries.get, self._entries.move_to_end
-            for ref in refs:
-                entry = get(ref)
-                if entry is not None and entry.version == versions[entry.bucket]:
-                    used(ref)
-                    if entry.placed is not None:
-                        out[ref] = entry.placed
-                else:
-                    misses.append(ref)
-        if misses:
-            out.update({ref: e.placed for ref, e in self._read(bind, misses, versions).items() if e.placed is not None})
-        return out
+        return out, misses
 
     def _read(self, bind: Bind, refs: list[str], versions: tuple[int, ...]) -> dict[str, _Entry]:
         """Entries of ``refs`` read from the database under ``versions``, kept (the least
