@@ -102,6 +102,10 @@ def test_batches_that_wait_for_the_writer_are_counted_together_each_once(client,
     # sent again after the group committed: answered from the record, counted nothing
     again = client.post(EVENTS, json=bodies[3], headers={**headers, "Idempotency-Key": "k-1"})
     assert again.json()["replayed"] is True and _totals(db)["guide_views"] == 14
+    metrics = {ln.split(" ")[0]: float(ln.rsplit(" ", 1)[1]) for ln in client.get("/metrics", headers=headers).text
+               .splitlines() if ln.startswith("salingjaga_reach_")}
+    assert metrics == {"salingjaga_reach_queued_events": 0, "salingjaga_reach_events_total": 3 + 4 + 5 + 2 + 2 + 2,
+                       "salingjaga_reach_batches_total": 6, "salingjaga_reach_transactions_total": 3}
 
 
 def _poison(db: Any, key: str) -> None:

@@ -26,9 +26,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from sqlalchemy.exc import IntegrityError
 
 from salingjaga.core.db import Database
@@ -65,8 +68,9 @@ class ReachWriter:
         self.max_queued_events = max_queued_events
         # Day salts seen committed; a salt never changes once committed.
         self.salts: dict[date, bytes] = {}
-        self.groups = 0  # transactions written, and the batches in them (for the tests)
+        self.groups = 0  # transactions written, and the batches and events in them (/metrics, tests)
         self.batches = 0
+        self.events = 0
         self._queue: deque[Waiting] = deque()
         self._queued_events = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -136,6 +140,7 @@ class ReachWriter:
     async def _write(self, jobs: list[ReachJob]) -> list[Outcome]:
         self.groups += 1
         self.batches += len(jobs)
+        self.events += sum(len(job.batch) for job in jobs)
         try:
             written: Written = await self._sessions.run_connection(write_group, jobs, self._tags, self.salts)
         except Exception:
@@ -175,3 +180,22 @@ def reach_writer(app: Any) -> ReachWriter:
     if writer is None:
         writer = app.state.reach_writer = ReachWriter(app.state.db, app.state.loop_sessions, tag_cache(app))
     return writer
+
+
+class ReachCollector(Collector):
+    """The reach writer on /metrics: events waiting for it, and the batches, events and
+    transactions it wrote (batches per transaction shows the group commit at work)."""
+
+    def __init__(self, writer: ReachWriter) -> None:
+        self._writer = writer
+
+    def collect(self) -> Iterator[Metric]:
+        writer = self._writer
+        yield GaugeMetricFamily("salingjaga_reach_queued_events", "Reach events waiting for this server's writer.",
+                                value=writer.queued_events())
+        yield CounterMetricFamily("salingjaga_reach_events", "Reach events taken by this server's writer.",
+                                  value=writer.events)
+        yield CounterMetricFamily("salingjaga_reach_batches", "Reach batches taken by this server's writer.",
+                                  value=writer.batches)
+        yield CounterMetricFamily("salingjaga_reach_transactions",
+                                  "Transactions the reach writer counted batches in.", value=writer.groups)
