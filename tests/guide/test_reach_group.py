@@ -20,6 +20,7 @@ from salingjaga.guide import reach_writer as writer_module
 from salingjaga.guide.models import EventBatch
 from salingjaga.guide.reach import reach_summary
 from salingjaga.guide.service import today_wib
+from salingjaga.guide.tagcache import tag_cache
 from tests.conftest import bearer
 from tests.guide.test_reach import EVENTS, ev, setup_items
 from tests.guide.test_reach_columns import COLUMNS, as_columns
@@ -154,3 +155,23 @@ def test_a_failing_batch_in_a_group_leaves_the_others_counted(app, world, db, mo
             assert s.scalars(select(EventBatch.key)).all() == ["g"]
         after = client.post(EVENTS, json=_views("after", 2), headers=headers)
         assert after.status_code == 200 and _totals(db)["guide_views"] == 1 + 3 + 2
+
+
+def test_a_server_with_too_many_events_waiting_says_so(app, client, world, db, monkeypatch):
+    """Past the events one server lets wait, a batch is refused with 503 and Retry-After
+    (nothing of it taken) and counted when sent again later."""
+    service = world.key("service")
+    headers = bearer(service)
+    writer = app.state.reach_writer = writer_module.ReachWriter(
+        app.state.db, app.state.loop_sessions, tag_cache(app), max_queued_events=5)
+    with writer_held(app, db, monkeypatch) as release, ThreadPoolExecutor(max_workers=3) as pool:
+        first = pool.submit(client.post, EVENTS, json=_views("first", 2), headers=headers)
+        _wait(lambda: writer.groups == 1, "the first batch never reached the writer")
+        waiting = pool.submit(client.post, EVENTS, json=_views("waiting", 4), headers=headers)
+        _wait(lambda: writer.queued_events() == 4, "the second batch never queued")
+        refused = client.post(EVENTS, json=_views("late", 3), headers=headers)
+        assert refused.status_code == 503 and refused.headers["Retry-After"] == "5"
+        release.set()
+        assert [first.result(timeout=30).status_code, waiting.result(timeout=30).status_code] == [200, 200]
+    assert client.post(EVENTS, json=_views("late", 3), headers=headers).status_code == 200
+    assert _totals(db)["guide_views"] == 2 + 4 + 3
