@@ -69,7 +69,7 @@ def check_size(batch: Batch) -> None:
     """A batch larger than ``MAX_BATCH`` is refused whole (413)."""
     if len(batch) > MAX_BATCH:
         raise Invalid(f"a batch holds at most {MAX_BATCH} events; got {len(batch)}",
-                      status=413, code="payload_too_large")
+                      status=413, code="payload_too_large", reason="guide.batch_too_large", params={"n": MAX_BATCH})
 
 
 def validate(batch: Batch) -> None:
@@ -103,7 +103,7 @@ def validate(batch: Batch) -> None:
     details = [{"index": i, "field": field, "message": message} for i, _o, field, message in problems]
     raise Invalid(f"{len(details)} event(s) are invalid; nothing was counted: "
                   + "; ".join(f"[{p['index']}] {p['field']}: {p['message']}" for p in details[:5]),
-                  details=details)
+                  details=details, reason="guide.events_invalid", params={"n": len(details)})
 
 
 _is_none = partial(operator.is_, None)

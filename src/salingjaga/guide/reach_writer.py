@@ -35,7 +35,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.exc import IntegrityError
 
 from salingjaga.core.db import Database
-from salingjaga.core.errors import APIError
+from salingjaga.core.errors import ServiceBusy
 from salingjaga.core.loop_sessions import LoopSessions
 from salingjaga.guide.reach_batch import MIN_KEEP_DAYS
 from salingjaga.guide.reach_store import ReachJob, Written, replays, write_group
@@ -88,8 +88,8 @@ class ReachWriter:
         if self._loop is not loop:  # a first batch, or a new event loop (a test client's second run)
             self._loop, self._queue, self._queued_events, self._task = loop, deque(), 0, None
         if self._queue and self._queued_events + len(job.batch) > self.max_queued_events:
-            raise APIError("reach events are arriving faster than this server counts them; send the batch "
-                           "again in a few seconds", status=503, code="overloaded", headers={"Retry-After": "5"})
+            raise ServiceBusy("reach events are arriving faster than this server counts them; send the batch "
+                              "again in a few seconds", retry_after=5)
         future: asyncio.Future[EventsResult] = loop.create_future()
         self._queue.append((job, future))
         self._queued_events += len(job.batch)
@@ -134,8 +134,7 @@ class ReachWriter:
             # Stopped half way (the loop is closing): whoever still waits is told to resend.
             for _, future in [*group, *self._queue]:
                 if not future.done():
-                    future.set_exception(APIError("the server is restarting; send the batch again", status=503,
-                                                  code="overloaded", headers={"Retry-After": "1"}))
+                    future.set_exception(ServiceBusy("the server is restarting; send the batch again", retry_after=1))
 
     async def _write(self, jobs: list[ReachJob]) -> list[Outcome]:
         self.groups += 1
