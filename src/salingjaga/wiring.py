@@ -25,6 +25,7 @@ from salingjaga.detection import previews, retro
 from salingjaga.detection import service as detection_service
 from salingjaga.factcheck import service as factcheck
 from salingjaga.guide import tags as guide
+from salingjaga.guide.reach_writer import ReachCollector, reach_writer
 from salingjaga.moderation import cases as moderation_cases
 from salingjaga.moderation import previews as moderation_previews
 from salingjaga.moderation.service import queue_stats
@@ -77,10 +78,17 @@ def _intake_collector(app: Any) -> Collector | None:
     return IntakeCollector(intake) if intake is not None else None
 
 
+def _reach_collector(app: Any) -> Collector | None:
+    if getattr(app.state, "loop_sessions", None) is None:
+        return None
+    return ReachCollector(reach_writer(app))
+
+
 def register_metrics() -> None:
     """The domains' figures on every app's /metrics."""
     register_app_collector("moderation_queue", _queue_collector)
     register_app_collector("notice_intake", _intake_collector)
+    register_app_collector("reach_writer", _reach_collector)
 
 
 def register_lookups() -> None:

@@ -6,9 +6,10 @@ import asyncio
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from salingjaga.audit.models import AuditEvent, PendingAuditEvent
 from salingjaga.auth.service import authenticate_key
@@ -20,6 +21,7 @@ from salingjaga.notices.schemas import NoticeIn
 from salingjaga.notices.service import NoticeJob, submit_notice, submit_notices
 from tests.conftest import bearer
 from tests.moderation.helpers import make_content, notice_body
+from tests.support.locks import table_locked
 
 
 def _count(db: Any, model: Any, *where: Any) -> int:
@@ -128,26 +130,13 @@ def test_notices_waiting_for_the_writer_are_committed_together(client, world, db
         return real(session, jobs, settings)
 
     monkeypatch.setattr(intake_module, "submit_notices", slow_first)
-    locked = threading.Event()
-
-    def hold_notices() -> None:
-        with db.engine.connect() as conn:
-            conn.execute(text("LOCK TABLE notices IN ACCESS EXCLUSIVE MODE"))
-            locked.set()
-            release.wait(30)
-            conn.rollback()
-
-    holder = threading.Thread(target=hold_notices) if on_loop else None
-    if holder is not None:
-        holder.start()
-        assert locked.wait(10)
 
     def send(n: int) -> Any:
         return client.post("/api/v1/notices", json=notice_body(items[n]),
                            headers={**bearer(key), "Idempotency-Key": f"wait-{n}"})
 
-    try:
-        with ThreadPoolExecutor(max_workers=5) as pool:
+    with table_locked(db, "notices", release) if on_loop else nullcontext(), ThreadPoolExecutor(max_workers=5) as pool:
+        try:
             futures = [pool.submit(send, 0)]
             deadline = time.monotonic() + 20
             while not sizes:
@@ -159,10 +148,8 @@ def test_notices_waiting_for_the_writer_are_committed_together(client, world, db
                 time.sleep(0.01)
             release.set()
             answers = [f.result() for f in futures]
-    finally:
-        release.set()
-        if holder is not None:
-            holder.join()
+        finally:
+            release.set()
     assert [r.status_code for r in answers] == [201] * 5, [r.text for r in answers]
     assert len({r.json()["id"] for r in answers}) == 5
     assert sizes == [1, 4]

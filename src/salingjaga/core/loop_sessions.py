@@ -61,9 +61,22 @@ class LoopSessions:
             await session.commit()
             return result
 
+    async def run_connection(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(connection, *args)`` on a Core connection in one transaction, committed
+        before this returns (rolled back if it raises): for writers that need no ORM
+        session (reach events)."""
+        if not self.on_loop:
+            return await run_in_threadpool(self._connection_in_thread, work, *args)
+        async with self._engine_for(asyncio.get_running_loop()).begin() as conn:
+            return await conn.run_sync(work, *args)
+
     def _run_in_thread(self, work: Callable[..., T], *args: Any) -> T:
         with self._db.session() as session:
             return work(session, *args)
+
+    def _connection_in_thread(self, work: Callable[..., T], *args: Any) -> T:
+        with self._db.engine.begin() as conn:
+            return work(conn, *args)
 
     def _engine_for(self, loop: asyncio.AbstractEventLoop) -> AsyncEngine:
         if self._engine is None or self._loop is not loop:

@@ -18,9 +18,13 @@ from sqlalchemy.orm import Session
 from salingjaga.auth.deps import get_session, public, require
 from salingjaga.auth.principal import Principal
 from salingjaga.core.db import Database
+from salingjaga.core.errors import Invalid
 from salingjaga.core.routing import Router, fast_path
 from salingjaga.guide import reach, service, tags
 from salingjaga.guide.caching import app_cache, cache_headers, conditional_answer, raw_headers
+from salingjaga.guide.reach_batch import Batch, check_size, validate, wib_days
+from salingjaga.guide.reach_store import ReachJob, replays
+from salingjaga.guide.reach_writer import reach_writer
 from salingjaga.guide.schemas import (
     DraftIn,
     DraftPatch,
@@ -311,17 +315,16 @@ def lookup_tags(
 
 
 @router.post("/guide/events", response_model=EventsResult)
-def post_events(
+async def post_events(
     request: Request,
     events: list[EventIn],
     idempotency_key: str | None = Header(default=None, max_length=200),
-    session: Session = Depends(get_session),
     _: Principal = Depends(require("guide.events.write")),
 ) -> EventsResult:
     """Count a batch of view and click events from the app, all or nothing. Send an
     ``Idempotency-Key`` so a retried batch is not counted twice. Apps that send many
     events can send the same batch as columns (``POST /guide/events/columns``)."""
-    return _count(request, session, events, idempotency_key)
+    return await _count(request, Batch(events), idempotency_key)
 
 
 @router.post("/guide/events/columns", response_model=EventsResult, openapi_extra={"requestBody": {
@@ -329,7 +332,6 @@ def post_events(
 async def post_event_columns(
     request: Request,
     idempotency_key: str | None = Header(default=None, max_length=200),
-    session: Session = Depends(get_session),
     _: Principal = Depends(require("guide.events.write")),
 ) -> EventsResult:
     """``POST /guide/events`` with the batch as columns (one list per field, the n-th entry
@@ -342,18 +344,29 @@ async def post_event_columns(
     except ValidationError as exc:
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]) from exc
-    result: EventsResult = await run_in_threadpool(_count, request, session, events, idempotency_key)
-    return result
+    return await _count(request, Batch(events), idempotency_key)
 
 
-def _count(request: Request, session: Session, events: list[EventIn] | EventColumns,
-           idempotency_key: str | None) -> EventsResult:
-    salts = getattr(request.app.state, "reach_salts", None)
-    if salts is None:
-        salts = request.app.state.reach_salts = {}
-    result = reach.record_events(session, events, idempotency_key, tag_cache(request.app), salts)
-    session.commit()  # counted before we acknowledge
-    return result
+async def _count(request: Request, batch: Batch, idempotency_key: str | None) -> EventsResult:
+    """Check the batch here, on the event loop (a bad one is refused with nothing written),
+    then hand it to the server's writer, which answers once its transaction committed
+    (``reach_writer``: batches that arrive together share one transaction)."""
+    check_size(batch)
+    try:
+        validate(batch)
+    except Invalid:
+        # A batch already counted under its key is answered as before, whatever it holds now.
+        done = await run_in_threadpool(_replay, request.app.state.db, idempotency_key) if idempotency_key else None
+        if done is not None:
+            return done
+        raise
+    job = ReachJob(batch, wib_days(batch.at), idempotency_key or None)
+    return await reach_writer(request.app).submit(job)
+
+
+def _replay(db: Database, key: str) -> EventsResult | None:
+    with db.engine.connect() as conn:
+        return replays(conn, [key]).get(key)
 
 
 @router.get("/guide/{election}/reach", response_model=ReachOut)

@@ -41,6 +41,8 @@ TEXTS = BUCKETS  # the counter of tag texts (a publication of a "tag" page)
 # (content_id, platform_id, election, region, source, tagged_at as ISO text); the election
 # is None for an item without a live tag.
 TagRow = tuple[str, str, str | None, str | None, str | None, str | None]
+# A session, or a Core connection (reach events are written without the ORM).
+Bind = Session | Connection
 
 
 def bucket_of(content_id: str) -> int:
@@ -48,9 +50,16 @@ def bucket_of(content_id: str) -> int:
     return zlib.crc32(content_id.encode("utf-8")) % BUCKETS
 
 
-def dialect_insert(session: Session, table: Any) -> Any:
+def dialect_name(bind: Bind) -> str:
+    """``postgresql`` or ``sqlite``: the database a session or connection talks to."""
+    if isinstance(bind, Connection):
+        return bind.dialect.name
+    return bind.get_bind().dialect.name
+
+
+def dialect_insert(bind: Bind, table: Any) -> Any:
     """An INSERT that knows ON CONFLICT on both backends."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_name(bind) == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 
@@ -88,15 +97,15 @@ _JOINED = select(*_COLUMNS).outerjoin(
     TagAssignment, (TagAssignment.content_id == ContentItem.id) & TagAssignment.removed_at.is_(None))
 
 
-def _where_in(session: Session, column: Any, values: list[str]) -> Any:
+def _where_in(bind: Bind, column: Any, values: list[str]) -> Any:
     """``column = ANY(:array)`` on PostgreSQL (one parameter, one statement text whatever
     the count, so the server parses it once), an IN list on SQLite."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_name(bind) == "postgresql":
         return _JOINED.where(column == any_(bindparam("refs", values, type_=postgresql.ARRAY(String))))
     return _JOINED.where(column.in_(values))
 
 
-def fetch(session: Session, refs: list[str]) -> dict[str, TagRow]:
+def fetch(session: Bind, refs: list[str]) -> dict[str, TagRow]:
     """The tag rows of the items ``refs`` name, by our id, then by the platform's for the
     rest (two index reads); refs naming no item are absent."""
     found: dict[str, TagRow] = {}
@@ -115,12 +124,14 @@ def fetch(session: Session, refs: list[str]) -> dict[str, TagRow]:
 class _Entry:
     """An item's tag row as read under its bucket's count, with its encoded answers."""
 
-    __slots__ = ("bucket", "encoded", "row", "version")
+    __slots__ = ("bucket", "encoded", "placed", "row", "version")
 
     def __init__(self, bucket: int, version: int, row: TagRow) -> None:
         self.bucket = bucket
         self.version = version
         self.row = row
+        # (election, region) of a live tag, what reach events count under; None untagged
+        self.placed = None if row[2] is None else (row[2], row[3])
         self.encoded: dict[str, tuple[int, str]] = {}  # lang -> (texts' count, JSON member)
 
 
@@ -135,7 +146,7 @@ class TagCache:
         self._sum = -1
         self._texts: dict[tuple[str, str], tuple[int, dict[str, str]]] = {}
 
-    def versions(self, session: Session) -> tuple[int, ...]:
+    def versions(self, session: Bind) -> tuple[int, ...]:
         """The counters now: one read of their sum, all of them when it moved."""
         total = int(session.scalar(_SUM) or 0)
         with self._lock:
@@ -151,34 +162,51 @@ class TagCache:
                 self._versions, self._sum = versions, sum(versions)
         return versions
 
-    def entries(self, session: Session, refs: list[str]) -> tuple[dict[str, _Entry], tuple[int, ...]]:
+    def entries(self, session: Bind, refs: list[str]) -> tuple[dict[str, _Entry], tuple[int, ...]]:
         """Current entries of the refs that name an item (others are absent), and the
         counters they were checked against."""
         versions = self.versions(session)
+        out, misses = self._current(refs, versions)
+        if misses:
+            out.update(self._read(session, misses, versions))
+        return out, versions
+
+    def placements(self, bind: Bind, refs: list[str]) -> dict[str, tuple[str, str | None]]:
+        """(election, region) of the live notice tag of each item ``refs`` names (what
+        reach events count under); items without one, and refs naming no item, are absent."""
+        entries, _versions = self.entries(bind, refs)
+        return {ref: placed for ref, entry in entries.items() if (placed := entry.placed) is not None}
+
+    def _current(self, refs: list[str], versions: tuple[int, ...]) -> tuple[dict[str, _Entry], list[str]]:
+        """The entries held under their bucket's current count (marked as just used), and
+        the refs to read."""
         out: dict[str, _Entry] = {}
         misses: list[str] = []
         with self._lock:
-            entries = self._entries
+            get, used = self._entries.get, self._entries.move_to_end
             for ref in refs:
-                entry = entries.get(ref)
+                entry = get(ref)
                 if entry is not None and entry.version == versions[entry.bucket]:
-                    entries.move_to_end(ref)
+                    used(ref)
                     out[ref] = entry
                 else:
                     misses.append(ref)
-        if misses:
-            fetched = fetch(session, misses)
-            fresh = {}
-            for ref, row in fetched.items():
-                bucket = bucket_of(row[0])
-                fresh[ref] = _Entry(bucket, versions[bucket], row)
-            out.update(fresh)
-            if self.maxsize:
-                with self._lock:
-                    entries.update(fresh)
-                    while len(entries) > self.maxsize:
-                        entries.popitem(last=False)
-        return out, versions
+        return out, misses
+
+    def _read(self, bind: Bind, refs: list[str], versions: tuple[int, ...]) -> dict[str, _Entry]:
+        """Entries of ``refs`` read from the database under ``versions``, kept (the least
+        recently used leave past ``maxsize``)."""
+        fresh = {}
+        for ref, row in fetch(bind, refs).items():
+            bucket = bucket_of(row[0])
+            fresh[ref] = _Entry(bucket, versions[bucket], row)
+        if self.maxsize:
+            with self._lock:
+                entries = self._entries
+                entries.update(fresh)
+                while len(entries) > self.maxsize:
+                    entries.popitem(last=False)
+        return fresh
 
     def text(self, session: Session, slug: str, lang: str, versions: tuple[int, ...],
              read: Any) -> dict[str, str]:
