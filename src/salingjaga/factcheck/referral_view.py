@@ -24,7 +24,7 @@ PERIODS = ("week",)  # "answered / added this week" filters
 
 
 def _referrals(who: Principal, state: str, period: str, now: datetime | None, *columns: Any) -> Select[Any]:
-    q: Select[Any] = select(*columns) if columns else select(Referral)
+    q: Select[Any] = select(*columns).select_from(Referral) if columns else select(Referral)
     if who.role == "fact_checker":
         q = q.where(Referral.partner_id == who.partner_id) if who.partner_id else q.where(false())
     if state in STATES:
@@ -66,7 +66,7 @@ def median_seconds_to_answer(session: Session, who: Principal) -> float | None:
 
 
 def _claims(who: Principal, period: str, now: datetime | None, *columns: Any) -> Select[Any]:
-    q: Select[Any] = select(*columns) if columns else select(FactCheck)
+    q: Select[Any] = select(*columns).select_from(FactCheck) if columns else select(FactCheck)
     q = q.where(FactCheck.partner_id == who.partner_id) if who.partner_id else q.where(false())
     if period == "week":
         q = q.where(FactCheck.created_at >= week_began(now))
