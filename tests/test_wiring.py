@@ -65,7 +65,8 @@ def test_the_tests_run_the_same_handlers_in_the_same_order() -> None:
     assert {"moderation_queue", "notice_intake"} <= set(APP_COLLECTORS)
 
 
-@pytest.mark.parametrize("kind", ["models", "api", "web", "middleware", "demo", "background", "cli", "home"])
+@pytest.mark.parametrize("kind", ["models", "api", "web", "middleware", "demo", "background", "cli", "home",
+                                  "error_words"])
 def test_every_domain_part_is_listed(kind: str) -> None:
     """A domain's ``<kind>.py`` is part of the app only when listed (``parts.py``, and
     ``cli.DOMAIN_CLIS`` for commands): a new one that is not listed would silently do
@@ -75,7 +76,7 @@ def test_every_domain_part_is_listed(kind: str) -> None:
 
     listed = {"models": parts.MODELS, "api": parts.API, "web": parts.WEB, "middleware": parts.MIDDLEWARE,
               "demo": parts.DEMO, "background": parts.BACKGROUND, "cli": cli.DOMAIN_CLIS,
-              "home": parts.HOME}[kind]
+              "home": parts.HOME, "error_words": parts.ERROR_WORDS}[kind]
     package = Path(SRC) / "salingjaga"
     present = [f"salingjaga.{d}.{kind}" for d in DOMAINS if (package / d / f"{kind}.py").exists()]
     assert [m.__name__ for m in listed] == present

@@ -1,8 +1,8 @@
 """The parts of each domain the app is assembled from, imported plainly.
 
 A domain contributes tables (``models``), API routers (``api``), pages (``web``),
-middleware, demo data (``demo``), periodic work (``background``) and a panel of the
-signed-in home page (``home``); see
+middleware, demo data (``demo``), periodic work (``background``), a panel of the
+signed-in home page (``home``) and the words its errors are said in (``error_words``); see
 docs/architecture.md. The commands (``cli``) are listed in ``salingjaga.cli``. Listing them
 here, rather than finding them by name, lets the import graph, mypy and the import-linter
 contract see every edge; ``tests/test_wiring.py`` fails when a domain has such a module
@@ -16,6 +16,7 @@ from types import ModuleType
 
 from salingjaga.audit import background as audit_background
 from salingjaga.audit import models as audit_models
+from salingjaga.auth import error_words as auth_error_words
 from salingjaga.auth import middleware as auth_middleware
 from salingjaga.auth import models as auth_models
 from salingjaga.content import api as content_api
@@ -25,6 +26,7 @@ from salingjaga.detection import demo as detection_demo
 from salingjaga.detection import models as detection_models
 from salingjaga.factcheck import api as factcheck_api
 from salingjaga.factcheck import demo as factcheck_demo
+from salingjaga.factcheck import error_words as factcheck_error_words
 from salingjaga.factcheck import home as factcheck_home
 from salingjaga.factcheck import models as factcheck_models
 from salingjaga.factcheck import web as factcheck_web
@@ -35,11 +37,13 @@ from salingjaga.guide import models as guide_models
 from salingjaga.guide import web as guide_web
 from salingjaga.moderation import api as moderation_api
 from salingjaga.moderation import background as moderation_background
+from salingjaga.moderation import error_words as moderation_error_words
 from salingjaga.moderation import home as moderation_home
 from salingjaga.moderation import models as moderation_models
 from salingjaga.moderation import web as moderation_web
 from salingjaga.notices import api as notices_api
 from salingjaga.notices import demo as notices_demo
+from salingjaga.notices import error_words as notices_error_words
 from salingjaga.notices import home as notices_home
 from salingjaga.notices import models as notices_models
 from salingjaga.notices import web as notices_web
@@ -47,9 +51,11 @@ from salingjaga.partners import api as partners_api
 from salingjaga.partners import models as partners_models
 from salingjaga.partners import web as partners_web
 from salingjaga.policies import api as policies_api
+from salingjaga.policies import error_words as policies_error_words
 from salingjaga.policies import models as policies_models
 from salingjaga.policies import web as policies_web
 from salingjaga.regions import api as regions_api
+from salingjaga.regions import error_words as regions_error_words
 from salingjaga.rules import api as rules_api
 from salingjaga.rules import demo as rules_demo
 from salingjaga.rules import models as rules_models
@@ -64,6 +70,7 @@ from salingjaga.transparency import api as transparency_api
 from salingjaga.transparency import background as transparency_background
 from salingjaga.transparency import models as transparency_models
 from salingjaga.transparency import web as transparency_web
+from salingjaga.web import error_words as web_error_words
 from salingjaga.web import home as web_home
 from salingjaga.web import middleware as web_middleware
 from salingjaga.web import models as web_models
@@ -97,3 +104,8 @@ BACKGROUND: tuple[ModuleType, ...] = (
 # ``panel(session, settings, who) -> web.panels.Panel | None``: what each role sees on
 # arriving home, in this order (registered with the shell by ``wiring``).
 HOME: tuple[ModuleType, ...] = (factcheck_home, moderation_home, notices_home, guide_home, web_home)
+# ``ERRORS``: how a page says each error reason of the domain (``web.reasons``, at wiring).
+ERROR_WORDS: tuple[ModuleType, ...] = (
+    auth_error_words, regions_error_words, policies_error_words, factcheck_error_words,
+    moderation_error_words, notices_error_words, web_error_words,
+)

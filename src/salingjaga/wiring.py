@@ -35,6 +35,7 @@ from salingjaga.rules import service as rules
 from salingjaga.stream import probe
 from salingjaga.stream.handlers import register
 from salingjaga.stream.metrics import queue_collector, register_app_collector
+from salingjaga.web import reasons
 from salingjaga.web.panels import provide_panels
 
 _lock = threading.Lock()
@@ -101,6 +102,12 @@ def register_home_panels() -> None:
     provide_panels(module.panel for module in parts.HOME)
 
 
+def register_error_words() -> None:
+    """How the pages say each error reason (``parts.ERROR_WORDS``), which the shell's
+    display layer reads without importing the domains that word them."""
+    reasons.provide(module.ERRORS for module in parts.ERROR_WORDS)
+
+
 def register_background() -> None:
     """The domains' periodic work (``<domain>/background.py``), started by an API process
     or ``salingjaga worker`` (``core.periodic.start_domain_tasks``)."""
@@ -121,5 +128,6 @@ def wire() -> None:
         register_metrics()
         register_lookups()
         register_home_panels()
+        register_error_words()
         register_background()
         _wired = True

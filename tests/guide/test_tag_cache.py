@@ -81,3 +81,35 @@ def test_a_server_without_a_cache_answers_the_same(settings, client, world):
         ids = [item["id"], "vid-n", "nothing"]
         assert _lookup(bare, service, ids) == _lookup(client, service, ids)
         assert len(tag_cache(bare.app)._entries) == 0
+
+
+def test_a_tag_written_by_any_code_path_is_counted(client, world, db):
+    """The counter is kept by the tag rows' own flush, not by each writer remembering it: a
+    tag inserted, changed and deleted straight through the ORM still reaches a server
+    that had the item's answer in memory."""
+    from sqlalchemy import select
+
+    from salingjaga.core.ids import new_id
+    from salingjaga.core.timeutil import utcnow
+    from salingjaga.guide.models import TagAssignment
+    from salingjaga.guide.service import wib_day
+
+    service = world.key("service")
+    item = post_content(client, service, "vid-orm", OTHER_TEXT, region="32.73")
+    assert _lookup(client, service, [item["id"]])["tags"][item["id"]] is None  # now in memory
+    with db.session() as session:
+        now = utcnow()
+        session.add(TagAssignment(id=new_id("tag"), content_id=item["id"], election="pilkada-2024",
+                                  region_code="32.73", source="moderator", day=wib_day(now), created_at=now,
+                                  created_by="test"))
+        session.commit()
+    assert _lookup(client, service, [item["id"]])["tags"][item["id"]]["election"] == "pilkada-2024"
+    with db.session() as session:
+        row = session.scalars(select(TagAssignment).where(TagAssignment.content_id == item["id"])).one()
+        row.election = "pemilu-2024"
+        session.commit()
+    assert _lookup(client, service, [item["id"]])["tags"][item["id"]]["election"] == "pemilu-2024"
+    with db.session() as session:
+        session.delete(session.scalars(select(TagAssignment).where(TagAssignment.content_id == item["id"])).one())
+        session.commit()
+    assert _lookup(client, service, [item["id"]])["tags"][item["id"]] is None

@@ -7,10 +7,11 @@ import re
 
 import pytest
 
+from salingjaga import parts, wiring
 from salingjaga.core.errors import Invalid
 from salingjaga.web import display
-from salingjaga.web.error_words import ERRORS
 from salingjaga.web.i18n import translations
+from salingjaga.web.reasons import merged
 from tests.conftest import bearer
 from tests.web.crawl import english_sentence
 from tests.web.helpers import csrf_from, sign_in
@@ -33,14 +34,21 @@ def test_the_api_keeps_its_error_and_adds_the_reason(client, scene):
     assert "reason" not in client.get("/api/v1/notices/ntc_nothing", headers=bearer(scene.service_key)).json()["error"]
 
 
+ERRORS = merged(module.ERRORS for module in parts.ERROR_WORDS)
+
+
 @pytest.mark.parametrize("reason", sorted(ERRORS))
 def test_every_reason_is_said_in_both_languages_with_a_next_step(reason: str) -> None:
-    values = {"url": "https://video.example/@a/1", "ref": "cnt_x", "limit": 10 * 1024 * 1024, "n": 10,
-              "code": "99.99", "level": "senior_moderator", "email": "a@b.id", "role": "partner_reporter",
-              "field": "legal_ground"}
+    wiring.wire()
+    values: dict[str, object] = {
+        "url": "https://video.example/@a/1", "ref": "cnt_x", "limit": 10 * 1024 * 1024, "n": 10,
+        "code": "99.99", "level": "senior_moderator", "email": "a@b.id", "role": "partner_reporter",
+        "field": "legal_ground"}
+    what, then = ERRORS[reason]
+    for name in re.findall(r"%\((\w+)\)", what + then):  # any other value: a number
+        values.setdefault(name, 42)
     error = Invalid("english text", reason=reason, params=values)
     said = {lang: display.filters(translations(lang).gettext, lang)["message"](error) for lang in ("id", "en")}
-    what, then = ERRORS[reason]
     assert said["en"].startswith((what % values)[:8])
     assert said["en"].endswith(then % values if "%(" in then else then)
     assert said["id"] != said["en"] and "english text" not in said["id"]

@@ -83,8 +83,8 @@ class ServiceBusy(APIError):
     status = 503
     code = "busy"
 
-    def __init__(self, message: str, *, retry_after: int = 2) -> None:
-        super().__init__(message, headers={"Retry-After": str(retry_after)})
+    def __init__(self, message: str, *, retry_after: int = 2, reason: str = "service.busy") -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)}, reason=reason)
 
 
 class Invalid(APIError):
@@ -102,7 +102,7 @@ def first_error_message(exc: ValidationError, fallback: str) -> str:
     return f"{where}: {first['msg']}"
 
 
-# pydantic's error types -> the stable reason a page says them by (``web.error_words``).
+# pydantic's error types -> the stable reason a page says them by (``web.reasons``).
 _INPUT_REASONS = {
     "missing": "input.missing", "string_too_long": "input.too_long", "string_too_short": "input.too_short",
     "too_long": "input.too_many", "too_short": "input.too_few",

@@ -7,7 +7,10 @@ retarget or remove some, editors publish a new tag text). Each process keeps the
 has looked up, and the database keeps a change counter per bucket of content items
 (``guide_tag_versions``; bucket ``TEXTS`` counts publications of tag texts):
 
-- every change of a tag bumps its item's bucket counter in the same transaction (``bump``);
+- every change of a tag bumps its item's bucket counter in the same transaction: the
+  flush of any inserted, updated or deleted ``TagAssignment`` does so itself (mapper
+  events, ``_count_change``), so no writer can forget it; a published tag text is counted
+  by its writer (``bump(session, None)``);
 - a look-up reads the counters first (one small read; all of them only when their sum
   moved), then answers from memory every entry stored under its bucket's current count and
   reads the rest from the database.
@@ -25,7 +28,7 @@ import zlib
 from collections import OrderedDict
 from typing import Any, cast
 
-from sqlalchemy import String, Table, any_, bindparam, func, select
+from sqlalchemy import Connection, String, Table, any_, bindparam, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -52,14 +55,29 @@ def dialect_insert(session: Session, table: Any) -> Any:
     return sqlite.insert(table)
 
 
+def _counted(dialect: str, bucket: int) -> Any:
+    """The upsert that adds one to ``bucket``'s counter."""
+    table = cast(Table, TagVersion.__table__)
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.values(bucket=bucket, version=1).on_conflict_do_update(
+        index_elements=["bucket"], set_={"version": table.c.version + 1})
+
+
 def bump(session: Session, content_id: str | None) -> None:
     """Count a change of ``content_id``'s tag (None: of a tag text) in the session's
     transaction, so every process's entries of that bucket are read again."""
-    table = cast(Table, TagVersion.__table__)
-    stmt = dialect_insert(session, table).values(bucket=TEXTS if content_id is None else bucket_of(content_id),
-                                                 version=1)
-    session.execute(stmt.on_conflict_do_update(index_elements=["bucket"],
-                                               set_={"version": table.c.version + 1}))
+    bucket = TEXTS if content_id is None else bucket_of(content_id)
+    session.execute(_counted(session.get_bind().dialect.name, bucket))
+
+
+def _count_change(_mapper: Any, connection: Connection, target: TagAssignment) -> None:
+    """A tag row written by a flush counts its bucket on the flush's own connection, in the
+    same transaction (a mapper event may emit SQL on that connection)."""
+    connection.execute(_counted(connection.dialect.name, bucket_of(target.content_id)))
+
+
+for _change in ("after_insert", "after_update", "after_delete"):
+    event.listen(TagAssignment, _change, _count_change)
 
 
 _SUM = select(func.coalesce(func.sum(TagVersion.version), 0))

@@ -28,7 +28,7 @@ from salingjaga.core.timeutil import utcnow
 from salingjaga.guide.models import TagAssignment
 from salingjaga.guide.schemas import TagIn
 from salingjaga.guide.service import tag_text, wib_day
-from salingjaga.guide.tagcache import TEXTS, TagCache, TagRow, bump
+from salingjaga.guide.tagcache import TEXTS, TagCache, TagRow
 from salingjaga.regions.elections import Election, all_elections, get_election
 from salingjaga.regions.service import get_region
 
@@ -97,7 +97,6 @@ def _create(session: Session, item: ContentItem, election: Election, region: str
     except IntegrityError:
         savepoint.rollback()
         return None
-    bump(session, item.id)
     record(session, actor, "guide.tag_applied", "content", item.id,
            {"election": election.slug, "region": region, "source": source})
     return row
@@ -157,7 +156,6 @@ def explicit_tag(session: Session, who: Principal, content_id: str, body: TagIn
         existing.removed_by = None
         existing.day = wib_day(utcnow())
     existing.source = source
-    bump(session, item.id)
     record(session, who, "guide.tag_set", "content", item.id,
            {"before": before, "election": election.slug, "region": region, "source": source})
     return existing
@@ -171,7 +169,6 @@ def remove_tag(session: Session, who: Principal, content_id: str) -> None:
         raise NotFound(f"content {content_id} has no notice tag")
     existing.removed_at = utcnow()
     existing.removed_by = who.actor
-    bump(session, item.id)
     record(session, who, "guide.tag_removed", "content", item.id, {"election": existing.election})
 
 

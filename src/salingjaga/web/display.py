@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from salingjaga.core.timeutil import WIB
-from salingjaga.web import error_words, permission_words, routing_words, signal_words
+from salingjaga.web import permission_words, reasons, routing_words, signal_words
 
 # Message ids (English) per vocabulary. A code may appear in several vocabularies with
 # different meanings (``decided`` is a notice status and a case status): the filter names
@@ -313,11 +313,11 @@ MESSAGE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 def server_message(translate: Callable[[str], str], text: Any) -> str:
     """A server's message in the page's language: an error with a known ``reason`` said
-    with its next step (``error_words``), else the message from the catalogue, or by
+    with its next step (``reasons``), else the message from the catalogue, or by
     pattern."""
     if not text:
         return ""
-    known = error_words.explain(translate, lambda v, c: label(translate, v, c), size, text)
+    known = reasons.explain(translate, lambda v, c: label(translate, v, c), size, text)
     if known:
         return known
     message = str(text["message"] if isinstance(text, Mapping) else getattr(text, "message", text))
