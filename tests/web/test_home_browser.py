@@ -3,9 +3,9 @@ case and the console's referrals tab, in a real browser over the demo world.
 
 Every figure on a home page is checked against the page it links to: following the link
 lists exactly that many rows. The homes are read in both languages at desktop and phone
-width; with ``SALINGJAGA_DOC_SCREENSHOTS=<folder>`` the partner's home is saved for
-docs/web.md (the moderator's and the administrator's are saved by the crawl in
-``test_workspace_browser.py``).
+width; with ``SALINGJAGA_DOC_SCREENSHOTS=<folder>`` the partner's, the fact-checker's and
+the guide editor's homes are saved for docs/web.md (the moderator's and the
+administrator's are saved by the crawl in ``test_workspace_browser.py``).
 """
 
 from __future__ import annotations
@@ -217,6 +217,8 @@ def test_factchecker_home_counts_equal_the_desk_rows(site: Site, chromium: Any, 
         assert shown["waiting"] >= 1 and shown["answered"] >= 1  # the demo's two referrals
         assert all(text == str(n) for key, _, _, n, text in cards if key != "answered")
         assert re.search(r"\d", cards[-1][4]), "the median time to a verdict is a duration"
+        if SHOTS and width == 1280 and lang == "id":
+            save_shot(page, "home-factchecker")
         if width == PHONE:  # each figure is the rows of the desk list it links to
             for key, href, rows, n, _ in cards:
                 page.goto(site.base + href)
@@ -243,6 +245,8 @@ def test_guide_editor_home_counts_equal_the_editor_rows(site: Site, chromium: An
             days = [int(re.sub(r"\D", "", t)) for t in texts]
             total = int(re.sub(r"\D", "", reach.locator(f"tfoot td[data-metric={metric}]").inner_text()))
             assert total == sum(days) > 0, metric
+        if SHOTS and width == 1280 and lang == "id":
+            save_shot(page, "home-guide-editor")
         if width == PHONE:
             for href, state, n in cells:
                 page.goto(site.base + href)

@@ -16,7 +16,7 @@ import pytest
 
 from tests.support.appserver import serve
 from tests.web.site import Site, chromium, sign_in  # noqa: F401 - fixtures
-from tests.web.test_workspace_browser import PHONE, axe_violations
+from tests.web.test_workspace_browser import PHONE, SHOTS, axe_violations, save_shot
 
 pytestmark = pytest.mark.browser
 
@@ -121,6 +121,10 @@ def test_partner_figures_reach_every_notice_page_by_page(site: Site, chromium: A
     # every notice, on two pages, and a page past the last shows the last
     total, seen, visited = _walk(page, site.base, "/portal", lang, "#notices tbody tr[data-row]")
     assert total == sum(n for _, n in cards.values()) == len(set(seen)) and len(visited) == 2
+    if SHOTS and lang == "id":
+        page.goto(site.base + "/portal?page=2")
+        page.evaluate("() => document.querySelector('.pager').scrollIntoView()")
+        save_shot(page, "portal-page-2")
     page.goto(site.base + "/portal?page=99")
     assert ROWS[lang].search(page.inner_text(".pager")).groups() == ("201", str(total), str(total))  # type: ignore[union-attr]
     assert page.locator("a[rel=prev]").first.get_attribute("href") == "/portal"
