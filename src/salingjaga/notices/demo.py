@@ -16,9 +16,9 @@ from salingjaga.notices.demo_weeks import load_weeks
 from salingjaga.notices.schemas import NoticeIn
 from salingjaga.notices.service import submit_notice
 
-# Who filed and decided the earlier weeks' notices: the provincial offices' reporters (by
+# Who filed and decided the earlier weeks' notices: the provincial office's reporter (by
 # province code) and the two first-line moderators.
-WEEK_REPORTERS = {"32": "Agus (Bawaslu Jabar)", "35": "Yoga (Bawaslu Jatim)"}
+WEEK_REPORTERS = {"35": "Yoga (Bawaslu Jatim)"}
 WEEK_MODERATORS = ("Dewi (moderator)", "Rizky (moderator)")
 
 NOTICES: list[dict[str, Any]] = [

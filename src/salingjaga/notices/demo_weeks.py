@@ -1,5 +1,5 @@
-"""The demo's earlier weeks: notices the Bawaslu offices filed over the twelve weeks before
-today, more each week as voting day nears (the demo plays out in the days before voting),
+"""The demo's earlier weeks: notices Bawaslu's East Java office filed over the twelve weeks
+before today, more each week as voting day nears (the demo plays out in the days before voting),
 each decided by a demo moderator some hours after it arrived.
 
 They go through the real services in virtual time (``core.timeutil.use_clock``): the
@@ -57,7 +57,10 @@ CLAIMS: tuple[tuple[str, str, str], ...] = (
 )
 # Accounts of the demo that are neither high-reach nor GPPPA (no second review opens).
 ACCOUNTS = ("acc-1001", "acc-1002", "acc-1004")
-REGIONS = (("32", "32.73"), ("32", "32.04"), ("35", "35.78"), ("32", "32.01"))
+# Where the posts are, by province and regency: East Java's office files the earlier weeks
+# (the demo's West Java offices keep just their recent notices, which the walkthroughs of
+# their portal read), Bawaslu RI sees both.
+REGIONS = (("35", "35.78"), ("35", "35.73"), ("35", "35.07"), ("35", "35.15"), ("35", "35.09"), ("35", "35.25"))
 
 
 @dataclass(frozen=True)
