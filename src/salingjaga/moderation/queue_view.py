@@ -57,11 +57,14 @@ def _queue_select(who: Principal, kind: str, params: Mapping[str, str], now: dat
     """The open cases of one kind at the levels ``who`` works at, narrowed by the queue
     page's filters; the moderator who took a decision never sees its appeal or its second
     review offered."""
-    q = (select(*columns).select_from(Case).join(ContentItem, ContentItem.id == Case.content_id)
-         .where(Case.status.in_(OPEN_STATUSES), Case.kind == kind, Case.level.in_(ROLE_LEVELS.get(who.role, ())),
-                or_(Case.excluded_user_id.is_(None), Case.excluded_user_id != who.user_id)))
     policy, source = params.get("policy") or "", params.get("source") or ""
     election, region = params.get("election") or "", params.get("region") or ""
+    q = select(*columns).select_from(Case)
+    if election or region or any(getattr(c, "table", None) is ContentItem.__table__ or c is ContentItem
+                                 for c in columns):
+        q = q.join(ContentItem, ContentItem.id == Case.content_id)  # counts by case fields skip the join
+    q = q.where(Case.status.in_(OPEN_STATUSES), Case.kind == kind, Case.level.in_(ROLE_LEVELS.get(who.role, ())),
+                or_(Case.excluded_user_id.is_(None), Case.excluded_user_id != who.user_id))
     if policy:
         q = q.where(Case.policy == policy)
     if source:
