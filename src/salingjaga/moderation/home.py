@@ -13,7 +13,7 @@ from salingjaga.auth.principal import Principal
 from salingjaga.core.settings import Settings
 from salingjaga.core.timeutil import utcnow
 from salingjaga.factcheck.referral_view import state_counts
-from salingjaga.moderation.queue_view import DUE_CHOICES, QUEUES, by_policy, queue_count
+from salingjaga.moderation.queue_view import DUE_CHOICES, QUEUES, by_policy, due_counts
 from salingjaga.policies.service import all_policies
 from salingjaga.web.panels import Panel
 
@@ -23,9 +23,9 @@ def panel(session: Session, settings: Settings, who: Principal) -> Panel | None:
     if who.role not in roles_for("web.console"):
         return None
     now = utcnow()
-    queues = [{"kind": kind, "href": href, "total": queue_count(session, who, kind, {}, now),
-               "due": {d: queue_count(session, who, kind, {"due": d}, now) for d in DUE_CHOICES}}
-              for kind, href in QUEUES]
+    counts = {kind: due_counts(session, who, kind, now) for kind, _ in QUEUES}
+    queues = [{"kind": kind, "href": href, "total": counts[kind][""],
+               "due": {d: counts[kind][d] for d in DUE_CHOICES}} for kind, href in QUEUES]
     per_kind = {kind: by_policy(session, who, kind) for kind, _ in QUEUES}
     policies = sorted({p for counts in per_kind.values() for p in counts})
     referrals = state_counts(session, who)
