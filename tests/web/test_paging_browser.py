@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support.appserver import serve
-from tests.web.site import Site, chromium, sign_in  # noqa: F401 - fixtures
+from tests.web.site import Site, add_notices, build_demo, chromium, sign_in  # noqa: F401 - fixtures
 from tests.web.test_workspace_browser import PHONE, SHOTS, axe_violations, save_shot
 
 pytestmark = pytest.mark.browser
@@ -26,58 +25,13 @@ NEXT = {"id": "Berikutnya", "en": "Next"}
 NONE = {"id": "Tidak ada baris", "en": "No rows"}
 
 
-def _add_notices(settings: Any, n: int) -> None:
-    """``n`` posts, each noticed by the Jawa Barat reporter through the notices service."""
-    from sqlalchemy import select
-
-    from salingjaga.auth.models import User
-    from salingjaga.auth.service import principal_for_user
-    from salingjaga.content.schemas import ContentIn
-    from salingjaga.content.service import ingest_content
-    from salingjaga.core.db import Database
-    from salingjaga.notices.schemas import NoticeIn
-    from salingjaga.notices.service import NoticeJob, submit_notices
-
-    db = Database(settings.database_url)
-    try:
-        with db.session() as session:
-            reporter = session.scalars(select(User).where(User.email == "agus@jabar.bawaslu.demo")).one()
-            agus = principal_for_user(reporter)
-            jobs = []
-            for i in range(n):
-                item, _ = ingest_content(session, ContentIn(
-                    platform_id=f"page-{i}", kind="text", account_id="acc-1002", region="32.73",
-                    election="pemilu-2024", caption=f"Unggahan berulang nomor {i}: TPS dipindah tanpa pengumuman"),
-                    settings.data_dir)
-                jobs.append(NoticeJob(NoticeIn(
-                    content=[{"content_id": item.id}], policy="misinformation", region="32",
-                    election="pemilu-2024", explanation=f"Informasi TPS palsu, laporan {i}.",
-                    contact="agus@jabar.bawaslu.demo", good_faith=True), agus, f"paging-{i}"))
-            for outcome in submit_notices(session, jobs, settings):
-                assert outcome.error is None, outcome.error
-    finally:
-        db.dispose()
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The demo world (not scanned: no detection cases are needed here) and 230 notices."""
-    from salingjaga.core.db import Database
-    from salingjaga.core.settings import Settings
-    from salingjaga.demo.load import DEMO_PASSWORD, USERS, load_demo
-    from salingjaga.migrate import upgrade
+    from salingjaga.demo.load import DEMO_PASSWORD, USERS
 
-    folder: Path = tmp_path_factory.mktemp("paging")
-    settings = Settings(database_url=f"sqlite:///{folder / 'site.db'}", data_dir=folder / "data",
-                        stream="inline", rate_limit_per_minute=100000)
-    upgrade(settings)
-    db = Database(settings.database_url)
-    try:
-        with db.session() as session:
-            load_demo(session, settings)
-    finally:
-        db.dispose()
-    _add_notices(settings, EXTRA)
+    settings = build_demo(tmp_path_factory.mktemp("paging"), scan=False)
+    add_notices(settings, EXTRA)
     people = {u["role"]: u["email"] for u in reversed(USERS) if u.get("email")}
     with serve(settings) as base:
         yield Site(base, people, DEMO_PASSWORD)
