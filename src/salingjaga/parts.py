@@ -20,9 +20,11 @@ from salingjaga.auth import error_words as auth_error_words
 from salingjaga.auth import middleware as auth_middleware
 from salingjaga.auth import models as auth_models
 from salingjaga.content import api as content_api
+from salingjaga.content import error_words as content_error_words
 from salingjaga.content import models as content_models
 from salingjaga.detection import api as detection_api
 from salingjaga.detection import demo as detection_demo
+from salingjaga.detection import error_words as detection_error_words
 from salingjaga.detection import models as detection_models
 from salingjaga.factcheck import api as factcheck_api
 from salingjaga.factcheck import demo as factcheck_demo
@@ -32,6 +34,7 @@ from salingjaga.factcheck import models as factcheck_models
 from salingjaga.factcheck import web as factcheck_web
 from salingjaga.guide import api as guide_api
 from salingjaga.guide import demo as guide_demo
+from salingjaga.guide import error_words as guide_error_words
 from salingjaga.guide import home as guide_home
 from salingjaga.guide import models as guide_models
 from salingjaga.guide import web as guide_web
@@ -58,16 +61,20 @@ from salingjaga.regions import api as regions_api
 from salingjaga.regions import error_words as regions_error_words
 from salingjaga.rules import api as rules_api
 from salingjaga.rules import demo as rules_demo
+from salingjaga.rules import error_words as rules_error_words
 from salingjaga.rules import models as rules_models
 from salingjaga.stream import api as stream_api
 from salingjaga.stream import background as stream_background
+from salingjaga.stream import error_words as stream_error_words
 from salingjaga.stream import middleware as stream_middleware
 from salingjaga.stream import models as stream_models
 from salingjaga.training import api as training_api
+from salingjaga.training import error_words as training_error_words
 from salingjaga.training import models as training_models
 from salingjaga.training import web as training_web
 from salingjaga.transparency import api as transparency_api
 from salingjaga.transparency import background as transparency_background
+from salingjaga.transparency import error_words as transparency_error_words
 from salingjaga.transparency import models as transparency_models
 from salingjaga.transparency import web as transparency_web
 from salingjaga.web import error_words as web_error_words
@@ -106,6 +113,7 @@ BACKGROUND: tuple[ModuleType, ...] = (
 HOME: tuple[ModuleType, ...] = (factcheck_home, moderation_home, notices_home, guide_home, web_home)
 # ``ERRORS``: how a page says each error reason of the domain (``web.reasons``, at wiring).
 ERROR_WORDS: tuple[ModuleType, ...] = (
-    auth_error_words, regions_error_words, policies_error_words, factcheck_error_words,
-    moderation_error_words, notices_error_words, web_error_words,
+    auth_error_words, regions_error_words, policies_error_words, content_error_words, rules_error_words,
+    detection_error_words, factcheck_error_words, moderation_error_words, notices_error_words, guide_error_words,
+    training_error_words, transparency_error_words, stream_error_words, web_error_words,
 )

@@ -51,7 +51,7 @@ def test_four_eyes_through_the_pages_then_rollback(client, editors, db):
     assert 'id="approve"' not in page.text  # the author is not offered approval...
     r = client.post(v1 + "/approve", data={"csrf_token": csrf_from(page.text)})
     assert r.status_code == 403  # ...and is refused with the guide service's own message
-    assert "a different guide editor must approve it" in r.text and "Four-eyes rule" in r.text
+    assert "another guide editor must approve it" in r.text and "Four-eyes rule" in r.text
     assert "pukul 07.00" not in client.get("/panduan/pemilu-2024").text
 
     client.cookies.clear()

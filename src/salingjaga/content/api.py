@@ -28,7 +28,7 @@ from salingjaga.content.service import (
     upsert_account,
 )
 from salingjaga.core.apimodel import documented
-from salingjaga.core.errors import Invalid
+from salingjaga.core.errors import Invalid, input_reason
 from salingjaga.core.routing import Router
 from salingjaga.core.settings import Settings
 from salingjaga.stream.outbox import commit_and_publish
@@ -72,7 +72,8 @@ def _single(schema: type[AccountIn] | type[ContentIn], body: dict[str, Any]) -> 
             f"{'.'.join(str(p) for p in e.get('loc', ())) or 'body'}: {e['msg']}"
             for e in exc.errors()
         ]
-        raise Invalid("; ".join(parts[:5])) from exc
+        reason, params = input_reason(exc.errors(), "body")
+        raise Invalid("; ".join(parts[:5]), reason=reason, params=params) from exc
 
 
 def _batch_result(results: list[IntakeResult]) -> dict[str, Any]:
@@ -167,7 +168,7 @@ def post_content(
 
         if len(body) > MAX_BATCH:
             raise Invalid(f"a batch holds at most {MAX_BATCH} rows; got {len(body)}", status=413,
-                          code="payload_too_large")
+                          code="payload_too_large", reason="content.batch_too_large", params={"n": MAX_BATCH})
         # Committed a chunk at a time, so a large batch never holds SQLite's one writer for
         # long (1,000 rows held it over a second); rows are idempotent on their platform id,
         # so a batch cut short by a crash is simply sent again.

@@ -222,26 +222,29 @@ def decode_media(item: dict[str, Any], data_dir: Path) -> dict[str, Any]:
         try:
             data = base64.b64decode(b64, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise Invalid("media data_base64 is not valid base64") from exc
+            raise Invalid("media data_base64 is not valid base64", reason="content.media_not_base64") from exc
         if len(data) > MAX_MEDIA_BYTES:
             raise Invalid(f"media file larger than {MAX_MEDIA_BYTES} bytes", status=413,
-                          code="payload_too_large")
+                          code="payload_too_large", reason="content.media_too_large",
+                          params={"limit": MAX_MEDIA_BYTES})
         sniffed = sniff_mime(data)
         if sniffed is None or sniffed not in MEDIA_TYPES:
             what = "not recognised" if sniffed is None else f"{sniffed}, which is not accepted"
             raise Invalid(f"media file type {what} (accepted: JPEG, PNG, GIF, WebP, HEIC/HEIF, "
                           "AVIF, TIFF, DNG images; MP4, MOV, 3GP, WebM videos; MP3, M4A, WAV audio)",
-                          status=415, code="unsupported_media_type")
+                          status=415, code="unsupported_media_type", reason="content.media_type")
         declared = item.get("mime")
         if declared and declared.split("/")[0] != sniffed.split("/")[0]:
             raise Invalid(f"media declared as {declared} but the bytes are {sniffed}",
-                          status=415, code="unsupported_media_type")
+                          status=415, code="unsupported_media_type", reason="content.media_type_mismatch",
+                          params={"declared": declared, "found": sniffed})
         if not _kind_matches(item["kind"], sniffed):
             raise Invalid(f"media kind {item['kind']} does not match file type {sniffed}",
-                          status=415, code="unsupported_media_type")
+                          status=415, code="unsupported_media_type", reason="content.media_kind_mismatch",
+                          params={"found": sniffed})
         sha, md5, rel = store_bytes(data_dir, "media", data)
         out.update({"sha256": sha, "md5": md5, "path": rel, "size": len(data), "mime": sniffed,
                     "filename": stored_filename(item.get("filename"), sniffed)})
     elif not item.get("url"):
-        raise Invalid("each media entry needs a url or data_base64")
+        raise Invalid("each media entry needs a url or data_base64", reason="content.media_missing")
     return out

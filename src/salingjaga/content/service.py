@@ -84,23 +84,24 @@ def ingest_content(
         return existing, False
     if data.account is not None:
         if data.account_id is not None and data.account_id != data.account.platform_id:
-            raise Invalid("account_id and account.platform_id disagree")
+            raise Invalid("account_id and account.platform_id disagree", reason="content.author_twice")
         account, _ = upsert_account(session, data.account, actor)
     elif data.account_id is not None:
         found = session.scalar(select(Account).where(Account.platform_id == data.account_id))
         if found is None:
             raise Invalid(f"unknown account {data.account_id!r}: send it to /api/v1/accounts "
-                          "first or inline it as 'account'")
+                          "first or inline it as 'account'", reason="content.account_not_found",
+                          params={"ref": data.account_id})
         account = found
     else:
-        raise Invalid("content needs its author: account_id or account")
+        raise Invalid("content needs its author: account_id or account", reason="content.author_missing")
     if data.region is not None:
         get_region(data.region)
     if data.election is not None:
         try:
             get_election(data.election)
         except NotFound as exc:
-            raise Invalid(exc.message) from exc
+            raise Invalid(exc.message, reason=exc.reason, params=exc.params) from exc
     media = [decode_media(m.model_dump(), data_dir) for m in data.media]
     item = ContentItem(
         id=new_id("cnt"),
@@ -153,7 +154,7 @@ def get_content(session: Session, content_id: str) -> ContentItem:
     if item is None:
         item = session.scalar(select(ContentItem).where(ContentItem.platform_id == content_id))
     if item is None:
-        raise NotFound(f"content {content_id} not found")
+        raise NotFound(f"content {content_id} not found", reason="content.not_found", params={"ref": content_id})
     return item
 
 
@@ -196,7 +197,8 @@ def get_account(session: Session, account_id: str) -> Account:
     if acc is None:
         acc = session.scalar(select(Account).where(Account.platform_id == account_id))
     if acc is None:
-        raise NotFound(f"account {account_id} not found")
+        raise NotFound(f"account {account_id} not found", reason="content.account_not_found",
+                       params={"ref": account_id})
     return acc
 
 
@@ -207,7 +209,8 @@ def set_account_kind(session: Session, account_id: str, kind: str, actor: Princi
     set. ``account_id`` is our id or the platform's; nothing changes (and nothing is
     recorded) when kind and source are already as asked."""
     if kind not in ACCOUNT_KINDS:
-        raise Invalid(f"unknown account kind {kind!r}; valid: {', '.join(ACCOUNT_KINDS)}")
+        raise Invalid(f"unknown account kind {kind!r}; valid: {', '.join(ACCOUNT_KINDS)}",
+                      reason="content.account_kind_unknown")
     account = get_account(session, account_id)
     before = account.kind
     if before != kind or account.kind_source != source:

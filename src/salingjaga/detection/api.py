@@ -68,9 +68,10 @@ def import_entries(
     """Add hashes (PDQ or MD5) to a bank, creating it on first use; known hashes are skipped."""
     entries = body.get("entries")
     if not isinstance(entries, list) or not entries:
-        raise Invalid("entries: a non-empty list of {hash, label}")
+        raise Invalid("entries: a non-empty list of {hash, label}", reason="detection.entries_missing")
     if len(entries) > 10000:
-        raise Invalid("at most 10000 entries per request", status=413, code="payload_too_large")
+        raise Invalid("at most 10000 entries per request", status=413, code="payload_too_large",
+                      reason="detection.too_many_entries", params={"n": 10000})
     text = "\n".join(f"{e.get('hash', '')},{name},{str(e.get('label', '')).replace(',', ' ')}"
                      for e in entries if isinstance(e, dict))
     rows = bank_store.parse_bank_file(text)

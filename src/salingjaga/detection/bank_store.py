@@ -85,10 +85,10 @@ def get_or_create_bank(session: Session, name: str, *, policy: str = "misinforma
                        description: str = "") -> HashBank:
     """A bank by name, created on first use; a given threshold/action updates it."""
     if action not in ("review", "remove"):
-        raise Invalid("bank action must be 'review' or 'remove'")
+        raise Invalid("bank action must be 'review' or 'remove'", reason="detection.bank_action")
     get_policy(policy)
     if pdq_threshold is not None and not 0 <= pdq_threshold <= 47:
-        raise Invalid("pdq threshold must be between 0 and 47")
+        raise Invalid("pdq threshold must be between 0 and 47", reason="detection.threshold_range")
     bank = session.scalar(select(HashBank).where(HashBank.name == name))
     if bank is None:
         bump(session)
@@ -140,7 +140,7 @@ def parse_bank_file(text: str) -> list[tuple[str, str, str]]:
         try:
             rows.append((*hash_kind(value), label[:300]))
         except ValueError as exc:
-            raise Invalid(f"line {line_no}: {exc}") from exc
+            raise Invalid(f"line {line_no}: {exc}", reason="detection.bad_hash_line", params={"line": line_no}) from exc
     return rows
 
 
@@ -158,7 +158,7 @@ def import_bank_entries(session: Session, bank: HashBank, rows: Sequence[tuple[s
                         chunk: int = 5000, source: str = "") -> int:
     """Insert entries, skipping ones the bank already holds; returns how many were new."""
     if len(source) > 120:
-        raise Invalid("source: at most 120 characters")
+        raise Invalid("source: at most 120 characters", reason="detection.source_too_long", params={"n": 120})
     bump(session)
     insert = insert_for(session)
     before = session.scalar(select(func.count(HashBankEntry.id))
@@ -191,7 +191,7 @@ def bank_by_name(session: Session, name: str) -> HashBank:
     """A bank by name; NotFound otherwise."""
     bank = session.scalar(select(HashBank).where(HashBank.name == name))
     if bank is None:
-        raise NotFound(f"no hash bank named {name!r}")
+        raise NotFound(f"no hash bank named {name!r}", reason="detection.bank_unknown", params={"name": name})
     return bank
 
 
@@ -202,19 +202,21 @@ def remove_entries(session: Session, bank: HashBank, *, ids: Sequence[int] = (),
     audited; returns the removed ids. Every id and hash named must be in the bank
     (Invalid/NotFound otherwise, with nothing removed); a source must match an entry."""
     if not ids and not hashes and source is None:
-        raise Invalid("name the entries to remove: ids, hashes or source")
+        raise Invalid("name the entries to remove: ids, hashes or source", reason="detection.entries_not_named")
     try:
         wanted_ids = sorted({int(i) for i in ids})
         wanted = sorted({hash_kind(str(h)) for h in hashes})
     except (TypeError, ValueError) as exc:
-        raise Invalid(f"bad entry id or hash: {exc}") from exc
+        raise Invalid(f"bad entry id or hash: {exc}", reason="detection.bad_reference") from exc
     found: set[int] = set()
     if wanted_ids:
         held = set(session.scalars(select(HashBankEntry.id).where(
             HashBankEntry.bank_id == bank.id, HashBankEntry.id.in_(wanted_ids))))
         missing = [i for i in wanted_ids if i not in held]
         if missing:
-            raise NotFound(f"bank {bank.name!r} holds no entry with id {', '.join(map(str, missing[:20]))}")
+            raise NotFound(f"bank {bank.name!r} holds no entry with id {', '.join(map(str, missing[:20]))}",
+                           reason="detection.entry_unknown",
+                           params={"name": bank.name, "ref": ", ".join(map(str, missing[:20]))})
         found |= held
     for kind in ("pdq", "md5"):
         values = [v for k, v in wanted if k == kind]
@@ -225,13 +227,16 @@ def remove_entries(session: Session, bank: HashBank, *, ids: Sequence[int] = (),
                 HashBankEntry.value.in_(part))).tuples().all())
             missing_values = [v for v in part if v not in rows]
             if missing_values:
-                raise NotFound(f"bank {bank.name!r} holds no {kind} hash {', '.join(missing_values[:5])}")
+                raise NotFound(f"bank {bank.name!r} holds no {kind} hash {', '.join(missing_values[:5])}",
+                               reason="detection.hash_unknown",
+                               params={"name": bank.name, "ref": ", ".join(missing_values[:5])})
             found |= set(rows.values())
     if source is not None:
         by_source = set(session.scalars(select(HashBankEntry.id).where(
             HashBankEntry.bank_id == bank.id, HashBankEntry.source == source)))
         if not by_source:
-            raise NotFound(f"bank {bank.name!r} holds no entry from source {source!r}")
+            raise NotFound(f"bank {bank.name!r} holds no entry from source {source!r}",
+                           reason="detection.source_unknown", params={"name": bank.name, "source": source})
         found |= by_source
     removed = sorted(found)
     bump(session)

@@ -25,16 +25,19 @@ def parse_video_file(text: str) -> list[tuple[str, str, list[VpdqFeature]]]:
     try:
         videos = parse_jsonl(text)
     except ValueError as exc:
-        raise Invalid(str(exc)) from exc
+        raise Invalid(str(exc), reason="detection.video_file_unreadable") from exc
     if not videos:
-        raise Invalid("the file holds no video")
+        raise Invalid("the file holds no video", reason="detection.no_video")
     if len(videos) > MAX_VIDEOS:
-        raise Invalid(f"at most {MAX_VIDEOS} videos at once", status=413, code="payload_too_large")
+        raise Invalid(f"at most {MAX_VIDEOS} videos at once", status=413, code="payload_too_large",
+                      reason="detection.too_many_videos", params={"n": MAX_VIDEOS})
     for video_id, label, features in videos:
         if len(video_id) > 200 or len(label) > 300:
-            raise Invalid(f"video {video_id[:40]!r}: id at most 200 characters, label 300")
+            raise Invalid(f"video {video_id[:40]!r}: id at most 200 characters, label 300",
+                          reason="detection.video_id_too_long", params={"ref": video_id[:40]})
         if not usable(features):
-            raise Invalid(f"video {video_id!r}: no frame of usable quality")
+            raise Invalid(f"video {video_id!r}: no frame of usable quality", reason="detection.video_unusable",
+                          params={"ref": video_id})
     return videos
 
 
@@ -42,7 +45,7 @@ def import_videos(session: Session, bank: HashBank, videos: Sequence[tuple[str, 
                   source: str = "", actor: str = ACTOR) -> dict[str, int]:
     """Bank videos; one with an id the bank holds replaces it. Returns added/replaced."""
     if len(source) > 120:
-        raise Invalid("source: at most 120 characters")
+        raise Invalid("source: at most 120 characters", reason="detection.source_too_long", params={"n": 120})
     bump(session)
     ids = [v for v, _, _ in videos]
     held = dict(session.execute(select(VpdqVideo.video_id, VpdqVideo.id).where(
@@ -74,7 +77,7 @@ def remove_videos(session: Session, bank: HashBank, *, video_ids: Sequence[str] 
     """Unbank videos by id or source, audited; every id named must be banked (NotFound
     otherwise, nothing removed). Returns the removed ids."""
     if not video_ids and source is None:
-        raise Invalid("name the videos to remove: video_ids or source")
+        raise Invalid("name the videos to remove: video_ids or source", reason="detection.videos_not_named")
     rows: dict[str, int] = {}
     if video_ids:
         wanted = sorted({str(v) for v in video_ids})
@@ -82,12 +85,14 @@ def remove_videos(session: Session, bank: HashBank, *, video_ids: Sequence[str] 
             VpdqVideo.bank_id == bank.id, VpdqVideo.video_id.in_(wanted))).tuples().all())
         missing = [v for v in wanted if v not in rows]
         if missing:
-            raise NotFound(f"bank {bank.name!r} holds no video {', '.join(missing[:10])}")
+            raise NotFound(f"bank {bank.name!r} holds no video {', '.join(missing[:10])}",
+                           reason="detection.video_unknown", params={"name": bank.name, "ref": ", ".join(missing[:10])})
     if source is not None:
         by_source = dict(session.execute(select(VpdqVideo.video_id, VpdqVideo.id).where(
             VpdqVideo.bank_id == bank.id, VpdqVideo.source == source)).tuples().all())
         if not by_source:
-            raise NotFound(f"bank {bank.name!r} holds no video from source {source!r}")
+            raise NotFound(f"bank {bank.name!r} holds no video from source {source!r}",
+                           reason="detection.source_unknown", params={"name": bank.name, "source": source})
         rows.update(by_source)
     bump(session)
     session.execute(delete(VpdqVideo).where(VpdqVideo.id.in_(list(rows.values()))))

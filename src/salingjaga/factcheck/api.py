@@ -109,10 +109,10 @@ async def post_import(
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise Invalid("the body must be UTF-8") from exc
+        raise Invalid("the body must be UTF-8", reason="factcheck.not_utf8") from exc
     if not text.strip():
         raise Invalid("the body is empty: send ClaimReview JSON-LD, Google Fact Check Tools "
-                      "JSON, or CSV")
+                      "JSON, or CSV", reason="factcheck.body_empty")
     name = "upload.csv" if ctype in _CSV_TYPES else "upload.json"
     from starlette.concurrency import run_in_threadpool
 
@@ -121,9 +121,10 @@ async def post_import(
         summary = ImportSummary(errors=list(parsed.errors))
         import_items(session, parsed.items, summary, actor=who, source="api",
                      partner_id=who.partner_id)
-        reason = nothing_imported("the body", parsed, summary)
-        if reason is not None:
-            raise Invalid(reason, status=422, code="nothing_imported", details=summary.as_dict())
+        refusal = nothing_imported("the body", parsed, summary)
+        if refusal is not None:
+            raise Invalid(refusal, status=422, code="nothing_imported", details=summary.as_dict(),
+                          reason="factcheck.nothing_imported")
         commit_and_publish(session, request.app.state.db, request.app.state.stream, "factcheck",
                            [{"factcheck_id": fid} for fid in summary.touched])
         return summary.as_dict()

@@ -261,20 +261,20 @@ def from_claimreview(obj: dict[str, Any]) -> FactCheckData:
     or a numeric ``ratingValue`` on its ``worstRating``..``bestRating`` scale;
     ``itemReviewed`` (a Claim or CreativeWork) giving the claimant, date and appearances."""
     if not isinstance(obj, dict):
-        raise Invalid("a ClaimReview must be a JSON object")
+        raise Invalid("a ClaimReview must be a JSON object", reason="factcheck.not_an_object")
     reviewed = obj.get("itemReviewed")
     reviewed = reviewed[0] if isinstance(reviewed, list) and reviewed else reviewed
     reviewed = reviewed if isinstance(reviewed, dict) else {}
     claim = _claim_text(obj, reviewed)
     if not claim:
-        raise Invalid("ClaimReview needs claimReviewed: the claim's text")
+        raise Invalid("ClaimReview needs claimReviewed: the claim's text", reason="factcheck.claim_empty")
     rating = obj.get("reviewRating")
     rating = rating[0] if isinstance(rating, list) and rating else rating
     rating = rating if isinstance(rating, dict) else {}
     words = rating_words(rating)
     if not words:
         raise Invalid("ClaimReview needs reviewRating with alternateName, name or a numeric "
-                      "ratingValue: the verdict")
+                      "ratingValue: the verdict", reason="factcheck.verdict_missing")
     appearances = (_urls(reviewed.get("appearance")) + _urls(reviewed.get("firstAppearance"))
                    + _urls(reviewed.get("url")))
     return FactCheckData(
@@ -413,13 +413,14 @@ def from_csv(text: str) -> Parsed:
     try:
         delimiter = sniff_delimiter(text)
     except csv.Error as exc:  # the header itself is over the csv module's limit
-        raise Invalid(f"the CSV header cannot be read: {exc}") from exc
+        raise Invalid(f"the CSV header cannot be read: {exc}", reason="factcheck.csv_header_unreadable") from exc
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     out = Parsed()
     try:
         _read_rows(reader, out)
     except csv.Error as exc:  # a field over the csv module's limit, a stray NUL byte
-        raise Invalid(f"the CSV cannot be read at line {reader.line_num}: {exc}") from exc
+        raise Invalid(f"the CSV cannot be read at line {reader.line_num}: {exc}", reason="factcheck.csv_unreadable",
+                      params={"line": reader.line_num}) from exc
     return out
 
 
@@ -432,7 +433,8 @@ def _read_rows(reader: Any, out: Parsed) -> None:
                 continue
             header = [_column(f) for f in fields]
             if "claim" not in header:
-                raise Invalid("the CSV needs a header with at least a 'claim' column")
+                raise Invalid("the CSV needs a header with at least a 'claim' column",
+                              reason="factcheck.csv_claim_column")
             continue
         if not any(f.strip() for f in fields):
             continue
@@ -455,7 +457,7 @@ def _read_rows(reader: Any, out: Parsed) -> None:
             headline=row.get("headline") or row.get("title") or "",
         )))
     if header is None:
-        raise Invalid("the CSV needs a header with at least a 'claim' column")
+        raise Invalid("the CSV needs a header with at least a 'claim' column", reason="factcheck.csv_claim_column")
 
 
 def _row_date(row: dict[str, str], column: str) -> datetime | None:

@@ -59,7 +59,8 @@ def validate(data: FactCheckData) -> FactCheckData:
     if not data.claim:
         raise Invalid("claim: the claim text is empty", reason="factcheck.claim_empty")
     if len(data.claim) > MAX_CLAIM:
-        raise Invalid(f"claim: at most {MAX_CLAIM} characters")
+        raise Invalid(f"claim: at most {MAX_CLAIM} characters", reason="factcheck.claim_too_long",
+                      params={"n": MAX_CLAIM})
     data.headline = " ".join((data.headline or "").split())[:MAX_CLAIM]
     verdict = (data.verdict or "").strip().lower()
     data.verdict = verdict if verdict in CLASSES else verdict_for(data.rating or data.verdict)
@@ -189,7 +190,8 @@ def get_factcheck(session: Session, factcheck_id: str) -> FactCheck:
     """A fact-check by id, or 404."""
     row = session.get(FactCheck, factcheck_id)
     if row is None:
-        raise NotFound(f"fact-check {factcheck_id} not found")
+        raise NotFound(f"fact-check {factcheck_id} not found", reason="factcheck.unknown",
+                       params={"ref": factcheck_id})
     return row
 
 
@@ -234,7 +236,8 @@ def create_referral(session: Session, *, content_id: str, partner_id: str, note:
     item = get_content(session, content_id)
     partner = get_partner(session, partner_id)
     if partner.kind != "fact_checker":
-        raise Invalid(f"partner {partner_id} is not a fact-checker")
+        raise Invalid(f"partner {partner_id} is not a fact-checker", reason="factcheck.partner_not_fact_checker",
+                      params={"name": partner.name})
     referral = Referral(id=new_id("ref"), content_id=item.id, partner_id=partner.id, note=note,
                         status="sent", referred_by=actor.actor)
     session.add(referral)
@@ -260,7 +263,8 @@ def get_referral(session: Session, referral_id: str, who: Principal) -> Referral
     """A referral the caller may see, or 404."""
     referral = session.get(Referral, referral_id)
     if referral is None or (who.role == "fact_checker" and referral.partner_id != who.partner_id):
-        raise NotFound(f"referral {referral_id} not found")
+        raise NotFound(f"referral {referral_id} not found", reason="factcheck.referral_unknown",
+                       params={"ref": referral_id})
     return referral
 
 
@@ -272,7 +276,7 @@ def record_verdict(
     referral = get_referral(session, referral_id, who)
     if referral.status == "done":
         raise Invalid(f"referral {referral_id} already has a verdict ({referral.factcheck_id})",
-                      status=409, code="conflict")
+                      status=409, code="conflict", reason="factcheck.referral_done")
     from salingjaga.content.service import get_content
 
     item = get_content(session, referral.content_id)

@@ -43,13 +43,14 @@ MAX_TITLE = 300
 
 def _lang(glang: str) -> str:
     if glang not in service.LANGS:
-        raise NotFound(f"no guide language {glang!r}; use id or en")
+        raise NotFound(f"no guide language {glang!r}; use id or en", reason="guide.language_unknown",
+                       params={"code": glang})
     return glang
 
 
 def _kind(kind: str) -> str:
     if kind not in PAGE_KINDS:
-        raise Invalid(f"kind must be one of {', '.join(PAGE_KINDS)}")
+        raise Invalid(f"kind must be one of {', '.join(PAGE_KINDS)}", reason="guide.kind_unknown")
     return kind
 
 
@@ -74,7 +75,7 @@ def editor_home(
     """The guide of the election nearest today, in the interface language."""
     election = nearest_election()
     if election is None:
-        raise NotFound("no elections are configured")
+        raise NotFound("no elections are configured", reason="guide.no_elections")
     return RedirectResponse(f"/editor/{election.slug}/{request_language(request)}", status_code=303)
 
 
@@ -330,11 +331,12 @@ def page_history(
     e = get_election(election)
     glang = _lang(glang)
     if kind not in PAGE_KINDS:
-        raise NotFound(f"no guide page kind {kind!r}")
+        raise NotFound(f"no guide page kind {kind!r}", reason="guide.kind_unknown")
     versions = [service.version_out(v, p)
                 for v, p in service.list_versions(session, e.slug, lang=glang, kind=kind, key=key)]
     if not versions:
-        raise NotFound(f"no guide page {kind}/{key} in {e.slug} ({glang})")
+        raise NotFound(f"no guide page {kind}/{key} in {e.slug} ({glang})", reason="guide.page_unknown",
+                       params={"ref": key})
     ids = {v["author_id"] for v in versions} | {v["decided_by"] for v in versions if v["decided_by"]}
     return render_app(request, "guide/editor_history.html", {
         **_nav(e, glang), "kind": kind, "key": key, "versions": versions,

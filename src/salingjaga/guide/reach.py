@@ -135,7 +135,7 @@ def _validate(batch: Batch) -> None:
         details = [{"index": i, "field": field, "message": message} for i, _o, field, message in problems]
         raise Invalid(f"{len(details)} event(s) are invalid; nothing was counted: "
                       + "; ".join(f"[{p['index']}] {p['field']}: {p['message']}" for p in details[:5]),
-                      details=details)
+                      details=details, reason="guide.events_invalid", params={"n": len(details)})
 
 
 # On PostgreSQL a batch's rows travel as one JSON array per column, zipped back into rows
@@ -238,7 +238,7 @@ def record_events(session: Session, events: list[EventIn] | EventColumns, idempo
     batch = Batch(events)
     if len(batch) > MAX_BATCH:
         raise Invalid(f"a batch holds at most {MAX_BATCH} events; got {len(batch)}",
-                      status=413, code="payload_too_large")
+                      status=413, code="payload_too_large", reason="guide.batch_too_large", params={"n": MAX_BATCH})
     if idempotency_key:
         done = session.get(EventBatch, idempotency_key)
         if done is not None:
@@ -297,13 +297,14 @@ def reach_summary(session: Session, start: date, end: date, election: str | None
     A region filter includes the regencies/cities of a province.
     """
     if end < start:
-        raise Invalid("'to' is before 'from'")
+        raise Invalid("'to' is before 'from'", reason="period.reversed")
     if (end - start).days > MAX_RANGE_DAYS:
-        raise Invalid(f"a period spans at most {MAX_RANGE_DAYS} days")
+        raise Invalid(f"a period spans at most {MAX_RANGE_DAYS} days", reason="period.too_long",
+                      params={"n": MAX_RANGE_DAYS})
     if election is not None and election not in all_elections():
-        raise Invalid(f"unknown election {election!r}")
+        raise Invalid(f"unknown election {election!r}", reason="election.unknown", params={"code": election})
     if region is not None and region not in all_regions():
-        raise Invalid(f"unknown region code {region!r}")
+        raise Invalid(f"unknown region code {region!r}", reason="region.unknown", params={"code": region})
     by_day: dict[date, dict[str, int]] = {}
 
     def bump(day: date, metric: str, n: int) -> None:
@@ -356,7 +357,8 @@ def purge(session: Session, keep_days: int) -> dict[str, Any]:
     """Delete salts and visitor hashes of days older than ``keep_days``; counts stay."""
     if keep_days < MIN_KEEP_DAYS:
         raise Invalid(f"keep at least {MIN_KEEP_DAYS} days: events up to {MAX_EVENT_AGE_DAYS} "
-                      "days old are still accepted and need their day's salt")
+                      "days old are still accepted and need their day's salt", reason="guide.keep_too_short",
+                      params={"n": MIN_KEEP_DAYS})
     cutoff = today_wib() - timedelta(days=keep_days)
     hashes = session.execute(delete(VisitorHash).where(VisitorHash.day < cutoff))
     salts = session.execute(delete(DailySalt).where(DailySalt.day < cutoff))

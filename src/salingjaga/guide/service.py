@@ -121,24 +121,25 @@ def _check_slot(election: Election, kind: str, key: str) -> str:
     if kind == "section":
         if not _SECTION_KEY.match(key) or key == TAG_KEY:
             raise Invalid(f"section key {key!r} must be lowercase letters, digits and dashes, "
-                          f"such as how-to-vote (and not {TAG_KEY})")
+                          f"such as how-to-vote (and not {TAG_KEY})", reason="guide.section_key")
         return key
     if kind == "region":
         region = get_region(key)
         if not election.in_scope(region.code):
-            raise Invalid(f"{region.name} ({region.code}) holds no {election.slug} election")
+            raise Invalid(f"{region.name} ({region.code}) holds no {election.slug} election",
+                          reason="guide.region_outside_election", params={"code": f"{region.name} ({region.code})"})
         return region.code
     if key != TAG_KEY:
-        raise Invalid(f"the notice tag page has key {TAG_KEY!r}")
+        raise Invalid(f"the notice tag page has key {TAG_KEY!r}", reason="guide.tag_key", params={"ref": TAG_KEY})
     return key
 
 
 def _check_content(kind: str, title: str, data: PageData) -> None:
     if kind == "tag" and len(title) > TAG_TEXT_MAX:
         raise Invalid(f"the notice tag text is at most {TAG_TEXT_MAX} characters (it sits on "
-                      f"a video); got {len(title)}")
+                      f"a video); got {len(title)}", reason="guide.tag_too_long", params={"n": TAG_TEXT_MAX})
     if kind != "region" and data.candidates:
-        raise Invalid("candidates belong on region pages (kind 'region')")
+        raise Invalid("candidates belong on region pages (kind 'region')", reason="guide.candidates_off_region")
 
 
 def _check_scope(session: Session, who: Principal, kind: str, key: str) -> None:
@@ -152,7 +153,8 @@ def _check_scope(session: Session, who: Principal, kind: str, key: str) -> None:
         return
     if kind != "region" or not is_within(key, area):
         raise Forbidden(f"your organisation covers region {area}: you may edit only region "
-                        f"pages inside it; national pages are edited by national offices")
+                        f"pages inside it; national pages are edited by national offices",
+                        reason="guide.outside_area", params={"code": area})
 
 
 def _get_page(session: Session, election: str, lang: str, kind: str, key: str,
@@ -185,7 +187,8 @@ def get_version(session: Session, election: str, version_id: str, *, lock: bool 
         stmt = stmt.with_for_update()
     row = session.execute(stmt).first()
     if row is None:
-        raise NotFound(f"guide version {version_id} not found in {election}")
+        raise NotFound(f"guide version {version_id} not found in {election}", reason="guide.version_unknown",
+                       params={"ref": version_id})
     return row[0], row[1]
 
 
@@ -204,7 +207,7 @@ def create_draft(session: Session, who: Principal, election_slug: str, body: Dra
     if open_draft is not None:
         raise Conflict(f"this page already has an open draft ({open_draft.id}); its author "
                        "edits it, and another editor approves or rejects it first",
-                       details={"draft_id": open_draft.id})
+                       details={"draft_id": open_draft.id}, reason="guide.draft_open")
     number = (session.scalar(select(func.max(GuideVersion.number))
                              .where(GuideVersion.page_id == page.id)) or 0) + 1
     now = utcnow()
@@ -227,10 +230,10 @@ def update_draft(session: Session, who: Principal, election: str, version_id: st
     version, page = get_version(session, election, version_id, lock=True)
     if version.status != "draft":
         raise Conflict(f"version {version.number} is {version.status} and can no longer "
-                       "change; start a new draft instead")
+                       "change; start a new draft instead", reason="guide.not_a_draft")
     if version.author_id != who.user_id:
         raise Forbidden("only the author edits a draft; as a second editor you approve or "
-                        "reject it")
+                        "reject it", reason="guide.not_author")
     title = patch.title if patch.title is not None else version.title
     data = patch.data if patch.data is not None else PageData.model_validate(version.data)
     _check_content(page.kind, title, data)
@@ -254,10 +257,10 @@ def approve(session: Session, who: Principal, election: str, version_id: str
     """Publish a draft as its page's current version: four eyes, never the author's own."""
     version, page = get_version(session, election, version_id, lock=True)
     if version.status != "draft":
-        raise Conflict(f"version {version.number} is already {version.status}")
+        raise Conflict(f"version {version.number} is already {version.status}", reason="guide.not_a_draft")
     if version.author_id == who.user_id:
         raise Forbidden("you wrote this draft: a different guide editor must approve it "
-                        "(four-eyes rule)", code="four_eyes")
+                        "(four-eyes rule)", code="four_eyes", reason="guide.own_draft")
     _check_scope(session, who, page.kind, page.key)
     now = utcnow()
     previous = page.current_version_id
@@ -279,9 +282,9 @@ def reject(session: Session, who: Principal, election: str, version_id: str, rea
     """Close a draft without publishing it (the author withdrawing it, or a reviewer)."""
     version, page = get_version(session, election, version_id, lock=True)
     if version.status != "draft":
-        raise Conflict(f"version {version.number} is already {version.status}")
+        raise Conflict(f"version {version.number} is already {version.status}", reason="guide.not_a_draft")
     if version.author_id != who.user_id and not reason.strip():
-        raise Invalid("say why the draft is rejected, so its author can fix it")
+        raise Invalid("say why the draft is rejected, so its author can fix it", reason="guide.rejection_unexplained")
     _check_scope(session, who, page.kind, page.key)
     version.status = "rejected"
     version.decided_by = who.user_id
@@ -297,9 +300,9 @@ def rollback(session: Session, who: Principal, election: str, version_id: str, r
     version, page = get_version(session, election, version_id, lock=True)
     if version.status != "published":
         raise Conflict(f"version {version.number} was never published; only a published "
-                       "version can be restored")
+                       "version can be restored", reason="guide.never_published")
     if page.current_version_id == version.id:
-        raise Conflict(f"version {version.number} is already the current one")
+        raise Conflict(f"version {version.number} is already the current one", reason="guide.already_current")
     _check_scope(session, who, page.kind, page.key)
     previous = page.current_version_id
     page.current_version_id = version.id
@@ -441,7 +444,8 @@ def published_region(session: Session, election_slug: str, code: str, lang: str,
     election = get_election(election_slug)
     region = all_regions().get(code)
     if region is None or not election.in_scope(code):
-        raise NotFound(f"no {election.slug} guide for region {code!r}")
+        raise NotFound(f"no {election.slug} guide for region {code!r}", reason="guide.region_outside_election",
+                       params={"code": code})
     keys = [province_of(code)] + ([code] if region.level == "regency" else [])
     rows = _published(session, election.slug, lang, "region", keys)
     by_key = {p.key: (p, v) for p, v in rows}

@@ -72,7 +72,7 @@ def resolve_election(item: ContentItem, explicit: str | None = None) -> Election
         try:
             return get_election(explicit)
         except NotFound as exc:
-            raise Invalid(exc.message) from exc
+            raise Invalid(exc.message, reason=exc.reason, params=exc.params) from exc
     if item.election and item.election in all_elections():
         return all_elections()[item.election]
     return pick_election(list(all_elections().values()), item.region_code, wib_day(item.posted_at))
@@ -132,12 +132,15 @@ def explicit_tag(session: Session, who: Principal, content_id: str, body: TagIn
     item = get_content(session, content_id)
     election = resolve_election(item, body.election)
     if election is None:
-        raise Invalid("no election is held in this item's region; name one in 'election'")
+        raise Invalid("no election is held in this item's region; name one in 'election'",
+                      reason="guide.tag_no_election")
     region = body.region if body.region is not None else item.region_code
     if region is not None:
-        region = get_region(region).code
+        found = get_region(region)
+        region = found.code
         if not election.in_scope(region):
-            raise Invalid(f"region {region} holds no {election.slug} election")
+            raise Invalid(f"region {region} holds no {election.slug} election",
+                          reason="guide.region_outside_election", params={"code": f"{found.name} ({region})"})
     source = "service" if who.role == "service" else "moderator"
     existing = _existing(session, item.id)
     if existing is None:
@@ -166,7 +169,7 @@ def remove_tag(session: Session, who: Principal, content_id: str) -> None:
     item = get_content(session, content_id)
     existing = _existing(session, item.id)
     if existing is None or existing.removed_at is not None:
-        raise NotFound(f"content {content_id} has no notice tag")
+        raise NotFound(f"content {content_id} has no notice tag", reason="guide.no_tag", params={"ref": content_id})
     existing.removed_at = utcnow()
     existing.removed_by = who.actor
     record(session, who, "guide.tag_removed", "content", item.id, {"election": existing.election})
@@ -207,7 +210,7 @@ def lookup_tags(session: Session, refs: list[str], lang: str, cache: TagCache) -
     """
     if len(refs) > MAX_LOOKUP:
         raise Invalid(f"a look-up names at most {MAX_LOOKUP} content ids; got {len(refs)}",
-                      status=413, code="payload_too_large")
+                      status=413, code="payload_too_large", reason="guide.lookup_too_large", params={"n": MAX_LOOKUP})
     wanted = list(dict.fromkeys(refs))
     entries, versions = cache.entries(session, wanted)
     texts_version = versions[TEXTS]

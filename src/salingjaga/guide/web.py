@@ -165,5 +165,5 @@ def _nearest(request: Request, lang: str) -> Response:
     today = service.today_wib()
     elections = sorted(all_elections().values(), key=lambda e: abs((e.voting_day - today).days))
     if not elections:
-        raise NotFound("no elections are configured")
+        raise NotFound("no elections are configured", reason="guide.no_elections")
     return RedirectResponse(service.guide_url(elections[0].slug, lang), status_code=307)

@@ -24,7 +24,8 @@ def review_advertisement(session: Session, *, advertiser: str, text: str, catego
     """Review an ad: political content or an advertiser the gates refuse means rejection."""
     categories = campaign_data()["ads"]["categories"]
     if category not in categories:
-        raise Invalid(f"unknown ad category {category!r}; valid: {', '.join(categories)}")
+        raise Invalid(f"unknown ad category {category!r}; valid: {', '.join(categories)}",
+                      reason="rules.ad_category_unknown")
     account = get_account(session, advertiser)
     gate = decide_feature(session, account, "ads")
     names = [c.name for c in session.scalars(select(Candidate))] + candidate_person_names(session)

@@ -126,7 +126,7 @@ def refusals_summary(
 ) -> dict[str, Any]:
     """Refused feature attempts in a period, for transparency reports."""
     if to < from_:
-        raise Invalid("'to' is before 'from'")
+        raise Invalid("'to' is before 'from'", reason="period.reversed")
     start = datetime(from_.year, from_.month, from_.day, tzinfo=utcnow().tzinfo)
     end = datetime(to.year, to.month, to.day, tzinfo=utcnow().tzinfo) + timedelta(days=1)
     return gate_checks.refusal_summary(session, start, end)
@@ -284,7 +284,8 @@ def get_finding(
     """What the campaign rules found in a content item and the case they opened."""
     row = campaign_content.finding_for(session, content_id)
     if row is None:
-        raise NotFound(f"no campaign-rule finding for content {content_id}")
+        raise NotFound(f"no campaign-rule finding for content {content_id}", reason="rules.no_finding",
+                       params={"ref": content_id})
     return {"content_id": row.content_id, "findings": row.findings, "region": row.region_code,
             "notify_partner_id": row.notify_partner_id, "case_id": row.case_id, "at": row.at}
 

@@ -41,12 +41,16 @@ def _registrar_partner(session: Session, who: Principal, region_code: str | None
         return None
     partner = session.get(Partner, who.partner_id) if who.partner_id else None
     if who.role not in REGISTRAR_ROLES or partner is None or partner.kind != KPU_KIND:
-        raise Forbidden("only KPU (election commission) staff register candidates and campaign accounts")
+        raise Forbidden("only KPU (election commission) staff register candidates and campaign accounts",
+                        reason="rules.not_kpu")
     if region_code is None and partner.region_code is not None:
         raise Forbidden(f"{partner.name} acts for region {partner.region_code}; a national race needs "
-                        "national KPU staff")
+                        "national KPU staff", reason="rules.national_race",
+                        params={"name": partner.name, "code": partner.region_code})
     if region_code is not None and not is_within(region_code, partner.region_code):
-        raise Forbidden(f"{partner.name} acts for region {partner.region_code}, not {region_code}")
+        raise Forbidden(f"{partner.name} acts for region {partner.region_code}, not {region_code}",
+                        reason="rules.outside_region",
+                        params={"name": partner.name, "code": partner.region_code, "region": region_code})
     return partner
 
 
@@ -59,7 +63,7 @@ def _race_level(election: Election, region_code: str | None) -> str:
         where = region.name if region else "the whole country"
         raise Invalid(f"{election.slug} holds no {wanted}-level race for {where}; "
                       "candidates belong to the region of their race (a province for a governor, "
-                      "a regency/city for a regent or mayor)")
+                      "a regency/city for a regent or mayor)", reason="rules.no_race")
     return wanted
 
 
@@ -73,7 +77,8 @@ def add_candidate(session: Session, election_slug: str, *, region: str | None, n
     clash = session.scalar(select(Candidate).where(
         Candidate.election == election.slug, Candidate.region_key == key, Candidate.number == number))
     if clash is not None:
-        raise Conflict(f"ballot number {number} in {election.slug} / {key} is already {clash.name!r}")
+        raise Conflict(f"ballot number {number} in {election.slug} / {key} is already {clash.name!r}",
+                       reason="rules.ballot_number_taken", params={"n": number, "name": clash.name})
     row = Candidate(id=new_id("cdt"), election=election.slug, region_code=region, region_key=key,
                     number=number, name=name, members=members or [name], parties=parties,
                     created_by=who.actor)
@@ -117,24 +122,28 @@ def _resolve_candidate(session: Session, election: Election, region: str | None,
     if ref.candidate_id:
         cand = session.get(Candidate, ref.candidate_id)
         if cand is None or cand.election != election.slug:
-            raise Invalid(f"no candidate {ref.candidate_id} in {election.slug}")
+            raise Invalid(f"no candidate {ref.candidate_id} in {election.slug}", reason="rules.candidate_unknown",
+                          params={"ref": ref.candidate_id})
         if cand.region_key != key:
-            raise Invalid(f"candidate {cand.name!r} stands in {cand.region_key}, not {key}")
+            raise Invalid(f"candidate {cand.name!r} stands in {cand.region_key}, not {key}",
+                          reason="rules.candidate_other_race", params={"name": cand.name})
         return cand
     if ref.number is None:
-        raise Invalid("name the candidate: candidate_id, or candidate_number (and candidate_name)")
+        raise Invalid("name the candidate: candidate_id, or candidate_number (and candidate_name)",
+                      reason="rules.candidate_missing")
     cand = session.scalar(select(Candidate).where(
         Candidate.election == election.slug, Candidate.region_key == key, Candidate.number == ref.number))
     if cand is None:
         if not ref.name:
             raise Invalid(f"no candidate number {ref.number} in {election.slug} / {key}: register it first "
-                          "or give candidate_name")
+                          "or give candidate_name", reason="rules.candidate_number_unknown", params={"n": ref.number})
         return add_candidate(session, election.slug, region=region, number=ref.number, name=ref.name,
                              members=[p.strip() for p in ref.name.replace("–", "-").split(" - ") if p.strip()],
                              parties=[], who=who)
     if ref.name and ref.name.strip().lower() != cand.name.strip().lower():
         raise Conflict(f"candidate number {ref.number} in {election.slug} / {key} is {cand.name!r}, "
-                       f"not {ref.name!r}")
+                       f"not {ref.name!r}", reason="rules.candidate_name_differs",
+                       params={"n": ref.number, "name": cand.name, "given": ref.name})
     return cand
 
 
@@ -147,7 +156,7 @@ def register_campaign_account(session: Session, election_slug: str, *, region: s
     election = get_election(election_slug)
     campaign = election.period("campaign")
     if campaign is None:
-        raise Invalid(f"{election.slug} has no campaign period")
+        raise Invalid(f"{election.slug} has no campaign period", reason="rules.no_campaign_period")
     _race_level(election, region)
     partner = _registrar_partner(session, who, region)
     cand = _resolve_candidate(session, election, region, candidate, who)
@@ -155,9 +164,10 @@ def register_campaign_account(session: Session, election_slug: str, *, region: s
     end = valid_to or campaign.end
     if start < campaign.start or end > campaign.end:
         raise Invalid(f"a campaign account is valid only within the campaign period "
-                      f"{campaign.start} to {campaign.end}; it closes when the campaign ends")
+                      f"{campaign.start} to {campaign.end}; it closes when the campaign ends",
+                      reason="rules.outside_campaign", params={"start": str(campaign.start), "end": str(campaign.end)})
     if end < start:
-        raise Invalid("valid_to is before valid_from")
+        raise Invalid("valid_to is before valid_from", reason="period.reversed")
     # Lock the candidate row so two registrations cannot both take the last place.
     session.scalar(select(Candidate).where(Candidate.id == cand.id).with_for_update())
     dup = session.scalar(select(CampaignAccount).where(
@@ -165,13 +175,15 @@ def register_campaign_account(session: Session, election_slug: str, *, region: s
         CampaignAccount.platform_account == account))
     if dup is not None:
         raise Conflict(f"account {account} on {platform} is already registered in {election.slug} "
-                       f"(registration {dup.id})")
+                       f"(registration {dup.id})", reason="rules.account_registered",
+                       params={"ref": account, "platform": platform})
     limit = election.max_campaign_accounts_per_platform
     used = session.scalar(select(func.count()).select_from(CampaignAccount).where(
         CampaignAccount.candidate_id == cand.id, CampaignAccount.platform == platform)) or 0
     if used >= limit:
         raise Conflict(f"{cand.name!r} (number {cand.number}) already has {used} registered accounts on "
-                       f"{platform}; {election.slug} allows at most {limit} per platform per candidate")
+                       f"{platform}; {election.slug} allows at most {limit} per platform per candidate",
+                       reason="rules.account_limit", params={"name": cand.name, "n": limit, "platform": platform})
     row = CampaignAccount(id=new_id("cam"), election=election.slug, region_code=region, candidate_id=cand.id,
                           platform=platform, platform_account=account, valid_from=start, valid_to=end,
                           registered_by=who.actor, registered_by_partner=partner.id if partner else None)

@@ -66,14 +66,15 @@ def decide_proposal(session: Session, proposal_id: str, *, confirm: bool, kind: 
     """Confirm (setting the account's kind) or reject a proposal; decided ones are final."""
     row = session.get(ClassificationProposal, proposal_id)
     if row is None:
-        raise NotFound(f"proposal {proposal_id} not found")
+        raise NotFound(f"proposal {proposal_id} not found", reason="rules.proposal_unknown",
+                       params={"ref": proposal_id})
     if row.status != "pending":
-        raise Conflict(f"proposal {proposal_id} was already {row.status}")
+        raise Conflict(f"proposal {proposal_id} was already {row.status}", reason="rules.proposal_decided")
     if confirm:
         final = kind or row.proposed_kind
         if final not in GPPPA_KINDS:
             raise Invalid(f"confirm with a GPPPA kind ({', '.join(sorted(GPPPA_KINDS))}); "
-                          "reject the proposal to keep the account ordinary")
+                          "reject the proposal to keep the account ordinary", reason="rules.proposal_kind")
         set_account_kind(session, row.account_id, final, actor, source="reviewer")
         row.status, row.decided_kind = "confirmed", final
     else:

@@ -43,7 +43,8 @@ def decide_feature(session: Session, account: Account, feature: str) -> GateDeci
     """Evaluate the gate without recording anything (used by ad review and the API)."""
     table = gate_table()
     if feature not in table.features:
-        raise Invalid(f"unknown feature {feature!r}; known: {', '.join(table.features)}")
+        raise Invalid(f"unknown feature {feature!r}; known: {', '.join(table.features)}",
+                      reason="rules.feature_unknown", params={"ref": feature})
     return evaluate(table, account.kind, feature, account_facts(session, account, feature))
 
 

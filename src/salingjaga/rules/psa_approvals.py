@@ -39,9 +39,9 @@ def add_psa_approval(session: Session, account_ref: str, *, reference: str, note
     account = get_account(session, account_ref)
     if account.kind != "government":
         raise Invalid(f"public-service ad approvals are for government accounts; {account.handle} "
-                      f"is {account.kind}")
+                      f"is {account.kind}", reason="rules.psa_not_government", params={"ref": account.handle})
     if valid_from and valid_to and valid_to < valid_from:
-        raise Invalid("valid_to is before valid_from")
+        raise Invalid("valid_to is before valid_from", reason="period.reversed")
     row = PsaApproval(id=new_id("psa"), account_id=account.id, reference=reference, note=note,
                       valid_from=valid_from, valid_to=valid_to, approved_by=actor_name(actor))
     session.add(row)
@@ -55,7 +55,8 @@ def revoke_psa_approval(session: Session, approval_id: str, *, actor: Principal 
     """Withdraw an approval; the account's ads are refused again from now on."""
     row = session.get(PsaApproval, approval_id)
     if row is None:
-        raise NotFound(f"approval {approval_id} not found")
+        raise NotFound(f"approval {approval_id} not found", reason="rules.approval_unknown",
+                       params={"ref": approval_id})
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         record(session, actor, "rules.psa_revoked", "account", row.account_id, {"approval": row.id})

@@ -60,9 +60,10 @@ class metrics_access(require):
             if settings.metrics_loopback_open and from_loopback(request):
                 return None
             raise Unauthorized("metrics need the metrics token (SALINGJAGA_METRICS_TOKEN) or an API key "
-                               "with metrics.read")
+                               "with metrics.read", reason="stream.metrics_credential")
         if principal.role not in self.roles:
-            raise Forbidden(f"role {principal.role} may not metrics.read")
+            raise Forbidden(f"role {principal.role} may not metrics.read", reason="stream.metrics_forbidden",
+                            params={"role": principal.role})
         return principal
 
     @property

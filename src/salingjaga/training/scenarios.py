@@ -70,5 +70,6 @@ def get_scenario(scenario_id: str) -> Scenario:
     """The module, or 404."""
     scenario = all_scenarios().get(scenario_id)
     if scenario is None:
-        raise NotFound(f"practice module {scenario_id} not found")
+        raise NotFound(f"practice module {scenario_id} not found", reason="training.module_unknown",
+                       params={"ref": scenario_id})
     return scenario

@@ -51,7 +51,8 @@ def file_practice(session: Session, who: Principal, scenario_id: str, body: Noti
     real content can never be reported through the sandbox."""
     scenario = get_scenario(scenario_id)
     if not _names_the_post(scenario, body):
-        raise Invalid(f"content: a practice notice names the module's post ({scenario.url})")
+        raise Invalid(f"content: a practice notice names the module's post ({scenario.url})",
+                      reason="training.other_post", params={"url": scenario.url})
     result = grade(scenario, body)
     attempt = PracticeAttempt(
         id=new_id("prc"), user_id=who.user_id, partner_id=who.partner_id, scenario=scenario.id,
@@ -115,7 +116,8 @@ def attempt_of(session: Session, who: Principal, attempt_id: str) -> PracticeAtt
     """One of the trainee's own practice notices (another's is a 404)."""
     attempt = session.get(PracticeAttempt, attempt_id)
     if attempt is None or attempt.user_id != who.user_id:
-        raise NotFound(f"practice notice {attempt_id} not found")
+        raise NotFound(f"practice notice {attempt_id} not found", reason="training.attempt_unknown",
+                       params={"ref": attempt_id})
     return attempt
 
 

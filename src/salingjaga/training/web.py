@@ -127,7 +127,7 @@ def certificate_page(
     """The printable completion certificate (404 until every module is passed)."""
     mine = progress(session, who.user_id)
     if mine.completion is None:
-        raise NotFound("the certificate is issued once every module is passed")
+        raise NotFound("the certificate is issued once every module is passed", reason="training.no_certificate")
     user = session.get(User, who.user_id)
     office = session.get(Partner, who.partner_id) if who.partner_id else None
     return render_app(request, "training/certificate.html", {
@@ -145,11 +145,11 @@ def office_page(
     admin sees their own office; an administrator any (``?partner=``)."""
     if who.role in PARTNER_ROLES:
         if partner and partner != who.partner_id:
-            raise NotFound(f"partner {partner} not found")
+            raise NotFound(f"partner {partner} not found", reason="training.office_unknown", params={"ref": partner})
         partner = who.partner_id
     office = session.get(Partner, partner) if partner else None
     if office is None:
-        raise NotFound("choose an office: /training/office?partner=<id>")
+        raise NotFound("choose an office: /training/office?partner=<id>", reason="training.office_unchosen")
     return render_app(request, "training/office.html", {
         "office": office, "rows": office_trainees(session, office.id), "total": len(all_scenarios())})
 

@@ -71,7 +71,8 @@ def get_chart(
     """One chart of the report as SVG: ``policy``, ``daily`` or ``ttd``."""
     charts = service.report_charts(locked_report(session, scope), lang)
     if name not in charts:
-        raise NotFound(f"no chart {name!r}; charts: {', '.join(charts)}")
+        raise NotFound(f"no chart {name!r}; charts: {', '.join(charts)}", reason="transparency.chart_unknown",
+                       params={"ref": name})
     return Response(charts[name], media_type="image/svg+xml")
 
 
@@ -88,5 +89,6 @@ def get_partner_report(
         from salingjaga.partners.service import visible_partner_ids
 
         if who.partner_id is None or partner_id not in visible_partner_ids(session, who.partner_id):
-            raise NotFound(f"partner {partner_id} not found")
+            raise NotFound(f"partner {partner_id} not found", reason="transparency.partner_unknown",
+                           params={"ref": partner_id})
     return service.partner_report(session, partner_id, scope)

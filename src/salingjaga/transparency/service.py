@@ -58,18 +58,20 @@ def make_scope(start: date, end: date, election: str | None = None, region: str 
     UTC bounds: ``9999-12-31`` overflowed into a 500)."""
     for name, day in (("from", start), ("to", end)):
         if not FIRST_DAY <= day <= LAST_DAY:
-            raise Invalid(f"'{name}' must lie between {FIRST_DAY} and {LAST_DAY}")
+            raise Invalid(f"'{name}' must lie between {FIRST_DAY} and {LAST_DAY}",
+                          reason="transparency.day_out_of_range",
+                          params={"first": FIRST_DAY.year, "last": LAST_DAY.year})
     if end < start:
-        raise Invalid("'to' is before 'from'")
+        raise Invalid("'to' is before 'from'", reason="period.reversed")
     if (end - start).days > MAX_DAYS:
-        raise Invalid(f"a report spans at most {MAX_DAYS} days")
+        raise Invalid(f"a report spans at most {MAX_DAYS} days", reason="period.too_long", params={"n": MAX_DAYS})
     if election is not None:
         from salingjaga.regions.elections import get_election
 
         try:
             get_election(election)
         except NotFound as exc:
-            raise Invalid(exc.message) from exc
+            raise Invalid(exc.message, reason=exc.reason, params=exc.params) from exc
     if region is not None:
         from salingjaga.regions.service import get_region
 

@@ -38,7 +38,8 @@ def _page(request: Request, session: Session, lang: str, start: date | None, end
     charts: dict[str, str] = {}
     try:
         if (end - start).days >= PUBLIC_MAX_DAYS:
-            raise APIError(f"the public page shows at most {PUBLIC_MAX_DAYS} days", status=422)
+            raise APIError(f"the public page shows at most {PUBLIC_MAX_DAYS} days", status=422,
+                           reason="period.too_long", params={"n": PUBLIC_MAX_DAYS})
         scope = service.make_scope(start, end, election or None, None)
         report = locked_report(session, scope)
         charts = service.report_charts(report, lang)
