@@ -29,11 +29,13 @@ from salingjaga.detection import models as detection_models
 from salingjaga.factcheck import api as factcheck_api
 from salingjaga.factcheck import demo as factcheck_demo
 from salingjaga.factcheck import error_words as factcheck_error_words
+from salingjaga.factcheck import home as factcheck_home
 from salingjaga.factcheck import models as factcheck_models
 from salingjaga.factcheck import web as factcheck_web
 from salingjaga.guide import api as guide_api
 from salingjaga.guide import demo as guide_demo
 from salingjaga.guide import error_words as guide_error_words
+from salingjaga.guide import home as guide_home
 from salingjaga.guide import models as guide_models
 from salingjaga.guide import web as guide_web
 from salingjaga.moderation import api as moderation_api
@@ -109,7 +111,7 @@ BACKGROUND: tuple[ModuleType, ...] = (
 )
 # ``panel(session, settings, who) -> web.panels.Panel | None``: what each role sees on
 # arriving home, in this order (registered with the shell by ``wiring``).
-HOME: tuple[ModuleType, ...] = (moderation_home, notices_home, web_home)
+HOME: tuple[ModuleType, ...] = (factcheck_home, moderation_home, notices_home, guide_home, web_home)
 # ``ERRORS``: how a page says each error reason of the domain (``web.reasons``, at wiring).
 ERROR_WORDS: tuple[ModuleType, ...] = (
     auth_error_words, regions_error_words, policies_error_words, partners_error_words, content_error_words,

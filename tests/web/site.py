@@ -24,20 +24,63 @@ class Site:
     password: str
 
 
-def build_demo(folder: Path) -> Any:
-    """Settings over a migrated SQLite database with the demo world loaded and its content
-    scanned."""
+def build_demo(folder: Path, scan: bool = True) -> Any:
+    """Settings over a migrated SQLite database with the demo world loaded and (unless
+    ``scan`` is False) its content scanned."""
     from salingjaga.core.db import Database
     from salingjaga.core.settings import Settings
-    from salingjaga.demo.load import load_and_scan
+    from salingjaga.demo.load import load_and_scan, load_demo
     from salingjaga.migrate import upgrade
 
     url = f"sqlite:///{folder / 'site.db'}"
     data = folder / "data"
     settings = Settings(database_url=url, data_dir=data, stream="inline", rate_limit_per_minute=100000)
     upgrade(settings)
-    load_and_scan(Database(url), settings)
+    if scan:
+        load_and_scan(Database(url), settings)
+        return settings
+    db = Database(url)
+    try:
+        with db.session() as session:
+            load_demo(session, settings)
+    finally:
+        db.dispose()
     return settings
+
+
+def add_notices(settings: Any, n: int, policies: tuple[str, ...] = ("misinformation",), batch: int = 500) -> None:
+    """``n`` posts from an account of the demo, each noticed by the Jawa Barat reporter
+    through the notices service, under ``policies`` in turn."""
+    from sqlalchemy import select
+
+    from salingjaga.auth.models import User
+    from salingjaga.auth.service import principal_for_user
+    from salingjaga.content.schemas import ContentIn
+    from salingjaga.content.service import ingest_content
+    from salingjaga.core.db import Database
+    from salingjaga.notices.schemas import NoticeIn
+    from salingjaga.notices.service import NoticeJob, submit_notices
+
+    db = Database(settings.database_url)
+    try:
+        for start in range(0, n, batch):
+            with db.session() as session:
+                reporter = session.scalars(select(User).where(User.email == "agus@jabar.bawaslu.demo")).one()
+                agus = principal_for_user(reporter)
+                jobs = []
+                for i in range(start, min(n, start + batch)):
+                    item, _ = ingest_content(session, ContentIn(
+                        platform_id=f"page-{i}", kind="text", account_id="acc-1002", region="32.73",
+                        election="pemilu-2024", caption=f"Unggahan berulang nomor {i}: TPS dipindah tanpa pengumuman"),
+                        settings.data_dir)
+                    jobs.append(NoticeJob(NoticeIn(
+                        content=[{"content_id": item.id}], policy=policies[i % len(policies)],
+                        region="32", election="pemilu-2024", explanation=f"Informasi TPS palsu, laporan {i}.",
+                        contact="agus@jabar.bawaslu.demo", good_faith=True), agus, f"paging-{i}"))
+                for outcome in submit_notices(session, jobs, settings):
+                    assert outcome.error is None, outcome.error
+    finally:
+        db.dispose()
 
 
 @pytest.fixture(scope="module")

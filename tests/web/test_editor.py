@@ -145,3 +145,21 @@ def test_only_guide_editors_and_admins_open_the_editor(client, editors, world):
     make_user(world, "admin", "admin@sj.id")
     sign_in(client, "admin@sj.id", lang="id")
     assert "Editor panduan" in client.get(f"{E}/en").text
+
+
+def test_the_pages_list_filters_by_state(client, editors):
+    """Each state lists the pages in it: a published page, and a second page whose first
+    draft waits for approval (not published yet); both changed this week."""
+    sign_in(client, "putri@kpu.id")
+    published = write_draft(client, "Cara mencoblos", "Bawa e-KTP.")
+    write_draft(client, "Nomor penting", "Hubungi KPU.", key="hotlines")
+    client.cookies.clear()
+    sign_in(client, "hadi@bawaslu.id")
+    client.post(published + "/approve", data={"csrf_token": csrf_from(client.get(published).text)})
+    expected = {"": {"how-to-vote", "hotlines"}, "published": {"how-to-vote"}, "awaiting": {"hotlines"},
+                "unpublished": {"hotlines"}, "changed": {"how-to-vote", "hotlines"}}
+    for state, keys in expected.items():
+        text = client.get(f"{E}/id?state={state}").text
+        assert set(re.findall(r'data-key-row="section/([\w-]+)"', text)) == keys, state
+        assert f'id="listed-count">{len(keys)}<' in text, state
+    assert 'data-key-row' not in client.get(f"{E}/en?state=published").text

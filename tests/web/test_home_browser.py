@@ -3,9 +3,9 @@ case and the console's referrals tab, in a real browser over the demo world.
 
 Every figure on a home page is checked against the page it links to: following the link
 lists exactly that many rows. The homes are read in both languages at desktop and phone
-width; with ``SALINGJAGA_DOC_SCREENSHOTS=<folder>`` the partner's home is saved for
-docs/web.md (the moderator's and the administrator's are saved by the crawl in
-``test_workspace_browser.py``).
+width; with ``SALINGJAGA_DOC_SCREENSHOTS=<folder>`` the partner's, the fact-checker's and
+the guide editor's homes are saved for docs/web.md (the moderator's and the
+administrator's are saved by the crawl in ``test_workspace_browser.py``).
 """
 
 from __future__ import annotations
@@ -26,9 +26,13 @@ WIDTHS = (1280, PHONE)
 AXE_AT = {("id", 1280), ("en", PHONE)}
 TEXT = {  # what a person reads, per language
     "id": {"partner": "Laporan kantor Anda", "week": "Laporan per minggu",
-           "health": "Kesehatan antrean", "people": "Pengguna dan kunci", "activity": "Aktivitas terbaru"},
+           "health": "Kesehatan antrean", "people": "Pengguna dan kunci", "activity": "Aktivitas terbaru",
+           "desk": "Rujukan untuk Anda", "verdict": "Menunggu putusan Anda",
+           "guide": "Panduan", "awaiting": "Draf menunggu persetujuan", "reach": "Jangkauan panduan minggu ini"},
     "en": {"partner": "Your office's notices", "week": "Notices per week",
-           "health": "Queue health", "people": "People and keys", "activity": "Recent activity"},
+           "health": "Queue health", "people": "People and keys", "activity": "Recent activity",
+           "desk": "Your referrals", "verdict": "Waiting for your verdict",
+           "guide": "The guide of", "awaiting": "Draft awaiting approval", "reach": "Reach of the guide this week"},
 }
 
 
@@ -65,6 +69,7 @@ def test_partner_home_counts_equal_the_portal_rows(site: Site, chromium: Any, la
         assert sum(n for _, n in cards.values()) >= 3  # the demo's notices
         bars = [int(g.get_attribute("data-count") or 0) for g in panel.locator("#notices-per-week g[data-week]").all()]
         assert len(bars) == 12 and sum(bars) == sum(n for _, n in cards.values())  # all recent
+        assert sum(1 for b in bars if b) >= 10 and bars[-2] > bars[0]  # spread, rising towards voting day
         if width == PHONE:  # each card's figure is the portal's rows for that status
             median = page.inner_text("#partner-median strong")
             for status, (href, n) in cards.items():
@@ -198,3 +203,56 @@ def test_referrals_tab_lists_what_was_referred(site: Site, chromium: Any) -> Non
         dewi.goto(site.base + "/console/referrals")
     assert dewi.problems == []
     dewi.context.close()
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_factchecker_home_counts_equal_the_desk_rows(site: Site, chromium: Any, lang: str) -> None:  # noqa: F811
+    for width in WIDTHS:
+        page, panel = _home(chromium, site, "fact_checker", lang, width, "#desk-home", "desk", "verdict")
+        cards = [(a.get_attribute("data-count"), a.get_attribute("href") or "", a.get_attribute("data-rows") or "",
+                  int(a.get_attribute("data-n") or -1), a.locator("strong").inner_text())
+                 for a in panel.locator("#desk-counts a[data-count]").all()]
+        assert [c[0] for c in cards] == ["waiting", "answered_week", "claims_week", "answered"]
+        shown = {key: n for key, _, _, n, _ in cards}
+        assert shown["waiting"] >= 1 and shown["answered"] >= 1  # the demo's two referrals
+        assert all(text == str(n) for key, _, _, n, text in cards if key != "answered")
+        assert re.search(r"\d", cards[-1][4]), "the median time to a verdict is a duration"
+        if SHOTS and width == 1280 and lang == "id":
+            save_shot(page, "home-factchecker")
+        if width == PHONE:  # each figure is the rows of the desk list it links to
+            for key, href, rows, n, _ in cards:
+                page.goto(site.base + href)
+                assert page.locator(f"{rows} tbody tr[data-row]").count() == n, key
+                assert re.search(rf"\b{n}\b", page.inner_text(".pager")), key
+        assert page.problems == []
+        page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_guide_editor_home_counts_equal_the_editor_rows(site: Site, chromium: Any, lang: str) -> None:  # noqa: F811
+    for width in WIDTHS:
+        page, panel = _home(chromium, site, "guide_editor", lang, width, "#guide-home", "guide", "awaiting",
+                            "reach")
+        cells = [(a.get_attribute("href") or "", a.get_attribute("data-state"), int(a.inner_text()))
+                 for a in panel.locator("#guide-states a[data-state]").all()]
+        assert len(cells) == 2 * 4  # two languages, four states
+        assert sum(n for _, s, n in cells if s == "published") > 0
+        assert sum(n for _, s, n in cells if s == "awaiting") == 1  # the demo's open revision
+        reach = panel.locator("#guide-reach")
+        assert reach.count() == 1  # the demo's app reported guide views today
+        for metric in ("guide_views", "unique_visitors"):
+            texts = reach.locator(f"tbody td[data-metric={metric}]").all_inner_texts()
+            days = [int(re.sub(r"\D", "", t)) for t in texts]
+            total = int(re.sub(r"\D", "", reach.locator(f"tfoot td[data-metric={metric}]").inner_text()))
+            assert total == sum(days) > 0, metric
+        if SHOTS and width == 1280 and lang == "id":
+            save_shot(page, "home-guide-editor")
+        if width == PHONE:
+            for href, state, n in cells:
+                page.goto(site.base + href)
+                assert page.locator("#guide-pages tbody tr[data-key-row]").count() == n, href
+                assert int(page.inner_text("#listed-count")) == n, href
+                if state == "awaiting":
+                    assert page.locator("#guide-pages tbody tr[data-key-row] a[href*='/versions/']").count() >= n
+        assert page.problems == []
+        page.context.close()

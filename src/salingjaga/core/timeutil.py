@@ -64,3 +64,11 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def wib_week_began(moment: datetime | None = None) -> datetime:
+    """Monday 00:00 WIB of the week ``moment`` (default now) falls in: where "this week"
+    starts on the pages, whose weeks run Monday to Sunday in Western Indonesian Time."""
+    day = (moment or utcnow()).astimezone(WIB).date()
+    monday = day - timedelta(days=day.weekday())
+    return datetime(monday.year, monday.month, monday.day, tzinfo=WIB)

@@ -1,15 +1,19 @@
 """Demo fact-checks, written for the demo content so matching shows up on first run, and
-one claim a moderator has sent to MAFINDO, so the console's referrals tab and the
-fact-checker's desk open with something in them."""
+two claims a moderator sent to MAFINDO, one answered days ago and one waiting, so the
+console's referrals tab, the fact-checker's desk and their home open with something in
+them."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from salingjaga.auth.principal import Principal
 from salingjaga.core.settings import Settings
+from salingjaga.core.timeutil import VirtualClock, use_clock, utcnow
 from salingjaga.factcheck.service import FactCheckData, upsert_factcheck
 
 DEMO_FACTCHECKS = [
@@ -42,5 +46,28 @@ def _demo_referral(session: Session, ctx: dict[str, Any]) -> None:
     moderator = session.get(User, users.get("Dewi (moderator)", ""))
     if moderator is None or "mafindo" not in partners or len(content) < 4:
         return
+    _answered_referral(session, principal_for_user(moderator), partners["mafindo"], content[1],
+                       session.get(User, users.get("Tomi (MAFINDO)", "")))
     create_referral(session, content_id=content[3], partner_id=partners["mafindo"],
                     note="Foto surat suara tercoblos: mohon dicek keasliannya.", actor=principal_for_user(moderator))
+
+
+def _answered_referral(session: Session, moderator: Principal, mafindo: str, content_id: str,
+                       checker: Any) -> None:
+    """An earlier referral MAFINDO has answered: sent three days ago, its verdict recorded
+    by Tomi about a day later (in virtual time, so both moments are those), so the desk and
+    the fact-checker's home show an answered claim and a time to answer."""
+    from salingjaga.auth.service import principal_for_user
+    from salingjaga.factcheck.service import create_referral, record_verdict
+
+    if checker is None:
+        return
+    clock = VirtualClock(utcnow() - timedelta(days=3, hours=2))
+    with use_clock(clock):
+        referral = create_referral(session, content_id=content_id, partner_id=mafindo, actor=moderator,
+                                   note="Benarkah cek DPT daring bisa sampai 14 Februari?")
+        clock.advance(26 * 3600)
+        record_verdict(session, referral.id, FactCheckData(
+            claim="Pemilih bisa mengecek namanya di DPT lewat cekdptonline.kpu.go.id", rating="Benar",
+            publisher="MAFINDO (TurnBackHoax)", language="id",
+            review_url="https://factcheck.example/demo/cek-dpt-online"), principal_for_user(checker))

@@ -17,7 +17,8 @@ class FactCheck(Base):
     second one."""
 
     __tablename__ = "factchecks"
-    __table_args__ = (Index("ix_factchecks_updated", "updated_at"),)
+    __table_args__ = (Index("ix_factchecks_updated", "updated_at"),
+                      Index("ix_factchecks_partner_created", "partner_id", "created_at"))
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     dedup_key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -43,7 +44,8 @@ class Referral(Base):
     """A content item sent to a fact-checking partner; done when its verdict comes back."""
 
     __tablename__ = "factcheck_referrals"
-    __table_args__ = (Index("ix_referrals_partner_status", "partner_id", "status"),)
+    __table_args__ = (Index("ix_referrals_partner_status", "partner_id", "status"),
+                      Index("ix_referrals_created", "created_at"))
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     content_id: Mapped[str] = mapped_column(ForeignKey("content_items.id", ondelete="RESTRICT"), index=True)

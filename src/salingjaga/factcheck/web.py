@@ -19,6 +19,15 @@ from salingjaga.content.service import get_content
 from salingjaga.core.errors import APIError
 from salingjaga.core.routing import Router
 from salingjaga.factcheck.models import Referral
+from salingjaga.factcheck.referral_view import (
+    PERIODS,
+    STATES,
+    claim_count,
+    claim_page,
+    referral_count,
+    state_counts,
+)
+from salingjaga.factcheck.referral_view import referral_page as referral_rows
 from salingjaga.factcheck.service import (
     VERDICTS,
     from_claimreview,
@@ -26,31 +35,52 @@ from salingjaga.factcheck.service import (
     get_referral,
     matching_content,
     record_verdict,
-    visible_referrals,
 )
 from salingjaga.stream.outbox import commit_and_publish
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
+from salingjaga.web.paging import pager
 
 router = Router(prefix="/desk", include_in_schema=False, dependencies=[Depends(page_guard)])
 
 MATCH_SHOWN = 50
+LIST_PAGE = 200  # rows of one page of the desk's lists
 
 
 @router.get("", response_class=HTMLResponse)
 def referrals_page(
     request: Request,
     status: str = "sent",
+    period: str = "",
     session: Session = Depends(get_session),
     who: Principal = Depends(require("web.desk")),
 ) -> Response:
-    """Claims waiting for a verdict (or those already done)."""
-    status = status if status in ("sent", "done") else "sent"
-    referrals = visible_referrals(session, who, status)
+    """Claims waiting for a verdict (or those already done; ``period=week``: answered this
+    week), a page at a time."""
+    status = status if status in STATES else "sent"
+    period = period if period in PERIODS and status == "done" else ""
+    page = pager("/desk", request.query_params, referral_count(session, who, status, period), LIST_PAGE)
+    referrals = referral_rows(session, who, status, period, page.size, page.offset)
     items = {r.id: get_content(session, r.content_id) for r in referrals}
     return render_app(request, "factcheck/desk_list.html", {
-        "referrals": referrals, "items": items, "status": status,
-        "done": request.query_params.get("done")})
+        "referrals": referrals, "items": items, "status": status, "period": period, "pager": page,
+        "counts": state_counts(session, who), "done": request.query_params.get("done")})
+
+
+@router.get("/claims", response_class=HTMLResponse)
+def claims_page(
+    request: Request,
+    period: str = "",
+    session: Session = Depends(get_session),
+    who: Principal = Depends(require("web.desk")),
+) -> Response:
+    """The fact-checks this organisation added (``period=week``: this week), newest first,
+    a page at a time."""
+    period = period if period in PERIODS else ""
+    page = pager("/desk/claims", request.query_params, claim_count(session, who, period), LIST_PAGE)
+    return render_app(request, "factcheck/desk_claims.html", {
+        "claims": claim_page(session, who, period, page.size, page.offset), "period": period,
+        "pager": page, "counts": state_counts(session, who), "status": "claims"})
 
 
 def claim_review(*, claim: str, rating: str, claimant: str, review_url: str, language: str,

@@ -364,3 +364,12 @@ def load(session: Session, settings: Settings, ctx: dict[str, Any]) -> None:
         return
     if publish_demo_guides(session, principal_for_user(author), principal_for_user(approver)):
         record_events(session, demo_views(), idempotency_key="demo-guide-views")
+        _open_draft(session, principal_for_user(author))
+
+
+def _open_draft(session: Session, author: Principal) -> None:
+    """A revision the KPU editor has written and a second editor has yet to approve, so
+    the review queue and the editor's home show a draft awaiting approval."""
+    election, first = next((e, d) for e, d in demo_drafts() if e == "pilkada-2024" and d.lang == "id")
+    create_draft(session, author, election, first.model_copy(update={
+        "body": first.body + "\n\nPembaruan: jam buka TPS 07.00-13.00 WIB di seluruh wilayah."}))

@@ -27,6 +27,7 @@ from salingjaga.core.errors import APIError, Invalid, NotFound, invalid_input
 from salingjaga.core.routing import Router
 from salingjaga.guide import service
 from salingjaga.guide.caching import app_cache
+from salingjaga.guide.editor_view import STATES, nearest_election, slots
 from salingjaga.guide.markdown import render_markdown
 from salingjaga.guide.models import PAGE_KINDS
 from salingjaga.guide.schemas import DraftIn, DraftPatch, PageData
@@ -72,11 +73,10 @@ def editor_home(
     _: Principal = Depends(require("web.editor")),
 ) -> Response:
     """The guide of the election nearest today, in the interface language."""
-    today = service.today_wib()
-    elections = sorted(all_elections().values(), key=lambda e: abs((e.voting_day - today).days))
-    if not elections:
+    election = nearest_election()
+    if election is None:
         raise NotFound("no elections are configured", reason="guide.no_elections")
-    return RedirectResponse(f"/editor/{elections[0].slug}/{request_language(request)}", status_code=303)
+    return RedirectResponse(f"/editor/{election.slug}/{request_language(request)}", status_code=303)
 
 
 @router.get("/{election}/review", response_class=HTMLResponse)
@@ -103,27 +103,24 @@ def pages_list(
     request: Request,
     election: str,
     glang: str,
+    state: str = "",
     session: Session = Depends(get_session),
     _: Principal = Depends(require("web.editor")),
 ) -> Response:
-    """Every page of the guide in this language: its published version and any open draft."""
+    """Every page of the guide in this language: its published version and any open draft;
+    ``state`` lists only the pages in that state (``editor_view.STATES``)."""
     e = get_election(election)
     glang = _lang(glang)
-    slots: dict[tuple[str, str], dict[str, Any]] = {}
-    for v, p in service.list_versions(session, e.slug, lang=glang):
-        slot = slots.setdefault((p.kind, p.key), {"kind": p.kind, "key": p.key, "current": None,
-                                                  "draft": None, "versions": 0})
-        slot["versions"] += 1
-        if p.current_version_id == v.id:
-            slot["current"] = {"id": v.id, "number": v.number, "title": v.title, "since": p.current_since}
-        if v.status == "draft":
-            slot["draft"] = {"id": v.id, "number": v.number, "title": v.title, "author_id": v.author_id}
+    state = state if state in STATES else ""
+    every = list(slots(session, e.slug, glang).values())
     order = {k: i for i, k in enumerate(("section", "region", "tag"))}
     known = {k: i for i, k in enumerate(service.SECTION_ORDER)}
-    rows = sorted(slots.values(), key=lambda s: (order.get(s["kind"], 9), known.get(s["key"], 99), s["key"]))
+    rows = sorted((s for s in every if not state or state in s["states"]),
+                  key=lambda s: (order.get(s["kind"], 9), known.get(s["key"], 99), s["key"]))
     authors = {s["draft"]["author_id"] for s in rows if s["draft"]}
     return render_app(request, "guide/editor_pages.html", {
-        **_nav(e, glang), "rows": rows, "names": _user_names(session, authors),
+        **_nav(e, glang), "rows": rows, "names": _user_names(session, authors), "state": state,
+        "states": STATES, "total": len(every),
         "section_keys": service.SECTION_ORDER, "tag_key": service.TAG_KEY,
         "public_url": service.guide_url(e.slug, glang), "done": request.query_params.get("done")})
 

@@ -2,8 +2,9 @@
 state (waiting for a verdict, answered) and, once answered, the verdict; each row names
 its content by caption and picture and leads to the content's case.
 
-The referrals are the fact-check domain's (``factcheck.service.visible_referrals``); this
-page only lists them beside the moderator's queues.
+The referrals are the fact-check domain's (``factcheck.referral_view``, the rule of
+``factcheck.service.visible_referrals``); this page only lists them beside the moderator's
+queues, a page at a time.
 """
 
 from __future__ import annotations
@@ -20,23 +21,19 @@ from salingjaga.auth.principal import Principal
 from salingjaga.content.models import ContentItem
 from salingjaga.core.routing import Router
 from salingjaga.core.settings import Settings
-from salingjaga.factcheck.models import Referral
-from salingjaga.factcheck.service import get_factcheck, visible_referrals
+from salingjaga.factcheck.referral_view import STATES, referral_count, referral_page, state_counts
+from salingjaga.factcheck.service import get_factcheck
 from salingjaga.moderation.models import Case
 from salingjaga.moderation.previews import thumbnails
-from salingjaga.moderation.queue_view import QUEUES, queue_rows
+from salingjaga.moderation.queue_view import tab_counts
 from salingjaga.partners.service import list_partners
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.pages import render_app
+from salingjaga.web.paging import pager
 
 router = Router(prefix="/console", include_in_schema=False, dependencies=[Depends(page_guard)])
 
-STATES = ("sent", "done")
-
-
-def referral_rows(session: Session, who: Principal, state: str) -> list[Referral]:
-    """The referrals the console lists for a state ("" for every state), newest first."""
-    return visible_referrals(session, who, state if state in STATES else None)
+REFERRAL_PAGE = 200  # rows of one page of the referrals tab
 
 
 def _cases_by_content(session: Session, content_ids: list[str]) -> dict[str, str]:
@@ -59,18 +56,17 @@ def referrals_page(
     settings: Settings = Depends(get_settings),
     who: Principal = Depends(require("web.console")),
 ) -> Response:
-    """Claims sent to fact-checkers and where each stands."""
+    """Claims sent to fact-checkers and where each stands, a page at a time."""
     state = state if state in STATES else ""
-    rows = referral_rows(session, who, state)
-    every = rows if not state else referral_rows(session, who, "")
+    page = pager("/console/referrals", request.query_params, referral_count(session, who, state), REFERRAL_PAGE)
+    rows = referral_page(session, who, state, limit=page.size, offset=page.offset)
     ids = sorted({r.content_id for r in rows})
     items = {i.id: i for i in session.scalars(select(ContentItem).where(ContentItem.id.in_(ids)))} if ids else {}
     verdicts: dict[str, Any] = {r.id: get_factcheck(session, r.factcheck_id) for r in rows if r.factcheck_id}
     return render_app(request, "moderation/console_referrals.html", {
         "rows": rows, "items": items, "verdicts": verdicts, "state": state, "states": STATES,
-        "state_counts": {s: sum(1 for r in every if r.status == s) for s in STATES},
+        "state_counts": state_counts(session, who), "pager": page,
         "cases": _cases_by_content(session, ids), "thumbs": thumbnails(settings.data_dir, list(items.values())),
         "partner_names": {p.id: p.name for p in list_partners(session)},
-        "counts": {k: len(queue_rows(session, who, k)) for k, _ in QUEUES}, "queues": QUEUES,
-        "referral_count": len(every), "kind": "referrals",
+        **tab_counts(session, who), "kind": "referrals",
     })

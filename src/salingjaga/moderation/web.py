@@ -35,8 +35,17 @@ from salingjaga.moderation import referrals_web
 from salingjaga.moderation.events import evidence_of_notices
 from salingjaga.moderation.models import Appeal, Case, Decision
 from salingjaga.moderation.previews import keyframes, picture_file, thumbnails
-from salingjaga.moderation.queue_view import DUE_CHOICES, QUEUES, filtered, queue_rows
-from salingjaga.moderation.referrals_web import referral_rows
+from salingjaga.moderation.queue_view import (
+    DUE_CHOICES,
+    QUEUE_PAGE,
+    QUEUES,
+    choices,
+    filters_of,
+    queue_count,
+    queue_overdue,
+    queue_rows,
+    tab_counts,
+)
 from salingjaga.moderation.service import (
     case_notices,
     case_signals,
@@ -56,6 +65,7 @@ from salingjaga.regions.elections import all_elections
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.files import picture_response, upload_response
 from salingjaga.web.pages import render_app
+from salingjaga.web.paging import pager
 
 router = Router(prefix="/console", include_in_schema=False, dependencies=[Depends(page_guard)])
 # Included side by side (see ``app.create_app``): the queues and cases, and the referrals tab.
@@ -65,19 +75,19 @@ PREVIEW_TYPES = ("image/", "video/")
 
 
 def _queue(request: Request, session: Session, settings: Settings, who: Principal, kind: str) -> Response:
-    """One queue tab: its rows after the filters, with counts read from the same rows."""
-    every = {k: queue_rows(session, who, k) for k, _ in QUEUES}
-    rows = filtered(every[kind], request.query_params)
+    """One queue tab: a page of its rows after the filters; the tab figures and the total
+    are counted by the same query over all the pages."""
     now = utcnow()
+    filters = filters_of(request.query_params)
+    path = dict(QUEUES)[kind]
+    page = pager(path, request.query_params, queue_count(session, who, kind, filters, now), QUEUE_PAGE)
+    rows = queue_rows(session, who, kind, filters, now, page.size, page.offset)
     return render_app(request, "moderation/console_queue.html", {
-        "rows": rows, "counts": {k: len(v) for k, v in every.items()}, "queues": QUEUES,
-        "referral_count": len(referral_rows(session, who, "")), "due_choices": DUE_CHOICES,
+        "rows": rows, **tab_counts(session, who), "due_choices": DUE_CHOICES, "pager": page,
         "thumbs": thumbnails(settings.data_dir, [i for _, i in rows]),
-        "overdue": sum(1 for c, _ in rows if c.deadline < now), "now": now,
+        "overdue": queue_overdue(session, who, kind, filters, now), "now": now,
         "policies": all_policies(), "kind": kind, "done": request.query_params.get("done"),
-        "sources": sorted({c.source for c, _ in every[kind]}),
-        "elections": sorted({i.election for _, i in every[kind] if i.election}),
-        "filters": {k: request.query_params.get(k, "") for k in ("policy", "source", "election", "region", "due")},
+        **choices(session, who, kind), "filters": filters,
     })
 
 

@@ -1,4 +1,5 @@
-"""Demo data: notices from the demo Bawaslu partners and one decided case."""
+"""Demo data: notices from the demo Bawaslu partners over the last twelve weeks, and one
+recent decided case."""
 
 from __future__ import annotations
 
@@ -11,8 +12,14 @@ from salingjaga.auth.models import User
 from salingjaga.auth.service import principal_for_user
 from salingjaga.content.models import ContentItem
 from salingjaga.core.settings import Settings
+from salingjaga.notices.demo_weeks import load_weeks
 from salingjaga.notices.schemas import NoticeIn
 from salingjaga.notices.service import submit_notice
+
+# Who filed and decided the earlier weeks' notices: the provincial office's reporter (by
+# province code) and the two first-line moderators.
+WEEK_REPORTERS = {"35": "Yoga (Bawaslu Jatim)"}
+WEEK_MODERATORS = ("Dewi (moderator)", "Rizky (moderator)")
 
 NOTICES: list[dict[str, Any]] = [
     {"user": "Agus (Bawaslu Jabar)", "content": "vid-5001", "policy": "civic_election_integrity",
@@ -28,11 +35,16 @@ NOTICES: list[dict[str, Any]] = [
 
 
 def load(session: Session, settings: Settings, ctx: dict[str, Any]) -> None:
-    """Submit the demo notices and decide the first case as the demo moderator."""
+    """File the earlier weeks' notices (``demo_weeks``), then submit the demo's recent
+    notices and decide the first case as the demo moderator."""
     from salingjaga.moderation.decisions import decide
     from salingjaga.moderation.queue import claim_next
 
     users = {u.name: u for u in session.scalars(select(User))}
+    reporters = {province: (principal_for_user(users[name]), users[name].email or "")
+                 for province, name in WEEK_REPORTERS.items() if name in users}
+    moderators = [principal_for_user(users[name]) for name in WEEK_MODERATORS if name in users]
+    load_weeks(session, settings, reporters, moderators)
     for i, spec in enumerate(NOTICES):
         item = session.scalar(select(ContentItem).where(ContentItem.platform_id == spec["content"]))
         user = users.get(spec["user"])

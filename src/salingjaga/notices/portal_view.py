@@ -21,7 +21,7 @@ from salingjaga.notices.models import NOTICE_STATUSES, Notice
 from salingjaga.notices.service import visible_select
 
 STATUSES = NOTICE_STATUSES
-LIST_LIMIT = 200  # rows of the portal's list
+LIST_LIMIT = 200  # rows of one page of the portal's list
 
 
 def _under_second_review() -> ColumnElement[bool]:
@@ -43,14 +43,24 @@ def _shown_is(status: str) -> ColumnElement[bool]:
     return Notice.status == status
 
 
+def _shown_select(session: Session, who: Principal, status: str, *columns: Any) -> Any:
+    q = visible_select(session, who, *columns)
+    return q.where(_shown_is(status)) if status in STATUSES else q
+
+
 def shown_notices(session: Session, who: Principal, status: str = "",
-                  limit: int = LIST_LIMIT) -> list[Notice]:
+                  limit: int = LIST_LIMIT, offset: int = 0) -> list[Notice]:
     """The notices the caller may see whose shown status is ``status`` (any when empty),
-    newest first."""
-    q = visible_select(session, who)
-    if status in STATUSES:
-        q = q.where(_shown_is(status))
-    return list(session.scalars(q.order_by(Notice.received_at.desc(), Notice.id).limit(limit)))
+    newest first (the order of ``ix_notices_partner_received``), ``limit`` of them after
+    the first ``offset``."""
+    q = _shown_select(session, who, status).order_by(Notice.received_at.desc(), Notice.id)
+    return list(session.scalars(q.limit(limit).offset(offset)))
+
+
+def shown_count(session: Session, who: Principal, status: str = "") -> int:
+    """How many notices ``shown_notices`` lists over all its pages: the total the portal's
+    list states, which equals the home's figure of that status."""
+    return int(session.scalar(_shown_select(session, who, status, func.count())) or 0)
 
 
 def under_second_review(session: Session, decision_ids: list[str]) -> set[str]:

@@ -32,8 +32,10 @@ from salingjaga.notices.forms import evidence_from_uploads, notice_from_form
 from salingjaga.notices.intake import NoticeIntake
 from salingjaga.notices.models import Notice
 from salingjaga.notices.portal_view import (
+    LIST_LIMIT,
     STATUSES,
     notice_items,
+    shown_count,
     shown_notices,
     shown_statuses,
     summary,
@@ -51,6 +53,7 @@ from salingjaga.regions.elections import all_elections
 from salingjaga.web.csrf import page_guard
 from salingjaga.web.files import picture_response, upload_response
 from salingjaga.web.pages import render_app
+from salingjaga.web.paging import pager
 
 router = Router(prefix="/portal", include_in_schema=False, dependencies=[Depends(page_guard)])
 
@@ -77,12 +80,14 @@ def notices_page(
     who: Principal = Depends(require("web.portal")),
 ) -> Response:
     """The notices this organisation (and its sub-jurisdictions) filed, newest first, by the
-    status the partner sees; each names its content by caption and picture."""
+    status the partner sees, a page at a time; each names its content by caption and
+    picture."""
     status = status if status in STATUSES else ""
-    notices = shown_notices(session, who, status)
+    page = pager("/portal", request.query_params, shown_count(session, who, status), LIST_LIMIT)
+    notices = shown_notices(session, who, status, page.size, page.offset)
     items = notice_items(session, notices)
     return render_app(request, "notices/portal_notices.html", {
-        "notices": notices, "status": status, "statuses": STATUSES,
+        "notices": notices, "status": status, "statuses": STATUSES, "pager": page,
         "shown_status": shown_statuses(session, notices), "summary": summary(session, who),
         "items": items, "thumbs": thumbnails(settings.data_dir, list(items.values())),
         "partner_names": _partner_names(session), "policies": all_policies(),
