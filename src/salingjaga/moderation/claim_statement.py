@@ -60,7 +60,7 @@ _RETURNING = ", ".join(f'cases."{c.name}"' for c in _CASES.columns)
 _PICK = (
     "SELECT id, status, lease_owner, priority, deadline, created_at FROM cases WHERE level = :level "  # noqa: S608
     "AND (excluded_user_id IS NULL OR excluded_user_id != :user_id) AND {where} "
-    f"ORDER BY {_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED")
+    f"ORDER BY {_ORDER} LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED")
 # The audit rows, queued by the audit domain's SQL (``audit.service.deferred_insert_sql``).
 _AUDIT = deferred_insert_sql(
     "SELECT 1 AS n, 'system:moderation' AS actor, 'case.lease_expired' AS action, 'case' AS entity_type, "

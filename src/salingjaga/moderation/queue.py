@@ -85,7 +85,7 @@ def _expired(levels: tuple[str, ...]) -> Select[tuple[str]]:
                or_(*(_C.level == level for level in levels)))
         .order_by(_C.lease_expires_at, _C.id)
         .limit(bindparam("p_limit"))
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
 
 # The first waiting case of a level in claim order that no other transaction holds, leased
@@ -102,7 +102,7 @@ def _take(order: tuple[ColumnElement[Any], ...], *only: ColumnElement[bool]) -> 
                    or_(_C.excluded_user_id.is_(None), _C.excluded_user_id != bindparam("p_user")), *only)
             .order_by(*order)
             .limit(1)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, key_share=True)
             .scalar_subquery(),
             _WAITING,
         )
