@@ -64,11 +64,10 @@ def dialect_insert(bind: Bind, table: Any) -> Any:
     return sqlite.insert(table)
 
 
-def _counted(dialect: str, bucket: int) -> Any:
+def _counted(bind: Bind, bucket: int) -> Any:
     """The upsert that adds one to ``bucket``'s counter."""
     table = cast(Table, TagVersion.__table__)
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    return insert.values(bucket=bucket, version=1).on_conflict_do_update(
+    return dialect_insert(bind, table).values(bucket=bucket, version=1).on_conflict_do_update(
         index_elements=["bucket"], set_={"version": table.c.version + 1})
 
 
@@ -76,13 +75,13 @@ def bump(session: Session, content_id: str | None) -> None:
     """Count a change of ``content_id``'s tag (None: of a tag text) in the session's
     transaction, so every process's entries of that bucket are read again."""
     bucket = TEXTS if content_id is None else bucket_of(content_id)
-    session.execute(_counted(session.get_bind().dialect.name, bucket))
+    session.execute(_counted(session, bucket))
 
 
 def _count_change(_mapper: Any, connection: Connection, target: TagAssignment) -> None:
     """A tag row written by a flush counts its bucket on the flush's own connection, in the
     same transaction (a mapper event may emit SQL on that connection)."""
-    connection.execute(_counted(connection.dialect.name, bucket_of(target.content_id)))
+    connection.execute(_counted(connection, bucket_of(target.content_id)))
 
 
 for _change in ("after_insert", "after_update", "after_delete"):
